@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import { makeAttribution, type Attribution } from '../../core/attribution.js';
+import { resolveBaseline, type Baseline } from '../../core/baseline.js';
+import { check } from '../../core/errors.js';
+import { completenessDelta } from '../../core/completeness.js';
+import { accumulateGradients, type RowPlan } from '../../core/gradients.js';
+import type { Model } from '../../core/model.js';
+import type { LayerOption, LocalOptions } from '../../core/options.js';
+import { prepareGradient } from '../../core/prepare.js';
+import { DEFAULT_SEED, Rng } from '../../core/random.js';
+
+/** Options of `gradientShap`. */
+export interface GradientShapOptions extends LocalOptions, LayerOption {
+  /**
+   * The baseline distribution: a tensor `[K, ...inputShape]` of reference examples (e.g. a sample
+   * of training data), or any single Baseline. Default 'zeros'.
+   */
+  readonly baselines?: tf.Tensor | Baseline;
+  /** Samples per example; default 5 (Captum's n_samples). */
+  readonly samples?: number;
+  /** Standard deviation of the Gaussian noise added to the input; default 0 (expected gradients). */
+  readonly stdev?: number;
+}
+
+/**
+ * GradientSHAP / expected gradients: E[(x + ε − x′) ⊙ ∂f(x′ + α(x + ε − x′))/∂x] over baselines x′
+ * drawn from a distribution, α ~ U(0, 1) and ε ~ N(0, σ²) (Lundberg & Lee, "A Unified Approach to
+ * Interpreting Model Predictions", 2017; Erion et al., "Improving performance of deep learning
+ * models with axiomatic attribution priors and expected gradients", 2021). `meta.delta` is
+ * Σ attribution − (f(x) − E f(x′)), which vanishes only in expectation.
+ */
+export async function gradientShap(model: Model, input: tf.Tensor, options: GradientShapOptions = {}): Promise<Attribution> {
+  const fn = 'gradientShap';
+  const samples = options.samples ?? 5;
+  const stdev = options.stdev ?? 0;
+  check(Number.isInteger(samples) && samples >= 1, 'option', () => `${fn}: samples must be a positive integer; found ${samples}`);
+  check(stdev >= 0, 'option', () => `${fn}: stdev must be ≥ 0; found ${stdev}`);
+  check(!(options.layer && stdev > 0), 'option', () => `${fn}: input noise (stdev ${stdev}) cannot be combined with a layer; use stdev 0`);
+  const ctx = await prepareGradient(model, input, options, fn);
+  const distribution = baselineDistribution(options.baselines, input, fn, options.seed);
+  const k = distribution.shape[0];
+  const [xs, bs] = tf.tidy(() => [ctx.space.valuesAt(input), ctx.space.valuesAt(distribution)]);
+  distribution.dispose();
+  const rng = new Rng(options.seed ?? DEFAULT_SEED);
+  // Rows: `samples` random rows per example, then one zero-weight row at x per example and one
+  // per baseline, whose values give f(x) and E f(x′) for the delta.
+  const sampled = ctx.n * samples;
+  const total = sampled + ctx.n + k;
+  const examples = new Int32Array(total);
+  const which = new Int32Array(total);
+  const alphas = new Float32Array(total);
+  const weights = new Float32Array(total);
+  for (let r = 0; r < sampled; r++) {
+    examples[r] = Math.floor(r / samples);
+    which[r] = rng.int(k);
+    alphas[r] = rng.uniform();
+    weights[r] = 1 / samples;
+  }
+  for (let i = 0; i < ctx.n; i++) [examples[sampled + i], which[sampled + i], alphas[sampled + i]] = [i, 0, 1];
+  for (let j = 0; j < k; j++) [examples[sampled + ctx.n + j], which[sampled + ctx.n + j], alphas[sampled + ctx.n + j]] = [0, j, 0];
+  const size = xs.size / ctx.n;
+  const noise = stdev > 0 ? rng.normals(sampled * size, 0, stdev) : null;
+  const plan: RowPlan = {
+    examples,
+    weights,
+    rows(start, end) {
+      const idx = tf.tensor1d(examples.subarray(start, end), 'int32');
+      const shape = [end - start, ...xs.shape.slice(1)];
+      let x = tf.gather(xs, idx);
+      if (noise && start < sampled) {
+        const rows = Math.min(end, sampled) - start;
+        const eps = new Float32Array((end - start) * size);
+        eps.set(noise.subarray(start * size, (start + rows) * size));
+        x = x.add(tf.tensor(eps, shape));
+      }
+      const b = tf.gather(bs, tf.tensor1d(which.subarray(start, end), 'int32'));
+      const a = tf.tensor1d(alphas.subarray(start, end)).reshape([end - start, ...shape.slice(1).map(() => 1)]);
+      const diff = x.sub(b);
+      return { inputs: tf.gather(input, idx), points: b.add(diff.mul(a)), scale: diff };
+    },
+  };
+  const { sum, values, calls } = await accumulateGradients(ctx.space, plan, ctx.target, ctx.n, ctx.batchSize, options, fn);
+  let meanBaselineValue = 0;
+  for (let j = 0; j < k; j++) meanBaselineValue += values[sampled + ctx.n + j] / k;
+  const delta = await completenessDelta(sum, (i) => values[sampled + i] - meanBaselineValue);
+  tf.dispose([xs, bs]);
+  return makeAttribution('gradient-shap', sum, ctx.target.classes, {
+    delta,
+    samples,
+    stdev,
+    modelCalls: calls,
+    ...(ctx.space.layer ? { layer: ctx.space.layer } : {}),
+  });
+}
+
+function baselineDistribution(baselines: tf.Tensor | Baseline | undefined, input: tf.Tensor, fn: string, seed?: number): tf.Tensor {
+  const one = input.shape.slice(1);
+  if (baselines instanceof tf.Tensor && baselines.rank === one.length + 1 && baselines.shape.slice(1).every((d, i) => d === one[i])) {
+    return baselines.clone();
+  }
+  const first = input.slice(0, 1);
+  try {
+    return resolveBaseline(baselines, first, fn, { seed });
+  } finally {
+    first.dispose();
+  }
+}

