@@ -8,6 +8,7 @@ import type { Model } from '../../core/model.js';
 import type { LayerOption, LocalOptions } from '../../core/options.js';
 import { prepareGradient } from '../../core/prepare.js';
 import { DEFAULT_SEED, Rng } from '../../core/random.js';
+import type { ResolvedTarget } from '../../core/target.js';
 
 /** Options of `gradientShap`. */
 export interface GradientShapOptions extends LocalOptions, LayerOption {
@@ -40,12 +41,13 @@ export async function gradientShap(model: Model, input: tf.Tensor, options: Grad
   const distribution = baselineDistribution(options.baselines, input, fn, options.seed);
   const k = distribution.shape[0];
   const [xs, bs] = tf.tidy(() => [ctx.space.valuesAt(input), ctx.space.valuesAt(distribution)]);
+  const baselineValues = await meanTargetAt(model, distribution, ctx.target, ctx.n);
   distribution.dispose();
   const rng = new Rng(options.seed ?? DEFAULT_SEED);
-  // Rows: `samples` random rows per example, then one zero-weight row at x per example and one
-  // per baseline, whose values give f(x) and E f(x′) for the delta.
+  // Rows: `samples` random rows per example, then one zero-weight row at x per example, whose
+  // values give f(x) for the delta.
   const sampled = ctx.n * samples;
-  const total = sampled + ctx.n + k;
+  const total = sampled + ctx.n;
   const examples = new Int32Array(total);
   const which = new Int32Array(total);
   const alphas = new Float32Array(total);
@@ -57,7 +59,6 @@ export async function gradientShap(model: Model, input: tf.Tensor, options: Grad
     weights[r] = 1 / samples;
   }
   for (let i = 0; i < ctx.n; i++) [examples[sampled + i], which[sampled + i], alphas[sampled + i]] = [i, 0, 1];
-  for (let j = 0; j < k; j++) [examples[sampled + ctx.n + j], which[sampled + ctx.n + j], alphas[sampled + ctx.n + j]] = [0, j, 0];
   const size = xs.size / ctx.n;
   const noise = stdev > 0 ? rng.normals(sampled * size, 0, stdev) : null;
   const plan: RowPlan = {
@@ -80,9 +81,7 @@ export async function gradientShap(model: Model, input: tf.Tensor, options: Grad
     },
   };
   const { sum, values, calls } = await accumulateGradients(ctx.space, plan, ctx.target, ctx.n, ctx.batchSize, options, fn);
-  let meanBaselineValue = 0;
-  for (let j = 0; j < k; j++) meanBaselineValue += values[sampled + ctx.n + j] / k;
-  const delta = await completenessDelta(sum, (i) => values[sampled + i] - meanBaselineValue);
+  const delta = await completenessDelta(sum, (i) => values[sampled + i] - baselineValues[i]);
   tf.dispose([xs, bs]);
   return makeAttribution('gradient-shap', sum, ctx.target.classes, {
     delta,
@@ -91,6 +90,18 @@ export async function gradientShap(model: Model, input: tf.Tensor, options: Grad
     modelCalls: calls,
     ...(ctx.space.layer ? { layer: ctx.space.layer } : {}),
   });
+}
+
+/** E_j f(x′_j) of each example's target over the baseline distribution (one forward pass). */
+async function meanTargetAt(model: Model, distribution: tf.Tensor, target: ResolvedTarget, n: number): Promise<number[]> {
+  const k = distribution.shape[0];
+  const means = tf.tidy(() => {
+    const out = model.run(distribution).output;
+    return tf.stack(Array.from({ length: n }, (_, i) => target.select(out, new Int32Array(k).fill(i)).mean()));
+  });
+  const data = Array.from(await means.data());
+  means.dispose();
+  return data;
 }
 
 function baselineDistribution(baselines: tf.Tensor | Baseline | undefined, input: tf.Tensor, fn: string, seed?: number): tf.Tensor {
