@@ -30,12 +30,15 @@ export async function useBackend(name?: string): Promise<BackendName> {
     throw new LumenError('backend', `useBackend: backend must be one of ${known.join(', ')}; found '${wanted}'`);
   }
   const chosen = wanted as BackendName;
-  if (tf.getBackend() === chosen) return chosen;
+  const { installKernels } = await import('./kernels/index.js');
+  if (tf.getBackend() === chosen) {
+    installKernels();
+    return chosen;
+  }
   if (chosen === 'wasm') await registerWasm();
   if (chosen === 'tensorflow' && !(await registerTensorflow())) {
     throw new LumenError('backend', "useBackend: backend 'tensorflow' needs @tensorflow/tfjs-node installed; it is not");
   }
-  const { installKernels } = await import('./kernels/index.js');
   installKernels();
   const ok = await tf.setBackend(chosen).catch(() => false);
   if (!ok) {

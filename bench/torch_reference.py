@@ -1,0 +1,98 @@
+# Copied verbatim from /work/shared/bench/torch_reference.py (the shared reference of Lumen's
+# benchmark issue); bench/run.ts runs this copy, never the shared one. Keep the two in sync.
+"""Reference timings in plain PyTorch (CPU) for Lumen's benchmarks, to run side by side with them.
+
+Needs Debian's PyTorch: `apt-get install -y python3-torch`, then run with /usr/bin/python3.
+Prints one JSON line per workload: {"engine", "model", "workload", "median_ms", "times_ms", "threads"}.
+
+Models (random weights, seeded; NCHW here, NHWC in TF.js — the same functions up to layout):
+  mnist       Conv(1→32,3×3) ReLU Conv(32→64,3×3) ReLU MaxPool2 Flatten Dense(9216→128) ReLU Dense(128→10); 28×28×1
+  mobilenet96 MobileNet v1 (α=1): Conv 3×3/2 (32) BN ReLU6, then 13 depthwise-separable blocks
+              (64,1)(128,2)(128,1)(256,2)(256,1)(512,2)(512,1)×5(1024,2)(1024,1), each
+              DWConv3×3 BN ReLU6 Conv1×1 BN ReLU6; global average pool; Dense(1024→1000); 96×96×3
+Workloads (target class 3 for mnist, 281 for mobilenet96):
+  fwd32     forward pass, batch 32
+  grad32    gradient of the target logit w.r.t. a batch of 32 inputs
+  ig50      integrated gradients, 50 steps in ONE batch, one input, zero baseline
+  occ200b32 200 occluded copies of one input (4×4 patches for mnist, 12×12 for mobilenet96), batches of 32
+"""
+import argparse, json, statistics, time
+import torch, torch.nn as nn
+
+MB_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
+             (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1)]
+SPECS = {'mnist': ((1, 28, 28), 3, 4), 'mobilenet96': ((3, 96, 96), 281, 12)}
+
+def build(name):
+    if name == 'mnist':
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(12 * 12 * 64, 128), nn.ReLU(), nn.Linear(128, 10)).eval()
+    layers, c = [nn.Conv2d(3, 32, 3, 2, 1, bias=False), nn.BatchNorm2d(32, eps=1e-3), nn.ReLU6()], 32
+    for f, s in MB_BLOCKS:
+        layers += [nn.Conv2d(c, c, 3, s, 1, groups=c, bias=False), nn.BatchNorm2d(c, eps=1e-3), nn.ReLU6(),
+                   nn.Conv2d(c, f, 1, bias=False), nn.BatchNorm2d(f, eps=1e-3), nn.ReLU6()]
+        c = f
+    m = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(1024, 1000))
+    for mod in m.modules():
+        if isinstance(mod, nn.Conv2d):
+            nn.init.kaiming_normal_(mod.weight, nonlinearity='relu')
+    return m.eval()
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--model', default='mnist', choices=sorted(SPECS))
+    p.add_argument('--workloads', default='fwd32,grad32,ig50,occ200b32')
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--reps', type=int, default=5)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    (C, H, W), target, patch = SPECS[a.model]
+    model = build(a.model)
+    for q in model.parameters():
+        q.requires_grad_(False)
+    x32, x1 = torch.rand(32, C, H, W), torch.rand(1, C, H, W)
+
+    def grad_of(x):
+        x = x.detach().requires_grad_(True)
+        g, = torch.autograd.grad(model(x)[:, target].sum(), x)
+        return g
+
+    def occluded(start, n, total=200):
+        side = int(total ** 0.5 + 0.999999)
+        step = (W - patch) / (side - 1)
+        m = torch.ones(n, 1, H, W)
+        for i in range(n):
+            k = start + i
+            py, px = round((k // side) * step), round((k % side) * step)
+            m[i, :, py:py + patch, px:px + patch] = 0
+        return x1 * m
+
+    def fwd32():
+        with torch.inference_mode():
+            model(x32)
+
+    def grad32():
+        grad_of(x32)
+
+    def ig50():
+        alphas = torch.linspace(1 / 50, 1, 50).view(50, 1, 1, 1)
+        (grad_of(alphas * x1).mean(0, keepdim=True) * x1).sum()
+
+    def occ200b32():
+        with torch.inference_mode():
+            for s in range(0, 200, 32):
+                model(occluded(s, min(32, 200 - s)))[:, target].tolist()
+
+    fns = dict(fwd32=fwd32, grad32=grad32, ig50=ig50, occ200b32=occ200b32)
+    for w in a.workloads.split(','):
+        fns[w]()  # warm-up
+        times = []
+        for _ in range(a.reps):
+            t0 = time.perf_counter(); fns[w](); times.append((time.perf_counter() - t0) * 1000)
+        print(json.dumps(dict(engine=f'pytorch-cpu-{a.threads}t', model=a.model, workload=w,
+                              median_ms=round(statistics.median(times), 2),
+                              times_ms=[round(t, 2) for t in times], threads=torch.get_num_threads())), flush=True)
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,109 @@
+/**
+ * PNG (pngjs) and JPEG (jpeg-js) images → float32 `[H, W, C]` in [0,1]: C = 3 (RGB, alpha dropped)
+ * or 1 with `grayscale` (ITU-R BT.601 luma), optionally resized with bilinear interpolation.
+ */
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { check, LumenError } from '../core/errors.js';
+import { describeBytes, readBytes, type TensorData } from './tensor-data.js';
+
+export interface ImageOptions {
+  /** One channel (luma 0.299 R + 0.587 G + 0.114 B) instead of three. */
+  readonly grayscale?: boolean;
+  /** Resize to `[height, width]` with bilinear interpolation (half-pixel centres, like tf.image.resizeBilinear with halfPixelCenters). */
+  readonly size?: readonly [number, number];
+}
+
+export type ImageFormat = 'png' | 'jpeg';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The format of encoded image bytes from their signature, or undefined. */
+export function sniffImage(bytes: Uint8Array): ImageFormat | undefined {
+  if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  return undefined;
+}
+
+/** Decodes PNG or JPEG bytes; `source` (the file name) is named in error messages. */
+export function decodeImage(bytes: Uint8Array, source: string, format: ImageFormat, options: ImageOptions = {}): TensorData & { shape: [number, number, number] } {
+  const found = sniffImage(bytes);
+  const expected = format === 'png' ? 'a PNG image (signature 89 50 4e 47 0d 0a 1a 0a)' : 'a JPEG image (signature ff d8 ff)';
+  check(found === format, 'file', () => `${source}: expected ${expected}; found ${found ? `a ${found.toUpperCase()} image` : describeBytes(bytes)}`);
+  let width: number;
+  let height: number;
+  let rgba: Uint8Array;
+  try {
+    if (format === 'png') {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      ({ width, height } = png);
+      rgba = png.data;
+    } else {
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
+      ({ width, height } = img);
+      rgba = img.data;
+    }
+  } catch (e) {
+    throw new LumenError('file', `${source}: expected ${expected}; found a corrupt file (${(e as Error).message})`);
+  }
+  check(width > 0 && height > 0 && rgba.length >= width * height * 4, 'file',
+    () => `${source}: expected ${expected} with pixels; found ${width}×${height} with ${rgba.length} bytes of pixel data`);
+  const c = options.grayscale ? 1 : 3;
+  const data = new Float32Array(width * height * c);
+  for (let p = 0; p < width * height; p++) {
+    const r = rgba[4 * p] / 255;
+    const g = rgba[4 * p + 1] / 255;
+    const b = rgba[4 * p + 2] / 255;
+    if (c === 1) data[p] = 0.299 * r + 0.587 * g + 0.114 * b;
+    else {
+      data[3 * p] = r;
+      data[3 * p + 1] = g;
+      data[3 * p + 2] = b;
+    }
+  }
+  const image = { data, shape: [height, width, c] as [number, number, number] };
+  return options.size ? resizeBilinear(image, options.size) : image;
+}
+
+/** Reads a `.png`, `.jpg` or `.jpeg` file (format from the extension, checked against the bytes). */
+export function readImage(file: string, options: ImageOptions = {}): TensorData & { shape: [number, number, number] } {
+  const format: ImageFormat = /\.png$/i.test(file) ? 'png' : 'jpeg';
+  const bytes = readBytes(file, format === 'png' ? 'a PNG image' : 'a JPEG image');
+  return decodeImage(bytes, file, format, options);
+}
+
+/**
+ * Bilinear resize of a `[H, W, C]` image to `[height, width, C]` with half-pixel centres (the
+ * convention of PIL, OpenCV and tf.image.resizeBilinear(…, halfPixelCenters=true)); no antialiasing.
+ */
+export function resizeBilinear(image: TensorData, size: readonly [number, number]): TensorData & { shape: [number, number, number] } {
+  check(image.shape.length === 3, 'shape', () => `resizeBilinear: expected an image [H, W, C]; found shape [${image.shape.join(', ')}]`);
+  const [h, w, c] = image.shape;
+  const [oh, ow] = size;
+  check(Number.isInteger(oh) && Number.isInteger(ow) && oh > 0 && ow > 0, 'option',
+    () => `resizeBilinear: size must be two positive integers [height, width]; found [${size.join(', ')}]`);
+  if (oh === h && ow === w) return { data: image.data.slice(), shape: [h, w, c] };
+  const out = new Float32Array(oh * ow * c);
+  const sy = h / oh;
+  const sx = w / ow;
+  for (let y = 0; y < oh; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, h - 1);
+    const dy = fy - y0;
+    for (let x = 0; x < ow; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, w - 1);
+      const dx = fx - x0;
+      for (let k = 0; k < c; k++) {
+        const a = image.data[(y0 * w + x0) * c + k];
+        const b = image.data[(y0 * w + x1) * c + k];
+        const d = image.data[(y1 * w + x0) * c + k];
+        const e = image.data[(y1 * w + x1) * c + k];
+        out[(y * ow + x) * c + k] = (a * (1 - dx) + b * dx) * (1 - dy) + (d * (1 - dx) + e * dx) * dy;
+      }
+    }
+  }
+  return { data: out, shape: [oh, ow, c] };
+}

@@ -1,0 +1,84 @@
+/**
+ * The models bundled with the package (`models/mnist/`, `models/penguins/` at the package root):
+ * tfjs Layers models trained by `npm run train` (scripts/train.ts), with their metadata.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as tf from '@tensorflow/tfjs';
+import { LumenError } from '../core/errors.js';
+import type { Standardization } from '../data/penguins.js';
+import { loadLayersModel } from './model-io.js';
+
+export const BUNDLED_MODELS = ['mnist', 'penguins'] as const;
+export type BundledName = (typeof BUNDLED_MODELS)[number];
+
+/** `meta.json` beside a bundled model's weights. */
+export interface BundledMeta {
+  readonly name: BundledName;
+  readonly description: string;
+  /** Input shape of one example (no batch dimension): `[28, 28, 1]` or `[9]`. */
+  readonly inputShape: number[];
+  /** What the last layer outputs: raw class scores (no softmax). */
+  readonly outputs: 'logits';
+  readonly classNames: string[];
+  /** Names of the input features (penguins). */
+  readonly featureNames?: string[];
+  /** Train-split mean/std of the measurements, applied before the model (penguins). */
+  readonly standardization?: Standardization;
+  /** Names of the layers, in order (for `layer` options and capture). */
+  readonly layers: string[];
+  /** How the model was trained and how well it does on the held-out split (no timings, so retraining reproduces the file). */
+  readonly training: {
+    readonly seed: number;
+    readonly splitSeed: number;
+    readonly trainCount: number;
+    readonly heldOutCount: number;
+    readonly epochs: number;
+    readonly heldOutAccuracy: number;
+    readonly backend: string;
+  };
+}
+
+/** The package root: this file is compiled to `dist/src/models/bundled.js`, three levels below it. */
+export function packageRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+
+/** Directory of a bundled model (`<package root>/models/<name>`). */
+export function bundledModelDir(name: BundledName): string {
+  return path.join(packageRoot(), 'models', name);
+}
+
+function checkName(name: string): BundledName {
+  if (!(BUNDLED_MODELS as readonly string[]).includes(name)) {
+    throw new LumenError('model', `bundled model must be one of ${BUNDLED_MODELS.join(', ')}; found '${name}'`);
+  }
+  return name as BundledName;
+}
+
+/** Reads a bundled model's `meta.json`. */
+export async function loadBundledMeta(name: BundledName | string): Promise<BundledMeta> {
+  const file = path.join(bundledModelDir(checkName(name)), 'meta.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new LumenError('file', `${file}: expected the bundled model's meta.json; found no such file (run npm run train)`);
+  }
+  try {
+    const meta = JSON.parse(text) as BundledMeta;
+    if (!Array.isArray(meta.inputShape) || !Array.isArray(meta.classNames)) throw new Error('inputShape or classNames missing');
+    return meta;
+  } catch (e) {
+    throw new LumenError('file', `${file}: expected a JSON object with inputShape and classNames; found ${(e as Error).message}`);
+  }
+}
+
+/** Loads a bundled model and its metadata. */
+export async function loadBundledModel(name: BundledName | string): Promise<{ model: tf.LayersModel; meta: BundledMeta }> {
+  const checked = checkName(name);
+  const meta = await loadBundledMeta(checked);
+  const model = await loadLayersModel(bundledModelDir(checked));
+  return { model, meta };
+}
