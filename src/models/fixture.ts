@@ -29,7 +29,7 @@ export interface FixtureEntry {
   readonly attribution?: FixtureValue;
   readonly value?: FixtureValue;
   readonly convergence_delta?: readonly number[];
-  readonly recommended_float32_tolerance?: { readonly tol: number } | number;
+  readonly recommended_float32_tolerance?: { readonly tol: number; readonly rule?: string } | number;
   readonly [key: string]: unknown;
 }
 

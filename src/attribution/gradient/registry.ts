@@ -1,0 +1,149 @@
+/** Registry entries of the gradient family (read by src/methods.ts). */
+import { gradientShap, type GradientShapOptions } from './gradient-shap.js';
+import { inputXGradient } from './input-x-gradient.js';
+import { integratedGradients, type IntegratedGradientsOptions } from './integrated-gradients.js';
+import { interiorGradients, type InteriorGradientsOptions } from './interior-gradients.js';
+import { layerActivation } from './layer-activation.js';
+import { noiseTunnel, type NoiseTunnelKind, type NoiseTunnelOptions } from './noise-tunnel.js';
+import { saliency, type SaliencyOptions } from './saliency.js';
+import type { MethodInfo, MethodOptions, OptionSpec } from '../../core/method-info.js';
+import { PATH_RULES } from '../../core/path-weights.js';
+import { methodById } from '../../methods.js';
+
+export const baselineOption: OptionSpec = { name: 'baseline', type: 'baseline', default: 'zeros', doc: "'zeros', 'mean', 'blur', 'uniform' or a number" };
+const pathOptions: readonly OptionSpec[] = [
+  baselineOption,
+  { name: 'steps', type: 'integer', default: 50, doc: 'quadrature points on the path' },
+  { name: 'rule', type: 'enum', values: PATH_RULES, default: 'gauss-legendre', doc: 'quadrature rule' },
+];
+const tunnelOptions: readonly OptionSpec[] = [
+  { name: 'method', type: 'string', default: 'saliency', doc: 'the local method run on the noisy copies' },
+  { name: 'samples', type: 'integer', default: 10, doc: 'noisy copies per example' },
+  { name: 'stdev', type: 'number', doc: 'absolute noise standard deviation (default: noiseLevel × range)' },
+  { name: 'noiseLevel', type: 'number', default: 0.15, doc: "noise σ relative to each example's range" },
+];
+
+function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: string): MethodInfo {
+  return {
+    id: kind,
+    title,
+    family: 'gradient',
+    scope: 'local',
+    needsGradients: true,
+    layer: 'optional',
+    completeness: false,
+    inputKinds: ['any'],
+    paper,
+    summary,
+    options: tunnelOptions,
+    run(model, input, options = {}) {
+      const innerId = typeof options.method === 'string' ? options.method : 'saliency';
+      const inner = methodById(innerId);
+      const innerOptions: MethodOptions = innerId === 'saliency' && options.mode === undefined ? { ...options, mode: 'signed' } : options;
+      const wrapped = noiseTunnel<MethodOptions>((m, x, o) => inner.run(m, x, o), {
+        kind,
+        samples: options.samples as number | undefined,
+        stdev: options.stdev as number | undefined,
+        noiseLevel: options.noiseLevel as number | undefined,
+        seed: options.seed,
+      } satisfies NoiseTunnelOptions);
+      return wrapped(model, input, innerOptions);
+    },
+  };
+}
+
+/** The gradient family's methods, in the order the README lists them. */
+export const GRADIENT_METHODS: readonly MethodInfo[] = [
+  {
+    id: 'saliency',
+    title: 'Saliency',
+    family: 'gradient',
+    scope: 'local',
+    needsGradients: true,
+    layer: 'optional',
+    completeness: false,
+    inputKinds: ['any'],
+    paper: 'Simonyan et al., Deep Inside Convolutional Networks, 2014',
+    summary: 'the gradient of the target (absolute, signed or squared); with a layer, the layer gradient',
+    options: [{ name: 'mode', type: 'enum', values: ['absolute', 'signed', 'squared'], default: 'absolute', doc: 'how the gradient is shown' }],
+    run: (m, x, o) => saliency(m, x, o as SaliencyOptions),
+  },
+  {
+    id: 'input-x-gradient',
+    title: 'Input × gradient',
+    family: 'gradient',
+    scope: 'local',
+    needsGradients: true,
+    layer: 'optional',
+    completeness: false,
+    inputKinds: ['any'],
+    paper: 'Shrikumar et al., Not Just a Black Box, 2016',
+    summary: 'x ⊙ ∂f/∂x; with a layer, layer gradient × activation',
+    options: [],
+    run: (m, x, o) => inputXGradient(m, x, o),
+  },
+  {
+    id: 'integrated-gradients',
+    title: 'Integrated gradients',
+    family: 'gradient',
+    scope: 'local',
+    needsGradients: true,
+    layer: 'optional',
+    completeness: true,
+    inputKinds: ['any'],
+    paper: 'Sundararajan et al., Axiomatic Attribution for Deep Networks, 2017',
+    summary: 'path integral of gradients from a baseline, with the convergence delta; with a layer, layer IG',
+    options: [...pathOptions, { name: 'multiplyByInputs', type: 'boolean', default: true, doc: 'multiply by (x − baseline)' }],
+    run: (m, x, o) => integratedGradients(m, x, o as IntegratedGradientsOptions),
+  },
+  {
+    id: 'interior-gradients',
+    title: 'Interior gradients',
+    family: 'gradient',
+    scope: 'local',
+    needsGradients: true,
+    layer: 'optional',
+    completeness: false,
+    inputKinds: ['any'],
+    paper: 'Sundararajan et al., Gradients of Counterfactuals, 2016',
+    summary: 'the gradient at a scaled-down input x′ + α(x − x′)',
+    options: [baselineOption, { name: 'scale', type: 'number', default: 0.5, doc: 'the scaling α in (0, 1]' }],
+    run: (m, x, o) => interiorGradients(m, x, o as InteriorGradientsOptions),
+  },
+  {
+    id: 'gradient-shap',
+    title: 'GradientSHAP / expected gradients',
+    family: 'gradient',
+    scope: 'local',
+    needsGradients: true,
+    layer: 'optional',
+    completeness: true,
+    inputKinds: ['any'],
+    paper: 'Lundberg & Lee, 2017; Erion et al., Expected Gradients, 2021',
+    summary: 'expected (x − x′) ⊙ gradient over random baselines, path points and input noise',
+    options: [
+      { name: 'baselines', type: 'baseline', default: 'zeros', doc: 'a baseline or a tensor [K, ...] of reference examples' },
+      { name: 'samples', type: 'integer', default: 5, doc: 'samples per example' },
+      { name: 'stdev', type: 'number', default: 0, doc: 'input noise standard deviation' },
+    ],
+    run: (m, x, o) => gradientShap(m, x, o as GradientShapOptions),
+  },
+  tunnel('smoothgrad', 'SmoothGrad', 'Smilkov et al., SmoothGrad, 2017', 'mean of a method over noisy copies of the input'),
+  tunnel('smoothgrad-sq', 'SmoothGrad²', 'Hooker et al., A Benchmark for Interpretability Methods, 2019', 'mean of squares over noisy copies'),
+  tunnel('vargrad', 'VarGrad', 'Adebayo et al., Local Explanation Methods for Deep Neural Networks Lack Sensitivity to Parameter Values, 2018', 'variance over noisy copies'),
+  {
+    id: 'layer-activation',
+    title: 'Layer activation',
+    family: 'layer',
+    scope: 'local',
+    needsGradients: true,
+    layer: 'required',
+    completeness: false,
+    inputKinds: ['any'],
+    paper: 'Captum LayerActivation (Kokhlikyan et al., 2020)',
+    summary: "a layer's output for each example",
+    options: [],
+    run: (m, x, o) => layerActivation(m, x, o),
+  },
+];
+

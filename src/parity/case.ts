@@ -1,0 +1,33 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { MethodOptions } from '../methods.js';
+import type { Fixture, FixtureEntry } from '../models/fixture.js';
+
+/**
+ * How Lumen reproduces one recorded entry: a registry method with its options (compared with the
+ * entry's `attribution`), or, for metrics and entries that need their own set-up (recorded
+ * perturbation tables, initial relevances), a `compute` that returns the numbers to compare.
+ */
+export type ParityCase =
+  | {
+      readonly method: string;
+      readonly options: MethodOptions;
+      /** The input to explain (defaults to the fixture's inputs). */
+      readonly input?: tf.Tensor;
+    }
+  | {
+      /** The registry method or metric this case exercises (checked to exist). */
+      readonly method: string;
+      /** Computes the values compared with the entry's reference, flattened in its layout. */
+      readonly compute: () => Promise<ArrayLike<number>>;
+    };
+
+/** Builds the case of one fixture entry, or null when Lumen does not implement its arguments. */
+export type CaseBuilder = (entry: FixtureEntry, kwargs: Readonly<Record<string, unknown>>, fixture: Fixture) => ParityCase | null;
+
+/** The key a builder is registered under: the Captum or Quantus class, or `zennit`. */
+export function entryKey(entry: FixtureEntry): string | undefined {
+  if (typeof entry.captum_class === 'string') return entry.captum_class;
+  if (typeof entry.quantus_class === 'string') return entry.quantus_class;
+  if (entry.library === 'zennit') return 'zennit';
+  return undefined;
+}
