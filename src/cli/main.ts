@@ -3,6 +3,9 @@ import { Command } from 'commander';
 import { LumenError } from '../core/errors.js';
 import { registerMethods } from './methods.js';
 import { registerParity } from './parity.js';
+import { registerPredict } from './predict.js';
+import { registerExplain } from './explain.js';
+import { registerDemo } from './demo.js';
 
 const program = new Command();
 program
@@ -11,7 +14,10 @@ program
   .option('--backend <name>', 'tfjs backend: wasm (default), cpu, or tensorflow when @tensorflow/tfjs-node is installed');
 
 registerMethods(program);
+registerPredict(program);
+registerExplain(program);
 registerParity(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);

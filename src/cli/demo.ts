@@ -1,0 +1,188 @@
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Command } from 'commander';
+import type { Attribution } from '../core/attribution.js';
+import { LumenError } from '../core/errors.js';
+import type { MethodInfo, MethodOptions } from '../core/method-info.js';
+import { writeFileAtomic } from '../data/io.js';
+import { loadMnist, mnistBatch, mnistSplit } from '../data/mnist.js';
+import { loadPenguins, penguinBatch, penguinSplit } from '../data/penguins.js';
+import { METHODS } from '../methods.js';
+import { grid } from '../render/grid.js';
+import { renderReport, type ReportFigure, type ReportSection } from '../render/html-report.js';
+import { encodePng, pngDataUri } from '../render/png.js';
+import { withBackend } from './context.js';
+import { attributionFigures } from './figures.js';
+import type { ModelInput } from './load-input.js';
+import { loadModelSpec, type LoadedModel } from './load-model.js';
+import { progressBar } from './progress.js';
+import { formatTable } from './table.js';
+
+/** One dataset of the demo: a bundled model, a handful of held-out examples and a default layer. */
+interface DemoCase {
+  readonly name: string;
+  readonly loaded: LoadedModel;
+  readonly input: ModelInput;
+  readonly labels: readonly string[];
+  /** The layer given to methods that need one. */
+  readonly layer: string;
+  readonly kind: 'image' | 'tabular';
+}
+
+/** One method's result on one dataset, as the table and the report show it. */
+export interface DemoRow {
+  readonly dataset: string;
+  readonly method: string;
+  readonly status: 'ok' | 'skipped' | 'failed';
+  readonly msPerExample: number | null;
+  /** Max |Σ attribution − (f(x) − f(baseline))| over the examples, where the method reports it. */
+  readonly completenessError: number | null;
+  readonly note?: string;
+}
+
+function heldOutDigits(count: number): { indices: number[]; labels: string[] } {
+  const data = loadMnist();
+  const split = mnistSplit(data);
+  const indices: number[] = [];
+  const seen = new Set<number>();
+  for (const k of split.heldOut) {
+    if (indices.length === count) break;
+    if (seen.has(data.labels[k])) continue;
+    seen.add(data.labels[k]);
+    indices.push(k);
+  }
+  return { indices, labels: indices.map((k) => String(data.labels[k])) };
+}
+
+async function demoCases(digits: number, penguins: number): Promise<DemoCase[]> {
+  const mnist = await loadModelSpec('bundled:mnist');
+  const d = heldOutDigits(digits);
+  const batch = mnistBatch(loadMnist(), d.indices);
+  const pixels = await batch.data();
+  const images = d.indices.map((_, i) => ({ data: pixels.subarray(i * 784, (i + 1) * 784) as Float32Array, height: 28, width: 28, channels: 1 }));
+  const peng = await loadModelSpec('bundled:penguins');
+  const pdata = loadPenguins();
+  const rows = Array.from(penguinSplit(pdata).heldOut).slice(0, penguins);
+  if (!peng.standardization) throw new LumenError('model', 'bundled:penguins: its meta.json lacks the standardisation statistics');
+  return [
+    { name: 'mnist', loaded: mnist, input: { batch, images }, labels: d.labels, layer: 'relu2', kind: 'image' },
+    {
+      name: 'penguins',
+      loaded: peng,
+      input: { batch: penguinBatch(pdata, peng.standardization, rows), featureNames: peng.featureNames },
+      labels: rows.map((k) => pdata.rows[k].species),
+      layer: 'relu1',
+      kind: 'tabular',
+    },
+  ];
+}
+
+function applies(method: MethodInfo, c: DemoCase): boolean {
+  if (method.scope !== 'local') return false;
+  return method.inputKinds.includes('any') || method.inputKinds.includes(c.kind);
+}
+
+function maxAbsDelta(a: Attribution): number | null {
+  const d = a.meta.delta;
+  return d && d.length ? Math.max(...d.map(Math.abs)) : null;
+}
+
+async function figuresOf(method: MethodInfo, a: Attribution, c: DemoCase): Promise<{ png: Uint8Array; figure: ReportFigure }> {
+  const figures = await attributionFigures(a, c.input, method.title);
+  const img =
+    c.kind === 'image'
+      ? grid(figures.map((f) => f.blend).filter((x) => x !== undefined), { cols: figures.length, labels: c.labels.map((l) => `digit ${l}`) })
+      : grid(figures.map((f) => f.bars?.png).filter((x) => x !== undefined), { cols: 1 });
+  const png = encodePng(img);
+  const figure: ReportFigure =
+    c.kind === 'image'
+      ? { image: pngDataUri(img), caption: method.title, width: Math.min(img.width, 520) }
+      : { svg: figures[0].bars?.svg ?? '', caption: `${method.title} · ${c.labels[0]}` };
+  return { png, figure };
+}
+
+/**
+ * Runs every applicable registry method on a few bundled digits and penguins; writes
+ * `<out>/index.html` (self-contained) and one PNG per dataset and method; returns the table rows.
+ */
+export async function runDemo(outDir: string, options: { digits?: number; penguins?: number; methods?: readonly string[] } = {}): Promise<DemoRow[]> {
+  const cases = await demoCases(options.digits ?? 4, options.penguins ?? 4);
+  const rows: DemoRow[] = [];
+  const sections: ReportSection[] = [];
+  try {
+    for (const c of cases) {
+      const figures: ReportFigure[] = [];
+      const caseRows: DemoRow[] = [];
+      const methods = METHODS.filter((m) => applies(m, c) && (!options.methods || options.methods.includes(m.id)));
+      const bar = progressBar(`demo ${c.name}`);
+      for (const [k, method] of methods.entries()) {
+        const n = c.input.batch.shape[0];
+        const opts: MethodOptions = { seed: 0, ...(method.layer === 'required' ? { layer: c.layer } : {}) };
+        let row: DemoRow;
+        let a: Attribution | undefined;
+        try {
+          const start = performance.now();
+          a = await method.run(c.loaded.model, c.input.batch, opts);
+          const ms = (performance.now() - start) / n;
+          const { png, figure } = await figuresOf(method, a, c);
+          await writeFileAtomic(path.join(outDir, `${c.name}-${method.id}.png`), png);
+          const delta = maxAbsDelta(a);
+          figures.push({ ...figure, note: `${ms.toFixed(1)} ms/example${delta !== null ? ` · δ ${delta.toExponential(1)}` : ''}` });
+          row = { dataset: c.name, method: method.id, status: 'ok', msPerExample: ms, completenessError: delta };
+        } catch (e) {
+          if (!(e instanceof LumenError)) throw e;
+          row = { dataset: c.name, method: method.id, status: 'skipped', msPerExample: null, completenessError: null, note: e.message };
+        } finally {
+          a?.dispose();
+        }
+        rows.push(row);
+        caseRows.push(row);
+        bar.onProgress({ done: k + 1, total: methods.length });
+      }
+      bar.stop();
+      sections.push({
+        title: c.name === 'mnist' ? 'MNIST digits (bundled CNN)' : 'Palmer penguins (bundled MLP)',
+        text: c.name === 'mnist'
+          ? `Held-out digits ${c.labels.join(', ')}, each explained for its predicted class. Red: evidence for the class; blue: against.`
+          : `Held-out penguins (${c.labels.join(', ')}); the charts show the first one, explained for its predicted species.`,
+        table: {
+          columns: ['method', 'status', 'ms / example', 'completeness error'],
+          rows: caseRows.map((r) => [r.method, r.note ? `${r.status}: ${r.note}` : r.status, r.msPerExample, r.completenessError]),
+        },
+        figures,
+      });
+    }
+  } finally {
+    for (const c of cases) {
+      c.input.batch.dispose();
+      c.loaded.dispose();
+    }
+  }
+  const html = renderReport({
+    title: 'Lumen demo',
+    intro: 'Every implemented local method on the bundled models. Each figure is written beside this page as a PNG too.',
+    sections,
+    footer: `lumen · backend ${tf.getBackend()}`,
+  });
+  await writeFileAtomic(path.join(outDir, 'index.html'), html);
+  return rows;
+}
+
+/** `lumen demo [--out dir]`: the main job on the bundled models and data. */
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('explain bundled digits and penguins with every method; write an HTML report and PNGs')
+    .option('--out <dir>', 'output directory', 'lumen-demo')
+    .option('--methods <ids>', 'comma-separated method ids (default: all)')
+    .action(async (opts: { out: string; methods?: string }) => {
+      await withBackend(program);
+      const rows = await runDemo(opts.out, { methods: opts.methods?.split(',').map((s) => s.trim()) });
+      const num = (v: number | null, digits: number): string => (v === null ? '–' : v < 0.01 && v > 0 ? v.toExponential(1) : v.toFixed(digits));
+      process.stdout.write(`${formatTable(
+        ['dataset', 'method', 'ms/example', 'completeness error', 'status'],
+        rows.map((r) => [r.dataset, r.method, num(r.msPerExample, 1), num(r.completenessError, 4), r.note ? `${r.status}: ${r.note}` : r.status]),
+      )}\n`);
+      process.stdout.write(`wrote ${path.join(opts.out, 'index.html')}\n`);
+    });
+}

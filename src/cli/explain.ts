@@ -1,0 +1,164 @@
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Command } from 'commander';
+import type { Attribution } from '../core/attribution.js';
+import { LumenError } from '../core/errors.js';
+import type { MethodOptions } from '../core/method-info.js';
+import { encodeNpy } from '../data/npy.js';
+import { writeFileAtomic } from '../data/io.js';
+import { methodById } from '../methods.js';
+import { grid } from '../render/grid.js';
+import { encodePng } from '../render/png.js';
+import { withBackend } from './context.js';
+import { attributionFigures, type ExampleFigure } from './figures.js';
+import { loadModelInput, type ModelInput } from './load-input.js';
+import { loadModelSpec, type LoadedModel } from './load-model.js';
+import { parseMethodOptions, parseTarget } from './method-options.js';
+import { progressBar } from './progress.js';
+import { formatTable } from './table.js';
+
+interface ExplainFlags {
+  model: string;
+  input: string;
+  method: string;
+  target?: string;
+  layer?: string;
+  opt: string[];
+  seed?: string;
+  batchSize?: string;
+  out?: string;
+  json?: boolean;
+}
+
+const OUT_EXTENSIONS = ['.png', '.json', '.npy', '.svg'];
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < (flag === '--seed' ? 0 : 1)) throw new LumenError('option', `${flag}: expected ${flag === '--seed' ? 'a non-negative' : 'a positive'} integer; found '${text}'`);
+  return v;
+}
+
+/** The JSON form of an attribution: what `--out x.json` and `--json` write. */
+export async function attributionJson(attribution: Attribution, loaded: LoadedModel, input: ModelInput, inputFile: string): Promise<Record<string, unknown>> {
+  const { delta, warnings, layer, modelCalls } = attribution.meta;
+  return {
+    method: attribution.method,
+    model: loaded.spec,
+    input: inputFile,
+    target: attribution.target,
+    targetNames: attribution.target && loaded.classNames ? attribution.target.map((t) => loaded.classNames?.[t] ?? String(t)) : null,
+    shape: attribution.values.shape,
+    ...(input.featureNames ? { featureNames: input.featureNames } : {}),
+    data: Array.from(await attribution.values.data()),
+    meta: { delta, warnings, layer, modelCalls },
+  };
+}
+
+/** The picture `--out x.png` writes: a row per example (input, heatmap, overlay) or stacked bar charts. */
+export function explanationPng(figures: readonly ExampleFigure[], targets: readonly string[]): Uint8Array {
+  if (figures[0]?.bars) return encodePng(grid(figures.map((f) => f.bars?.png).filter((p) => p !== undefined), { cols: 1 }));
+  const images = figures.flatMap((f) => [f.input, f.heat, f.blend]).filter((p) => p !== undefined);
+  const labels = figures.flatMap((_, i) => [`input ${i}`, `target ${targets[i] ?? ''}`, 'overlay']);
+  return encodePng(grid(images, { cols: 3, labels }));
+}
+
+/** `lumen explain`: one method on one input file, printed and optionally written as PNG/JSON/NPY/SVG. */
+export function registerExplain(program: Command): void {
+  program
+    .command('explain')
+    .description('explain a model\'s outputs on an input file with one method')
+    .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory')
+    .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
+    .requiredOption('--method <id>', 'a method id (see lumen methods)')
+    .option('--target <class>', "class index, comma-separated indices per example, or 'predicted'", 'predicted')
+    .option('--layer <name>', 'attribute to this layer (methods with a layer option)')
+    .option('--opt <name=value>', "a method option, e.g. --opt steps=64 (repeatable; see lumen methods --json)", collect, [])
+    .option('--seed <n>', 'seed of every random draw')
+    .option('--batch-size <n>', 'rows per model call')
+    .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')})`)
+    .option('--json', 'print the attribution as JSON instead of a summary')
+    .action(async (flags: ExplainFlags) => {
+      const method = methodById(flags.method);
+      const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
+      if (flags.out && !OUT_EXTENSIONS.includes(ext)) {
+        throw new LumenError('option', `--out ${flags.out}: expected a file ending in ${OUT_EXTENSIONS.join(', ')}; found '${ext || 'no extension'}'`);
+      }
+      if (flags.layer && method.layer === 'none') throw new LumenError('option', `--layer: ${method.id} does not take a layer`);
+      if (!flags.layer && method.layer === 'required') throw new LumenError('option', `--layer: ${method.id} needs a layer (one of the model's layers; see lumen predict)`);
+      const options: MethodOptions = {
+        ...parseMethodOptions(method, flags.opt),
+        target: parseTarget(flags.target),
+        ...(flags.layer ? { layer: flags.layer } : {}),
+        ...(flags.seed !== undefined ? { seed: positiveInt('--seed', flags.seed) } : {}),
+        ...(flags.batchSize !== undefined ? { batchSize: positiveInt('--batch-size', flags.batchSize) } : {}),
+      };
+      await withBackend(program);
+      const loaded = await loadModelSpec(flags.model);
+      const input = loadModelInput(loaded, flags.input);
+      const bar = progressBar(method.id);
+      let attribution: Attribution | undefined;
+      try {
+        const start = performance.now();
+        attribution = await method.run(loaded.model, input.batch, { ...options, onProgress: bar.onProgress });
+        bar.stop();
+        const ms = performance.now() - start;
+        const targets = (attribution.target ?? []).map((t) => loaded.classNames?.[t] ?? String(t));
+        const json = flags.json || ext === '.json' ? await attributionJson(attribution, loaded, input, flags.input) : undefined;
+        if (flags.out) {
+          if (ext === '.json') await writeFileAtomic(flags.out, `${JSON.stringify(json)}\n`);
+          else if (ext === '.npy') await writeFileAtomic(flags.out, encodeNpy(Float32Array.from(await attribution.values.data()), attribution.values.shape));
+          else {
+            const figures = await attributionFigures(attribution, input, method.title);
+            if (ext === '.svg') {
+              const svg = figures.map((f) => f.bars?.svg).filter((s) => s !== undefined);
+              if (svg.length === 0) throw new LumenError('option', `--out ${flags.out}: SVG output is for tabular attributions (bar charts); write a .png for images`);
+              await writeFileAtomic(flags.out, svg.join('\n'));
+            } else {
+              await writeFileAtomic(flags.out, explanationPng(figures, targets));
+            }
+          }
+        }
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(json)}\n`);
+          return;
+        }
+        process.stdout.write(await summary(attribution, input, targets, ms));
+        if (flags.out) process.stdout.write(`wrote ${flags.out}\n`);
+      } finally {
+        bar.stop();
+        attribution?.dispose();
+        input.batch.dispose();
+        loaded.dispose();
+      }
+    });
+}
+
+async function summary(attribution: Attribution, input: ModelInput, targets: readonly string[], ms: number): Promise<string> {
+  const n = attribution.values.shape[0];
+  const lines = [`${attribution.method}: ${n} example${n === 1 ? '' : 's'} in ${ms.toFixed(0)} ms; attribution shape [${attribution.values.shape}]`];
+  const delta = attribution.meta.delta;
+  const flat = tf.tidy(() => attribution.values.reshape([n, -1]));
+  const data = await flat.data();
+  const per = flat.shape[1] as number;
+  flat.dispose();
+  const rows: string[][] = [];
+  for (let i = 0; i < n; i++) {
+    const row = data.subarray(i * per, (i + 1) * per);
+    let sum = 0;
+    let top = 0;
+    for (let k = 0; k < per; k++) {
+      sum += row[k];
+      if (Math.abs(row[k]) > Math.abs(row[top])) top = k;
+    }
+    const topName = input.featureNames?.[top] ?? `#${top}`;
+    rows.push([String(i), targets[i] ?? '–', sum.toPrecision(4), `${topName} (${row[top].toPrecision(3)})`, delta ? delta[i].toExponential(2) : '–']);
+  }
+  lines.push(formatTable(['example', 'target', 'sum', 'largest |attribution|', 'completeness δ'], rows));
+  for (const w of attribution.meta.warnings ?? []) lines.push(`warning: ${w}`);
+  return `${lines.join('\n')}\n`;
+}

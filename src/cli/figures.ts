@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Attribution } from '../core/attribution.js';
+import { barChartPng, barChartSvg } from '../render/bar-chart.js';
+import { heatmap } from '../render/heatmap.js';
+import { createRgba, upscaleNearest, type FloatImage, type RgbaBuffer } from '../render/image.js';
+import { overlay } from '../render/overlay.js';
+import type { ModelInput } from './load-input.js';
+
+/** One example's pictures of an attribution: images get a heatmap and an overlay, tables a bar chart. */
+export interface ExampleFigure {
+  /** The input image, shown at display size (image models). */
+  readonly input?: RgbaBuffer;
+  /** The attribution as a heatmap at display size (image models). */
+  readonly heat?: RgbaBuffer;
+  /** The heatmap blended over the input (image models). */
+  readonly blend?: RgbaBuffer;
+  /** A signed bar chart of the attribution per feature (tabular or flat layer attributions). */
+  readonly bars?: { readonly png: RgbaBuffer; readonly svg: string };
+}
+
+/** The integer display magnification that makes a small image about `target` pixels wide. */
+export function displayScale(width: number, target = 168): number {
+  return Math.max(1, Math.round(target / width));
+}
+
+/** An [H, W, 1|3] image in [0, 1] as opaque RGBA. */
+export function imageToRgba(img: FloatImage): RgbaBuffer {
+  const c = img.channels ?? 1;
+  const out = createRgba(img.width, img.height);
+  for (let p = 0; p < img.width * img.height; p++) {
+    for (let k = 0; k < 3; k++) {
+      const v = img.data[p * c + (c === 1 ? 0 : k)];
+      out.data[4 * p + k] = Math.round(255 * Math.min(1, Math.max(0, v)));
+    }
+    out.data[4 * p + 3] = 255;
+  }
+  return out;
+}
+
+/** Whether an attribution is unsigned (all values ≥ 0), so a sequential colour map suits it. */
+function unsigned(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] < 0) return false;
+  return true;
+}
+
+/**
+ * Pictures of every example of `attribution`: a map with the input's height and width is shown
+ * as it is; a spatial layer map ([N, h, w, c] or [N, h, w]) is summed over channels and resized
+ * (bilinear) to the input; a flat one ([N, F]) becomes a bar chart named by the input's features.
+ */
+export async function attributionFigures(attribution: Attribution, input: ModelInput, title: string): Promise<ExampleFigure[]> {
+  const values = attribution.values;
+  const n = values.shape[0];
+  if (input.images && values.rank >= 3) {
+    const { height, width } = input.images[0];
+    const maps = tf.tidy(() => {
+      const v = values.rank === 3 ? values.expandDims(-1) : values;
+      const spatial = v.shape[1] === height && v.shape[2] === width ? v : tf.image.resizeBilinear(v.sum(-1, true) as tf.Tensor4D, [height, width]);
+      return spatial.reshape([n, height, width, -1]);
+    });
+    const data = await maps.data();
+    const channels = maps.shape[3] as number;
+    maps.dispose();
+    const sign = unsigned(data) ? 'absolute' : 'all';
+    const scale = displayScale(width);
+    const per = height * width * channels;
+    return input.images.map((image, i) => {
+      const map: FloatImage = { data: data.subarray(i * per, (i + 1) * per), height, width, channels };
+      return {
+        input: upscaleNearest(imageToRgba(image), scale),
+        heat: heatmap(map, { sign, reduce: 'sum', upscale: scale }),
+        blend: upscaleNearest(overlay(image, map, { style: 'blend', sign, reduce: 'sum', alpha: 0.75, alphaByMagnitude: true }), scale),
+      };
+    });
+  }
+  const flat = tf.tidy(() => values.reshape([n, -1]));
+  const data = await flat.data();
+  const per = flat.shape[1] as number;
+  flat.dispose();
+  const names = input.featureNames && input.featureNames.length === per ? input.featureNames : Array.from({ length: per }, (_, k) => `unit ${k}`);
+  return Array.from({ length: n }, (_, i) => {
+    const row = data.subarray(i * per, (i + 1) * per);
+    const opts = { title: `${title} - example ${i}`, maxFeatures: 20, sort: 'abs' as const };
+    return { bars: { png: barChartPng(names, row, opts), svg: barChartSvg(names, row, opts) } };
+  });
+}

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LumenError } from '../core/errors.js';
+import type { Model } from '../core/model.js';
+import type { Standardization } from '../data/penguins.js';
+import { loadBundledModel } from '../models/bundled.js';
+import { loadFixture } from '../models/fixture.js';
+import { fromLayersModel } from '../models/from-layers-model.js';
+import { loadLayersModel, MODEL_JSON } from '../models/model-io.js';
+
+/** What the CLI knows about a model beside the Model itself. */
+export interface LoadedModel {
+  readonly model: Model;
+  /** How the model was named on the command line. */
+  readonly spec: string;
+  /** 'image' for [H, W, C] inputs, 'tabular' for [F] inputs, 'tensor' otherwise. */
+  readonly kind: 'image' | 'tabular' | 'tensor';
+  readonly classNames?: readonly string[];
+  readonly featureNames?: readonly string[];
+  /** Penguins: the CSV columns are standardised with these statistics before the model. */
+  readonly standardization?: Standardization;
+  /** Which bundled model this is, if any (the input readers treat penguin CSVs specially). */
+  readonly bundled?: string;
+  /** Releases the model's weights. */
+  dispose(): void;
+}
+
+/** Input kind of a model from its per-example input shape. */
+export function inputKind(shape: readonly number[]): LoadedModel['kind'] {
+  if (shape.length === 3 && (shape[2] === 1 || shape[2] === 3)) return 'image';
+  if (shape.length === 1) return 'tabular';
+  return 'tensor';
+}
+
+/**
+ * Loads the model a `--model` option names: `bundled:mnist`, `bundled:penguins`, a tfjs Layers
+ * model (a directory holding model.json, or the model.json itself), or a reference fixture JSON
+ * (test/fixtures/*.json). Anything else is a LumenError saying what is accepted.
+ */
+export async function loadModelSpec(spec: string): Promise<LoadedModel> {
+  if (spec.startsWith('bundled:')) {
+    const { model, meta } = await loadBundledModel(spec.slice('bundled:'.length));
+    return {
+      model: fromLayersModel(model, { name: meta.name }),
+      spec,
+      kind: inputKind(meta.inputShape),
+      classNames: meta.classNames,
+      featureNames: meta.featureNames,
+      standardization: meta.standardization,
+      bundled: meta.name,
+      dispose: () => model.dispose(),
+    };
+  }
+  if (!existsSync(spec)) {
+    throw new LumenError('file', `--model ${spec}: expected bundled:mnist, bundled:penguins, a tfjs model directory or model.json, or a fixture .json; found no such file`);
+  }
+  const isDir = statSync(spec).isDirectory();
+  const ext = path.extname(spec).toLowerCase();
+  if (isDir || path.basename(spec) === MODEL_JSON) {
+    const layers = await loadLayersModel(isDir ? spec : path.dirname(spec));
+    const model = fromLayersModel(layers, { name: path.basename(isDir ? spec : path.dirname(spec)) });
+    return { model, spec, kind: inputKind(model.inputShape), dispose: () => layers.dispose() };
+  }
+  if (ext === '.json' && isFixtureJson(spec)) {
+    const fixture = loadFixture(spec);
+    return { model: fixture.model, spec, kind: inputKind(fixture.model.inputShape), dispose: () => fixture.dispose() };
+  }
+  throw new LumenError('file', `--model ${spec}: expected bundled:mnist, bundled:penguins, a tfjs model directory or model.json, or a fixture .json; found a '${ext || 'extensionless'}' file Lumen cannot load`);
+}
+
+function isFixtureJson(file: string): boolean {
+  try {
+    const head = readFileSync(file, 'utf8');
+    const json = JSON.parse(head) as Record<string, unknown>;
+    return typeof json === 'object' && json !== null && 'weights_tfjs' in json && 'architecture' in json;
+  } catch {
+    return false;
+  }
+}

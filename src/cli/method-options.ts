@@ -1,0 +1,59 @@
+import { LumenError } from '../core/errors.js';
+import type { MethodInfo, MethodOptions, OptionSpec } from '../core/method-info.js';
+
+/** Parses a `--target` value: a class index, comma-separated indices (one per example) or `predicted`. */
+export function parseTarget(text: string | undefined): MethodOptions['target'] {
+  if (text === undefined || text === 'predicted') return 'predicted';
+  const parts = text.split(',').map((s) => s.trim());
+  const nums = parts.map(Number);
+  if (parts.some((s) => s === '') || nums.some((v) => !Number.isInteger(v) || v < 0)) {
+    throw new LumenError('option', `--target: expected a class index, comma-separated indices or 'predicted'; found '${text}'`);
+  }
+  return nums.length === 1 ? nums[0] : nums;
+}
+
+function parseValue(method: MethodInfo, spec: OptionSpec, raw: string): unknown {
+  const fail = (expected: string): never => {
+    throw new LumenError('option', `--opt ${spec.name}=${raw}: ${method.id}'s option '${spec.name}' expects ${expected}; found '${raw}'`);
+  };
+  switch (spec.type) {
+    case 'number': {
+      const v = Number(raw);
+      return raw.trim() !== '' && Number.isFinite(v) ? v : fail('a number');
+    }
+    case 'integer': {
+      const v = Number(raw);
+      return Number.isInteger(v) ? v : fail('an integer');
+    }
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : fail('true or false');
+    case 'enum':
+      return spec.values?.includes(raw) ? raw : fail(`one of ${(spec.values ?? []).join(', ')}`);
+    case 'baseline': {
+      const v = Number(raw);
+      return raw.trim() !== '' && Number.isFinite(v) ? v : raw;
+    }
+    default:
+      return raw;
+  }
+}
+
+/**
+ * Turns repeated `--opt name=value` flags into a method's options, typed by the registry's option
+ * schema; an unknown name or a value of the wrong type is a LumenError listing what is accepted.
+ */
+export function parseMethodOptions(method: MethodInfo, pairs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new LumenError('option', `--opt: expected name=value; found '${pair}'`);
+    const name = pair.slice(0, eq);
+    const spec = method.options.find((o) => o.name === name);
+    if (!spec) {
+      const known = method.options.map((o) => o.name);
+      throw new LumenError('option', `--opt ${name}: ${method.id} has ${known.length ? `the options ${known.join(', ')}` : 'no options'}; found '${name}'`);
+    }
+    out[name] = parseValue(method, spec, pair.slice(eq + 1));
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Command } from 'commander';
+import { withBackend } from './context.js';
+import { loadModelInput } from './load-input.js';
+import { loadModelSpec } from './load-model.js';
+import { formatTable } from './table.js';
+
+/** `lumen predict --model … --input … [--json]`: the model's outputs for an input file. */
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description("print a model's outputs for an input file")
+    .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory')
+    .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
+    .option('--json', 'print {shape, data} as JSON')
+    .action(async (opts: { model: string; input: string; json?: boolean }) => {
+      await withBackend(program);
+      const loaded = await loadModelSpec(opts.model);
+      try {
+        const { batch } = loadModelInput(loaded, opts.input);
+        const out = await loaded.model.predict(batch);
+        const data = Array.from(await out.data());
+        const shape = out.shape;
+        tf.dispose([batch, out]);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ shape, data })}\n`);
+          return;
+        }
+        const n = shape[0];
+        const per = data.length / n;
+        const names = loaded.classNames ?? Array.from({ length: per }, (_, k) => String(k));
+        const probs = (row: number[]): number[] => {
+          const m = Math.max(...row);
+          const e = row.map((v) => Math.exp(v - m));
+          const s = e.reduce((a, b) => a + b, 0);
+          return e.map((v) => v / s);
+        };
+        const rows: string[][] = [];
+        for (let i = 0; i < n; i++) {
+          const row = data.slice(i * per, (i + 1) * per);
+          const best = row.indexOf(Math.max(...row));
+          const p = per > 1 ? probs(row)[best] : Number.NaN;
+          rows.push([String(i), names[best] ?? String(best), per > 1 ? p.toFixed(4) : '–', row.map((v) => v.toPrecision(4)).join(' ')]);
+        }
+        process.stdout.write(`${formatTable(['example', 'predicted', 'softmax', 'outputs'], rows)}\n`);
+      } finally {
+        loaded.dispose();
+      }
+    });
+}

@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { decodePng } from '../../src/render/png.js';
+import { repoPath } from '../helpers.js';
+
+const cli = repoPath('dist', 'src', 'cli', 'main.js');
+const example = (name: string): string => repoPath('examples', name);
+
+function lumen(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('node', [cli, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmp(): string {
+  return mkdtempSync(path.join(tmpdir(), 'lumen-cli-'));
+}
+
+test('lumen predict --json prints {shape, data} and the bundled CNN reads the example digits right', () => {
+  const r = lumen('predict', '--model', 'bundled:mnist', '--input', example('digits.npy'), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { shape: number[]; data: number[] };
+  assert.deepEqual(out.shape, [3, 10]);
+  const argmax = [0, 1, 2].map((i) => {
+    const row = out.data.slice(10 * i, 10 * i + 10);
+    return row.indexOf(Math.max(...row));
+  });
+  assert.deepEqual(argmax, [7, 2, 4]);
+  const png = lumen('predict', '--model', 'bundled:mnist', '--input', example('digit-7.png'));
+  assert.equal(png.status, 0, png.stderr);
+  assert.match(png.stdout, /^0\s+7\s/m);
+});
+
+test('lumen predict reads a penguin CSV by column names', () => {
+  const r = lumen('predict', '--model', 'bundled:penguins', '--input', example('penguins.csv'), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { shape: number[] };
+  assert.deepEqual(out.shape, [6, 3]);
+});
+
+test('lumen explain writes a PNG grid and a JSON attribution whose IG sums match its completeness delta', () => {
+  const dir = tmp();
+  const png = path.join(dir, 'ig.png');
+  const r = lumen('explain', '--model', 'bundled:mnist', '--input', example('digits.npy'), '--method', 'integrated-gradients', '--out', png);
+  assert.equal(r.status, 0, r.stderr);
+  const img = decodePng(readFileSync(png));
+  assert.ok(img.width > 3 * 28 && img.height > 3 * 28, `a 3×3 grid of upscaled images; found ${img.width}×${img.height}`);
+  const json = path.join(dir, 'ig.json');
+  const j = lumen('explain', '--model', 'bundled:penguins', '--input', example('penguins.csv'), '--method', 'integrated-gradients', '--opt', 'steps=64', '--target', '0', '--out', json);
+  assert.equal(j.status, 0, j.stderr);
+  const out = JSON.parse(readFileSync(json, 'utf8')) as { shape: number[]; data: number[]; featureNames: string[]; target: number[]; meta: { delta: number[] } };
+  assert.deepEqual(out.shape, [6, 9]);
+  assert.equal(out.featureNames[0], 'Beak Length (mm)');
+  assert.deepEqual(out.target, [0, 0, 0, 0, 0, 0]);
+  assert.equal(out.meta.delta.length, 6);
+  assert.ok(out.meta.delta.every((d) => Math.abs(d) < 0.1), `IG with 64 Gauss–Legendre steps is nearly complete; deltas ${out.meta.delta}`);
+});
+
+test('lumen explain: user mistakes exit 2 with a one-line message and no stack trace', () => {
+  const cases: [string[], RegExp][] = [
+    [['--method', 'no-such-method'], /unknown method 'no-such-method'/],
+    [['--method', 'saliency', '--opt', 'mode=loud'], /expects one of absolute, signed, squared; found 'loud'/],
+    [['--method', 'saliency', '--opt', 'nope=1'], /saliency has the options mode; found 'nope'/],
+    [['--method', 'saliency', '--target', '12'], /target 12 is out of range/],
+    [['--method', 'saliency', '--layer', 'conv9'], /unknown layer 'conv9'/],
+    [['--method', 'layer-activation'], /needs a layer/],
+    [['--method', 'saliency', '--out', 'x.gif'], /expected a file ending in/],
+  ];
+  for (const [args, message] of cases) {
+    const r = lumen('explain', '--model', 'bundled:mnist', '--input', example('digit-7.png'), ...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  const wrongInput = lumen('explain', '--model', 'bundled:mnist', '--input', example('penguins.csv'), '--method', 'saliency');
+  assert.equal(wrongInput.status, 2);
+  assert.match(wrongInput.stderr, /cannot be the input of bundled:mnist/);
+});
+
+test('lumen predict: missing and corrupt models and inputs exit 2 naming the file', () => {
+  const dir = tmp();
+  const missing = lumen('predict', '--model', path.join(dir, 'nothing'), '--input', example('digit-7.png'));
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /no such file/);
+  const corrupt = path.join(dir, 'model');
+  mkdirSync(corrupt);
+  writeFileSync(path.join(corrupt, 'model.json'), '{"modelTopology": ');
+  const bad = lumen('predict', '--model', corrupt, '--input', example('digit-7.png'));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /model\.json: expected valid JSON/);
+  const badPng = path.join(dir, 'bad.png');
+  writeFileSync(badPng, 'not a png');
+  const r = lumen('predict', '--model', 'bundled:mnist', '--input', badPng);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /bad\.png/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('lumen explain never leaves a half-written output file', () => {
+  const dir = tmp();
+  const blocker = path.join(dir, 'file');
+  writeFileSync(blocker, 'x');
+  const r = lumen('explain', '--model', 'bundled:mnist', '--input', example('digit-7.png'), '--method', 'saliency', '--out', path.join(blocker, 'out.png'));
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /cannot write/);
+  assert.deepEqual(readdirSync(dir), ['file']);
+});
+
+test('lumen demo writes a self-contained index.html and one PNG per dataset and method', () => {
+  const dir = tmp();
+  const r = lumen('demo', '--out', dir, '--methods', 'saliency,integrated-gradients,layer-activation');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /integrated-gradients\s+[\d.]+\s+\d/);
+  const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+  assert.ok(html.includes('data:image/png;base64,'), 'images are inline');
+  assert.doesNotMatch(html, /<(img|script|link)[^>]+(src|href)="(https?:|\/\/|[^d#])/, 'no external resources');
+  for (const d of ['mnist', 'penguins']) {
+    for (const m of ['saliency', 'integrated-gradients', 'layer-activation']) assert.ok(existsSync(path.join(dir, `${d}-${m}.png`)), `${d}-${m}.png`);
+  }
+});
