@@ -23,16 +23,16 @@ const tunnelOptions: readonly OptionSpec[] = [
   { name: 'noiseLevel', type: 'number', default: 0.15, doc: "noise σ relative to each example's range" },
 ];
 
+/** The fields every gradient-family entry shares; each entry states only what is its own. */
+function gradientEntry(entry: Omit<MethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'inputKinds'> & Partial<Pick<MethodInfo, 'family' | 'layer'>>): MethodInfo {
+  return { family: 'gradient', scope: 'local', needsGradients: true, layer: 'optional', inputKinds: ['any'], ...entry };
+}
+
 function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: string): MethodInfo {
-  return {
+  return gradientEntry({
     id: kind,
     title,
-    family: 'gradient',
-    scope: 'local',
-    needsGradients: true,
-    layer: 'optional',
     completeness: false,
-    inputKinds: ['any'],
     paper,
     summary,
     options: tunnelOptions,
@@ -49,76 +49,51 @@ function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: st
       } satisfies NoiseTunnelOptions);
       return wrapped(model, input, innerOptions);
     },
-  };
+  });
 }
 
 /** The gradient family's methods, in the order the README lists them. */
 export const GRADIENT_METHODS: readonly MethodInfo[] = [
-  {
+  gradientEntry({
     id: 'saliency',
     title: 'Saliency',
-    family: 'gradient',
-    scope: 'local',
-    needsGradients: true,
-    layer: 'optional',
     completeness: false,
-    inputKinds: ['any'],
     paper: 'Simonyan et al., Deep Inside Convolutional Networks, 2014',
     summary: 'the gradient of the target (absolute, signed or squared); with a layer, the layer gradient',
     options: [{ name: 'mode', type: 'enum', values: ['absolute', 'signed', 'squared'], default: 'absolute', doc: 'how the gradient is shown' }],
     run: (m, x, o) => saliency(m, x, o as SaliencyOptions),
-  },
-  {
+  }),
+  gradientEntry({
     id: 'input-x-gradient',
     title: 'Input × gradient',
-    family: 'gradient',
-    scope: 'local',
-    needsGradients: true,
-    layer: 'optional',
     completeness: false,
-    inputKinds: ['any'],
     paper: 'Shrikumar et al., Not Just a Black Box, 2016',
     summary: 'x ⊙ ∂f/∂x; with a layer, layer gradient × activation',
     options: [],
     run: (m, x, o) => inputXGradient(m, x, o),
-  },
-  {
+  }),
+  gradientEntry({
     id: 'integrated-gradients',
     title: 'Integrated gradients',
-    family: 'gradient',
-    scope: 'local',
-    needsGradients: true,
-    layer: 'optional',
     completeness: true,
-    inputKinds: ['any'],
     paper: 'Sundararajan et al., Axiomatic Attribution for Deep Networks, 2017',
     summary: 'path integral of gradients from a baseline, with the convergence delta; with a layer, layer IG',
     options: [...pathOptions, { name: 'multiplyByInputs', type: 'boolean', default: true, doc: 'multiply by (x − baseline)' }],
     run: (m, x, o) => integratedGradients(m, x, o as IntegratedGradientsOptions),
-  },
-  {
+  }),
+  gradientEntry({
     id: 'interior-gradients',
     title: 'Interior gradients',
-    family: 'gradient',
-    scope: 'local',
-    needsGradients: true,
-    layer: 'optional',
     completeness: false,
-    inputKinds: ['any'],
     paper: 'Sundararajan et al., Gradients of Counterfactuals, 2016',
     summary: 'the gradient at a scaled-down input x′ + α(x − x′)',
     options: [baselineOption, { name: 'scale', type: 'number', default: 0.5, doc: 'the scaling α in (0, 1]' }],
     run: (m, x, o) => interiorGradients(m, x, o as InteriorGradientsOptions),
-  },
-  {
+  }),
+  gradientEntry({
     id: 'gradient-shap',
     title: 'GradientSHAP / expected gradients',
-    family: 'gradient',
-    scope: 'local',
-    needsGradients: true,
-    layer: 'optional',
     completeness: true,
-    inputKinds: ['any'],
     paper: 'Lundberg & Lee, 2017; Erion et al., Expected Gradients, 2021',
     summary: 'expected (x − x′) ⊙ gradient over random baselines, path points and input noise',
     options: [
@@ -127,23 +102,20 @@ export const GRADIENT_METHODS: readonly MethodInfo[] = [
       { name: 'stdev', type: 'number', default: 0, doc: 'input noise standard deviation' },
     ],
     run: (m, x, o) => gradientShap(m, x, o as GradientShapOptions),
-  },
+  }),
   tunnel('smoothgrad', 'SmoothGrad', 'Smilkov et al., SmoothGrad, 2017', 'mean of a method over noisy copies of the input'),
   tunnel('smoothgrad-sq', 'SmoothGrad²', 'Hooker et al., A Benchmark for Interpretability Methods, 2019', 'mean of squares over noisy copies'),
   tunnel('vargrad', 'VarGrad', 'Adebayo et al., Local Explanation Methods for Deep Neural Networks Lack Sensitivity to Parameter Values, 2018', 'variance over noisy copies'),
-  {
+  gradientEntry({
     id: 'layer-activation',
     title: 'Layer activation',
     family: 'layer',
-    scope: 'local',
-    needsGradients: true,
     layer: 'required',
     completeness: false,
-    inputKinds: ['any'],
     paper: 'Captum LayerActivation (Kokhlikyan et al., 2020)',
     summary: "a layer's output for each example",
     options: [],
     run: (m, x, o) => layerActivation(m, x, o),
-  },
+  }),
 ];
 
