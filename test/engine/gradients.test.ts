@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { originalWasmConv2DBackpropInput } from '../../src/engine/kernels/index.js';
+import { isLumenKernel, originalWasmConv2DBackpropInput } from '../../src/engine/kernels/index.js';
 import { assertClose, compareBackends, gradsOf, onBackend, randomData, type GradCase } from './grad-parity.js';
 
 const int = (values: number[]) => tf.tensor1d(values, 'int32');
@@ -220,5 +220,24 @@ test("Lumen's wasm Conv2DBackpropInput equals wasm's own within 1e-5 relative", 
       tf.registerKernel(ours);
     }
     assertClose(slow, fast, `Conv2DBackpropInput ${xShape} ${fShape} ${strides} ${pad}`, 1e-5);
+  }
+});
+
+test("Lumen's FusedBatchNorm gradient equals autodiff of the unfused formula for x, mean, variance, scale and offset", async () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await onBackend(backend);
+    assert.ok(isLumenKernel(tf.getGradient('FusedBatchNorm')?.gradFunc), "Lumen's gradient is the one registered");
+    const x = tf.tensor4d(randomData(2 * 3 * 3 * 4, 21), [2, 3, 3, 4]);
+    const mean = tf.tensor1d(randomData(4, 22));
+    const variance = tf.tensor1d(randomData(4, 23, 0.5, 2));
+    const scale = tf.tensor1d(randomData(4, 24));
+    const offset = tf.tensor1d(randomData(4, 25));
+    const dy = tf.tensor4d(randomData(2 * 3 * 3 * 4, 26), [2, 3, 3, 4]);
+    const eps = 1e-3;
+    const fused = tf.grads((a, m, v, s, o) => tf.batchNorm(a, m, v, o, s, eps).mul(dy))([x, mean, variance, scale, offset]);
+    const plain = tf.grads((a, m, v, s, o) => a.sub(m).mul(v.add(eps).rsqrt()).mul(s).add(o).mul(dy))([x, mean, variance, scale, offset]);
+    const names = ['x', 'mean', 'variance', 'scale', 'offset'];
+    for (let i = 0; i < 5; i++) assertClose(await fused[i].data() as Float32Array, await plain[i].data() as Float32Array, `${backend} d${names[i]}`);
+    tf.dispose([x, mean, variance, scale, offset, dy, ...fused, ...plain]);
   }
 });

@@ -13,6 +13,7 @@ import { maxPoolGradKernel } from './max-pool-grad.js';
 import { resizeBilinearGradKernel, resizeNearestNeighborGradKernel } from './resize-grad.js';
 import { stridedSliceGradConfig } from '../gradients/strided-slice.js';
 import { cumsumGradConfig } from '../gradients/cumsum.js';
+import { batchNormGradConfig } from '../gradients/batch-norm.js';
 import { makeConv2DGradConfig, makeDepthwiseGradConfig } from '../gradients/conv2d-dilated.js';
 
 /** Kernels the wasm backend does not have, which gradients and training need. */
@@ -82,6 +83,10 @@ export function installKernels(): void {
   const cumsumGrad = tf.getGradient('Cumsum');
   if (cumsumGrad == null || !isLumenKernel(cumsumGrad.gradFunc)) {
     tf.registerGradient({ ...cumsumGradConfig, gradFunc: mark(cumsumGradConfig.gradFunc) });
+  }
+  const bnGrad = tf.getGradient('FusedBatchNorm');
+  if (bnGrad == null || !isLumenKernel(bnGrad.gradFunc)) {
+    tf.registerGradient({ ...batchNormGradConfig, gradFunc: mark(batchNormGradConfig.gradFunc) });
   }
   for (const [kernelName, make] of [['Conv2D', makeConv2DGradConfig], ['DepthwiseConv2dNative', makeDepthwiseGradConfig]] as const) {
     const grad = tf.getGradient(kernelName);
