@@ -7,6 +7,7 @@ import type { MethodInfo, MethodOptions } from '../core/method-info.js';
 import { writeFileAtomic } from '../data/io.js';
 import { loadMnist, mnistBatch, mnistSplit } from '../data/mnist.js';
 import { loadPenguins, penguinBatch, penguinSplit } from '../data/penguins.js';
+import { packageRoot } from '../models/bundled.js';
 import { METHODS } from '../methods.js';
 import { grid } from '../render/grid.js';
 import { renderReport, type ReportFigure, type ReportSection } from '../render/html-report.js';
@@ -27,6 +28,8 @@ interface DemoCase {
   /** The layer given to methods that need one. */
   readonly layer: string;
   readonly kind: 'image' | 'tabular';
+  readonly title: string;
+  readonly text: string;
 }
 
 /** One method's result on one dataset, as the table and the report show it. */
@@ -64,8 +67,20 @@ async function demoCases(digits: number, penguins: number): Promise<DemoCase[]> 
   const pdata = loadPenguins();
   const rows = Array.from(penguinSplit(pdata).heldOut).slice(0, penguins);
   if (!peng.standardization) throw new LumenError('model', 'bundled:penguins: its meta.json lacks the standardisation statistics');
+  const onnx = await loadModelSpec(path.join(packageRoot(), 'models', 'mnist-onnx', 'mnist.onnx'));
+  const digitText = `Held-out digits ${d.labels.join(', ')}, each explained for its predicted class. Red: evidence for the class; blue: against.`;
   return [
-    { name: 'mnist', loaded: mnist, input: { batch, images }, labels: d.labels, layer: 'relu2', kind: 'image' },
+    { name: 'mnist', loaded: mnist, input: { batch, images }, labels: d.labels, layer: 'relu2', kind: 'image', title: 'MNIST digits (bundled tfjs CNN)', text: digitText },
+    {
+      name: 'mnist-onnx',
+      loaded: onnx,
+      input: { batch: batch.clone(), images },
+      labels: d.labels,
+      layer: '/Relu_1',
+      kind: 'image',
+      title: 'MNIST digits (the same CNN exported from PyTorch to ONNX, imported by Lumen)',
+      text: `${digitText} models/mnist-onnx/mnist.onnx is the bundled CNN rebuilt in PyTorch and exported with torch.onnx (scripts/export-mnist-onnx.py); Lumen imports the ONNX graph into tfjs ops, so every gradient method runs on it and gives the tfjs model's numbers.`,
+    },
     {
       name: 'penguins',
       loaded: peng,
@@ -73,6 +88,8 @@ async function demoCases(digits: number, penguins: number): Promise<DemoCase[]> 
       labels: rows.map((k) => pdata.rows[k].species),
       layer: 'relu1',
       kind: 'tabular',
+      title: 'Palmer penguins (bundled MLP)',
+      text: `Held-out penguins (${rows.map((k) => pdata.rows[k].species).join(', ')}); the charts show the first one, explained for its predicted species.`,
     },
   ];
 }
@@ -117,7 +134,11 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
       const bar = progressBar(`demo ${c.name}`);
       for (const [k, method] of methods.entries()) {
         const n = c.input.batch.shape[0];
-        const opts: MethodOptions = { seed: 0, ...(method.layer === 'required' ? { layer: c.layer } : {}) };
+        const opts: MethodOptions = {
+          seed: 0,
+          ...(method.layer === 'required' ? { layer: c.layer } : {}),
+          ...(method.options.some((o) => o.name === 'neuron') ? { neuron: 0 } : {}),
+        };
         let row: DemoRow;
         let a: Attribution | undefined;
         try {
@@ -141,10 +162,8 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
       }
       bar.stop();
       sections.push({
-        title: c.name === 'mnist' ? 'MNIST digits (bundled CNN)' : 'Palmer penguins (bundled MLP)',
-        text: c.name === 'mnist'
-          ? `Held-out digits ${c.labels.join(', ')}, each explained for its predicted class. Red: evidence for the class; blue: against.`
-          : `Held-out penguins (${c.labels.join(', ')}); the charts show the first one, explained for its predicted species.`,
+        title: c.title,
+        text: c.text,
         table: {
           columns: ['method', 'status', 'ms / example', 'completeness error'],
           rows: caseRows.map((r) => [r.method, r.note ? `${r.status}: ${r.note}` : r.status, r.msPerExample, r.completenessError]),

@@ -20,8 +20,26 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
+ * A channels-first image tensor ([C, H, W] or [N, C, H, W], as PyTorch writes them) in the
+ * channels-last layout of `shape` ([H, W, C]); null when `dims` is not such a tensor.
+ */
+function fromChannelsFirst(data: Float32Array, dims: readonly number[], shape: readonly number[]): { data: Float32Array; shape: number[] } | null {
+  const [h, w, c] = shape;
+  const one = dims.length === 3;
+  const per = one ? dims : dims.slice(1);
+  if (c === h || per.length !== 3 || per[0] !== c || per[1] !== h || per[2] !== w) return null;
+  const n = one ? 1 : dims[0];
+  const out = new Float32Array(data.length);
+  for (let b = 0; b < n; b++) {
+    for (let k = 0; k < c; k++) for (let p = 0; p < h * w; p++) out[b * h * w * c + p * c + k] = data[b * h * w * c + k * h * w + p];
+  }
+  return { data: out, shape: one ? [h, w, c] : [n, h, w, c] };
+}
+
+/**
  * Reads `file` (PNG/JPEG, .npy, .json tensor, .csv table) and shapes it for `loaded`: images are
- * converted to the model's channels and size; tensors may hold one example or a batch; CSV tables
+ * converted to the model's channels and size; tensors may hold one example or a batch (image
+ * tensors channels-last or, as PyTorch writes them, channels-first); CSV tables
  * are matched by column name (the bundled penguins model standardises its measurements first).
  */
 export function loadModelInput(loaded: LoadedModel, file: string): ModelInput {
@@ -48,8 +66,10 @@ export function loadModelInput(loaded: LoadedModel, file: string): ModelInput {
       featureNames = columns;
     }
   } else {
-    data = input.data;
-    dims = sameShape(input.shape, shape) ? [1, ...input.shape] : input.shape;
+    const nchw = isImage ? fromChannelsFirst(input.data, input.shape, shape) : null;
+    data = nchw?.data ?? input.data;
+    const given = nchw?.shape ?? input.shape;
+    dims = sameShape(given, shape) ? [1, ...given] : given;
   }
   check(sameShape(dims.slice(1), shape) && dims.length === shape.length + 1, 'input', () =>
     `${file}: expected one example of shape [${shape}] or a batch [N, ${shape}] for ${loaded.spec}; found shape [${dims}]`);

@@ -6,7 +6,8 @@ import type { Standardization } from '../data/penguins.js';
 import { loadBundledModel } from '../models/bundled.js';
 import { loadFixture } from '../models/fixture.js';
 import { fromLayersModel } from '../models/from-layers-model.js';
-import { loadLayersModel, MODEL_JSON } from '../models/model-io.js';
+import { loadModelFile } from '../models/load-model-file.js';
+import { MODEL_JSON } from '../models/model-io.js';
 
 /** What the CLI knows about a model beside the Model itself. */
 export interface LoadedModel {
@@ -33,7 +34,8 @@ export function inputKind(shape: readonly number[]): LoadedModel['kind'] {
 }
 
 /**
- * Loads the model a `--model` option names: `bundled:mnist`, `bundled:penguins`, a tfjs Layers
+ * Loads the model a `--model` option names: `bundled:mnist`, `bundled:penguins`, an ONNX file
+ * (imported with NHWC input, so images and heatmaps share the tfjs layout), a tfjs Layers or graph
  * model (a directory holding model.json, or the model.json itself), or a reference fixture JSON
  * (test/fixtures/*.json). Anything else is a LumenError saying what is accepted.
  */
@@ -52,20 +54,15 @@ export async function loadModelSpec(spec: string): Promise<LoadedModel> {
     };
   }
   if (!existsSync(spec)) {
-    throw new LumenError('file', `--model ${spec}: expected bundled:mnist, bundled:penguins, a tfjs model directory or model.json, or a fixture .json; found no such file`);
+    throw new LumenError('file', `--model ${spec}: expected bundled:mnist, bundled:penguins, an .onnx file, a tfjs model directory or model.json, or a fixture .json; found no such file`);
   }
-  const isDir = statSync(spec).isDirectory();
   const ext = path.extname(spec).toLowerCase();
-  if (isDir || path.basename(spec) === MODEL_JSON) {
-    const layers = await loadLayersModel(isDir ? spec : path.dirname(spec));
-    const model = fromLayersModel(layers, { name: path.basename(isDir ? spec : path.dirname(spec)) });
-    return { model, spec, kind: inputKind(model.inputShape), dispose: () => layers.dispose() };
-  }
-  if (ext === '.json' && isFixtureJson(spec)) {
+  if (ext === '.json' && path.basename(spec) !== MODEL_JSON && !statSync(spec).isDirectory() && isFixtureJson(spec)) {
     const fixture = loadFixture(spec);
     return { model: fixture.model, spec, kind: inputKind(fixture.model.inputShape), dispose: () => fixture.dispose() };
   }
-  throw new LumenError('file', `--model ${spec}: expected bundled:mnist, bundled:penguins, a tfjs model directory or model.json, or a fixture .json; found a '${ext || 'extensionless'}' file Lumen cannot load`);
+  const model = await loadModelFile(spec);
+  return { model, spec, kind: inputKind(model.inputShape), dispose: () => model.dispose() };
 }
 
 function isFixtureJson(file: string): boolean {

@@ -6,6 +6,7 @@ import { registerParity } from './parity.js';
 import { registerPredict } from './predict.js';
 import { registerExplain } from './explain.js';
 import { registerDemo } from './demo.js';
+import { registerOnnxConformance } from './onnx-conformance.js';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ registerPredict(program);
 registerExplain(program);
 registerParity(program);
 registerDemo(program);
+registerOnnxConformance(program);
 
 try {
   await program.parseAsync(process.argv);

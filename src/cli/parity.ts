@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { LumenError } from '../core/errors.js';
 import { runParity, type ParityRow } from '../parity/run-parity.js';
 import { formatTable } from './table.js';
 import { withBackend } from './context.js';
@@ -11,9 +12,11 @@ export function registerParity(program: Command): void {
     .argument('<fixtures...>', 'fixture JSON files (see test/fixtures/README.md)')
     .option('--json', 'print a JSON array of {fixture, id, status, maxAbsError, allowed}')
     .option('--strict', 'also fail when an id is missing (not implemented yet)')
-    .action(async (paths: string[], opts: { json?: boolean; strict?: boolean }) => {
+    .option('--load <kind>', "where the model comes from: json (the fixture's weights) or onnx (the .onnx file beside it, through Lumen's importer)", 'json')
+    .action(async (paths: string[], opts: { json?: boolean; strict?: boolean; load?: string }) => {
       await withBackend(program);
-      const rows = await runParity(paths);
+      if (opts.load !== 'json' && opts.load !== 'onnx') throw new LumenError('option', `--load: expected json or onnx; found '${opts.load}'`);
+      const rows = await runParity(paths, { load: opts.load });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       } else {

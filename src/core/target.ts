@@ -27,9 +27,9 @@ export async function resolveTarget(model: Model, x: tf.Tensor, target: Target |
   let classes: number[];
   if (target === undefined || target === 'predicted') {
     const out = await model.predict(x);
-    const flat = out.reshape([n, -1]);
-    classes = Array.from(await flat.argMax(1).data());
-    tf.dispose([out, flat]);
+    const best = tf.tidy(() => out.reshape([n, -1]).argMax(1));
+    classes = Array.from(await best.data());
+    tf.dispose([out, best]);
   } else if (typeof target === 'number') {
     classes = new Array<number>(n).fill(target);
   } else if (Array.isArray(target)) {

@@ -19,6 +19,8 @@ export type ParityCase =
       readonly method: string;
       /** Computes the values compared with the entry's reference, flattened in its layout. */
       readonly compute: () => Promise<ArrayLike<number>>;
+      /** The numbers to compare with when they are not the entry's own `attribution`/`value`/`scores` (e.g. a recorded stable-sort alternative, or Quantus curves and booleans as numbers). */
+      readonly reference?: ArrayLike<number>;
     };
 
 /** Builds the case of one fixture entry, or null when Lumen does not implement its arguments. */

@@ -1,12 +1,16 @@
 import { methodById } from '../methods.js';
 import type { Fixture, FixtureEntry } from '../models/fixture.js';
 import { GRADIENT_BUILDERS } from './builders/gradient.js';
+import { CAM_BUILDERS } from './builders/cam.js';
+import { LAYER_BUILDERS } from './builders/layer.js';
+import { METRIC_BUILDERS } from './builders/metrics.js';
+import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
 export type { CaseBuilder, ParityCase } from './case.js';
 
 /** Every family's builders (one file each in `builders/`), keyed by Captum/Quantus class or `zennit`. */
-const builders: Readonly<Record<string, CaseBuilder>> = { ...GRADIENT_BUILDERS };
+const builders: Readonly<Record<string, CaseBuilder>> = { ...GRADIENT_BUILDERS, ...CAM_BUILDERS, ...LAYER_BUILDERS, ...METRIC_BUILDERS };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */
 export function parityCase(entry: FixtureEntry, fixture: Fixture): ParityCase | null {
@@ -16,7 +20,8 @@ export function parityCase(entry: FixtureEntry, fixture: Fixture): ParityCase | 
   const found = builder(entry, entry.attribute_kwargs ?? {}, fixture);
   if (!found) return null;
   try {
-    methodById(found.method);
+    // A metric case names a registered metric; a method case a registered method.
+    if (!('compute' in found && METRICS.some((m) => m.id === found.method))) methodById(found.method);
   } catch {
     return null;
   }

@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { LumenError } from '../core/errors.js';
+import type { Model } from '../core/model.js';
+import { loadOnnx, type OnnxModel } from '../models/onnx/load-onnx.js';
 import { methodById } from '../methods.js';
 import { fixtureArray, loadFixture, type Fixture, type FixtureEntry, type FixtureValue } from '../models/fixture.js';
 import { parityCase } from './cases.js';
@@ -17,6 +21,12 @@ export interface ParityRow {
 export interface ParityOptions {
   /** Called with every row as soon as it is known. */
   readonly onRow?: (row: ParityRow) => void;
+  /**
+   * Where the model comes from: 'json' (default) builds it from the fixture's weights; 'onnx'
+   * imports the `.onnx` file beside the fixture (or beside its `source_fixture`) with Lumen's ONNX
+   * importer, NHWC input, layers mapped from PyTorch module names ('fc1' → '/fc1/Gemm').
+   */
+  readonly load?: 'json' | 'onnx';
 }
 
 /**
@@ -49,7 +59,20 @@ function referenceOf(entry: FixtureEntry): FixtureValue | undefined {
 export async function runParity(paths: readonly string[], options: ParityOptions = {}): Promise<ParityRow[]> {
   const rows: ParityRow[] = [];
   for (const path of paths) {
-    const fixture = loadFixture(path);
+    const loaded = loadFixture(path);
+    const onnxFile = options.load === 'onnx' ? fixtureOnnxFile(path, loaded) : null;
+    if (onnxFile === undefined) {
+      // No ONNX export of this model: every entry is reported missing, with the reason.
+      for (const entry of [...(loaded.json.methods ?? []), ...(loaded.json.metrics ?? [])]) {
+        const row: ParityRow = { fixture: loaded.name, id: entry.id, status: 'missing', maxAbsError: null, allowed: null, message: 'no .onnx model beside this fixture' };
+        rows.push(row);
+        options.onRow?.(row);
+      }
+      loaded.dispose();
+      continue;
+    }
+    const onnx = onnxFile ? await loadFixtureOnnx(onnxFile, loaded) : null;
+    const fixture: Fixture = onnx ? { ...loaded, model: onnx.view } : loaded;
     try {
       for (const entry of [...(fixture.json.methods ?? []), ...(fixture.json.metrics ?? [])]) {
         const row = await runEntry(fixture, entry);
@@ -57,16 +80,51 @@ export async function runParity(paths: readonly string[], options: ParityOptions
         options.onRow?.(row);
       }
     } finally {
-      fixture.dispose();
+      onnx?.model.dispose();
+      loaded.dispose();
     }
   }
   return rows;
 }
 
+/** The `.onnx` file beside a fixture (or beside its source fixture), undefined if there is none. */
+function fixtureOnnxFile(path: string, fixture: Fixture): string | undefined {
+  const source = typeof fixture.json.source_fixture === 'string' ? fixture.json.source_fixture.split('/').pop() ?? '' : '';
+  const candidates = [path.replace(/\.json$/i, '.onnx'), ...(source ? [join(dirname(path), source.replace(/\.json$/i, '.onnx'))] : [])];
+  return candidates.find((c) => existsSync(c));
+}
+
+/**
+ * The fixture's model imported from an ONNX file, seen through the PyTorch module names the
+ * fixtures use: PyTorch exports module `conv2`'s node as '/conv2/Conv', so that layer is 'conv2'.
+ */
+async function loadFixtureOnnx(file: string, fixture: Fixture): Promise<{ model: OnnxModel; view: Model }> {
+  const model = await loadOnnx(file, { inputLayout: 'nhwc', name: fixture.name });
+  const toTorch = new Map<string, string>();
+  for (const l of model.layers) {
+    const m = /^\/?(.+)\/[^/]+$/.exec(l.name);
+    const torch = m ? m[1].replace(/\//g, '.') : l.name;
+    if (!toTorch.has(l.name) && ![...toTorch.values()].includes(torch)) toTorch.set(l.name, torch);
+  }
+  const toOnnx = new Map([...toTorch].map(([o, t]) => [t, o]));
+  const rename = <T>(record: Readonly<Record<string, T>> | undefined, map: Map<string, string>): Record<string, T> | undefined =>
+    record && Object.fromEntries(Object.entries(record).map(([k, v]) => [map.get(k) ?? k, v]));
+  const view: Model = {
+    ...model,
+    layers: model.layers.map((l) => ({ ...l, name: toTorch.get(l.name) ?? l.name })),
+    run(x, options) {
+      const r = model.run(x, { capture: options?.capture?.map((n) => toOnnx.get(n) ?? n), replace: rename(options?.replace, toOnnx) });
+      return { output: r.output, captured: rename(r.captured, toTorch) ?? {} };
+    },
+  };
+  return { model, view };
+}
+
 async function runEntry(fixture: Fixture, entry: FixtureEntry): Promise<ParityRow> {
   const base = { fixture: fixture.name, id: entry.id };
   const found = parityCase(entry, fixture);
-  const reference = referenceOf(entry);
+  const override = found && 'compute' in found ? found.reference : undefined;
+  const reference: FixtureValue | undefined = override ? { shape: [override.length], data: Array.from(override) } : referenceOf(entry);
   if (!found || !reference) return { ...base, status: 'missing', maxAbsError: null, allowed: null };
   const ref = fixtureArray(reference);
   const allowed = allowedError(entry, ref.data);

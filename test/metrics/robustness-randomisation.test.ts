@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../../src/engine/backend.js';
+import { makeAttribution } from '../../src/core/attribution.js';
+import type { LocalMethod } from '../../src/core/options.js';
+import { maxSensitivity } from '../../src/metrics/max-sensitivity.js';
+import { avgSensitivity } from '../../src/metrics/avg-sensitivity.js';
+import { localLipschitz } from '../../src/metrics/local-lipschitz.js';
+import { relativeInputStability } from '../../src/metrics/relative-input-stability.js';
+import { relativeRepresentationStability } from '../../src/metrics/relative-representation-stability.js';
+import { continuity } from '../../src/metrics/continuity.js';
+import { inputInvariance } from '../../src/metrics/input-invariance.js';
+import { layersModelRandomizer, modelParameterRandomisation } from '../../src/metrics/model-parameter-randomisation.js';
+import { randomLogit } from '../../src/metrics/random-logit.js';
+import { ssim } from '../../src/metrics/similarity.js';
+import { linearModel, tanhMlp } from '../toy-models.js';
+
+/** A method that ignores the model: the input itself. */
+const inputItself: LocalMethod = async (_m, x) => makeAttribution('input', x.clone(), null);
+
+test('a linear model has a constant gradient: max/avg-sensitivity and local Lipschitz of signed saliency are 0', async () => {
+  await useBackend();
+  const { model, layers } = linearModel([[1, -1], [2, 0.5], [-0.5, 1]]);
+  const x = tf.tensor2d([[0.3, -0.2, 1], [1, 1, -1]]);
+  const explainOptions = { mode: 'signed' };
+  for (const metric of [maxSensitivity, avgSensitivity, localLipschitz]) {
+    for (const v of (await metric(model, x, 'saliency', { target: 0, explainOptions, samples: 5 })).scores) assert.ok(v < 1e-6, metric.name);
+  }
+  // The input itself moves with the input: ‖δ‖/‖x‖ > 0, and its Lipschitz constant along the noise is 1.
+  for (const v of (await maxSensitivity(model, x, inputItself, { target: 0 })).scores) assert.ok(v > 0);
+  for (const v of (await localLipschitz(model, x, inputItself, { target: 0 })).scores) assert.ok(Math.abs(v - 1) < 1e-5);
+  tf.dispose(x);
+  layers.dispose();
+});
+
+test('robustness metrics are seeded, batched into two method calls, and leak no tensors', async () => {
+  await useBackend();
+  const { model, layers } = tanhMlp(3);
+  const x = tf.tensor2d([[0.3, -0.2, 1, 0.5], [1, 1, -1, 0]]);
+  const before = tf.memory().numTensors;
+  const a = await relativeInputStability(model, x, 'saliency', { seed: 1 });
+  const b = await relativeInputStability(model, x, 'saliency', { seed: 1 });
+  const r = await relativeRepresentationStability(model, x, 'saliency', { seed: 1, layer: 'tanh' });
+  const c = await continuity(model, x, 'saliency', { steps: 4 });
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(a.scores, b.scores);
+  assert.equal(a.modelCalls, 2);
+  assert.ok(r.scores.every(Number.isFinite) && c.scores.every(Number.isFinite));
+  tf.dispose(x);
+  layers.dispose();
+});
+
+test('model parameter randomisation changes a gradient map; a method that ignores the model is unchanged; weights are restored', async () => {
+  await useBackend();
+  const { model, layers } = tanhMlp(5);
+  const x = tf.tensor2d([[0.3, -0.2, 1, 0.5], [1, 1, -1, 0], [-0.4, 0.2, 0.1, 0.9]]);
+  const before = layers.getWeights().map((t) => Array.from(t.dataSync()));
+  const randomizer = layersModelRandomizer(layers);
+  const grad = await modelParameterRandomisation(model, x, 'saliency', { randomizer, explainOptions: { mode: 'signed' }, abs: false, seed: 2 });
+  const plain = await modelParameterRandomisation(model, x, inputItself, { randomizer, seed: 2 });
+  assert.deepEqual(layers.getWeights().map((t) => Array.from(t.dataSync())), before);
+  assert.ok(grad.aggregate < 0.9, `gradient similarity after randomisation ${grad.aggregate}`);
+  for (const v of plain.scores) assert.ok(Math.abs(v - 1) < 1e-12);
+  assert.equal(grad.curves?.[0].length, 2, 'one point per layer with parameters (fc2, fc1)');
+  const logit = await randomLogit(model, x, inputItself, { similarity: 'spearman' });
+  for (const v of logit.scores) assert.ok(Math.abs(v - 1) < 1e-12);
+  tf.dispose(x);
+  layers.dispose();
+});
+
+test('input invariance: input × gradient is not invariant to a shift, saliency is', async () => {
+  await useBackend();
+  const { model, layers } = tanhMlp(7);
+  const x = tf.tensor2d([[0.3, -0.2, 1, 0.5]]);
+  assert.ok((await inputInvariance(model, x, 'saliency', { explainOptions: { mode: 'signed' } })).scores[0] < 1e-5);
+  assert.ok((await inputInvariance(model, x, 'input-x-gradient')).scores[0] > 0.1);
+  tf.dispose(x);
+  layers.dispose();
+});
+
+test('ssim(a, a) = 1 and drops for unrelated maps', () => {
+  const a = Array.from({ length: 64 }, (_, i) => Math.sin(i));
+  const b = Array.from({ length: 64 }, (_, i) => Math.cos(3 * i));
+  assert.ok(Math.abs(ssim(a, a, 8, 8) - 1) < 1e-12);
+  assert.ok(ssim(a, b, 8, 8) < 0.5);
+});

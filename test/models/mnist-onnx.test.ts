@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { integratedGradients } from '../../src/attribution/gradient/integrated-gradients.js';
+import { loadMnist, mnistBatch, mnistSplit } from '../../src/data/mnist.js';
+import { useBackend } from '../../src/engine/backend.js';
+import { loadBundledModel } from '../../src/models/bundled.js';
+import { fromLayersModel } from '../../src/models/from-layers-model.js';
+import { loadModelFile } from '../../src/models/load-model-file.js';
+import { repoPath } from '../helpers.js';
+import { maxAbsDiff } from '../toy-models.js';
+
+test('the bundled CNN exported from PyTorch to ONNX gives the tfjs model\'s logits and integrated gradients', async () => {
+  await useBackend();
+  const { model: layers } = await loadBundledModel('mnist');
+  const tfjs = fromLayersModel(layers);
+  const onnx = await loadModelFile(repoPath('models', 'mnist-onnx', 'mnist.onnx'));
+  const data = loadMnist();
+  const x = mnistBatch(data, Array.from(mnistSplit(data).heldOut).slice(0, 8));
+  const [a, b] = [await tfjs.predict(x), await onnx.predict(x)];
+  const scale = (await a.abs().max().data())[0];
+  assert.ok((await maxAbsDiff(a, b)) <= 1e-5 * scale, 'same logits');
+  const options = { target: 'predicted' as const, steps: 32 };
+  const [ia, ib] = [await integratedGradients(tfjs, x, options), await integratedGradients(onnx, x, options)];
+  const igScale = (await ia.values.abs().max().data())[0];
+  assert.ok((await maxAbsDiff(ia.values, ib.values)) <= 1e-4 * igScale, 'same integrated gradients');
+  tf.dispose([x, a, b]);
+  ia.dispose();
+  ib.dispose();
+  onnx.dispose();
+  layers.dispose();
+});
