@@ -7,6 +7,7 @@ import { registerPredict } from './predict.js';
 import { registerExplain } from './explain.js';
 import { registerDemo } from './demo.js';
 import { registerOnnxConformance } from './onnx-conformance.js';
+import { registerEvaluate } from './evaluate.js';
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ registerExplain(program);
 registerParity(program);
 registerDemo(program);
 registerOnnxConformance(program);
+registerEvaluate(program);
 
 try {
   await program.parseAsync(process.argv);

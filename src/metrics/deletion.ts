@@ -8,7 +8,7 @@ import { argsort, attributionArrays, evaluateRows, geometryOf, metricResult, pix
 export interface DeletionOptions extends MetricOptions {
   /** Points of the curve after the start (default 50); pixels per step = ⌈pixels / steps⌉. */
   readonly steps?: number;
-  /** What removed pixels become (deletion; default 'zeros') or where insertion starts (default 'blur'). */
+  /** What removed pixels become (deletion; default 'zeros') or where insertion starts (default 'blur' for images, else 'zeros'). */
   readonly baseline?: Baseline;
   /** Output watched (default the target's softmax probability). */
   readonly output?: MetricOutput;
@@ -29,7 +29,7 @@ export async function pixelPathCurves(
   const per = Math.ceil(pixels / steps);
   const a = await attributionArrays(ctx, input, attributions);
   const orders = a.map((v) => argsort(pixelSums(v, g), true));
-  const b = resolveBaseline(options.baseline ?? (mode === 'deletion' ? 'zeros' : 'blur'), input, fn, { seed: options.seed });
+  const b = resolveBaseline(options.baseline ?? (mode === 'insertion' && input.rank === 4 ? 'blur' : 'zeros'), input, fn, { seed: options.seed });
   const base = splitRows(await b.data(), ctx.n);
   b.dispose();
   const K = steps + 1;
