@@ -11,6 +11,18 @@ export const PATH_RULES: readonly PathRule[] = [
   'gauss-legendre',
 ];
 
+/**
+ * The `steps` and `rule` options of a path method, with their defaults, checked: a LumenError
+ * naming `fn` for a rule Lumen lacks or a step count that is not a positive integer.
+ */
+export function pathOptions(options: { readonly steps?: number; readonly rule?: PathRule }, defaultRule: PathRule, fn: string): { steps: number; rule: PathRule } {
+  const steps = options.steps ?? 50;
+  const rule = options.rule ?? defaultRule;
+  check(PATH_RULES.includes(rule), 'option', () => `${fn}: rule must be one of ${PATH_RULES.join(', ')}; found '${rule}'`);
+  check(Number.isInteger(steps) && steps >= 1, 'option', () => `${fn}: steps must be a positive integer; found ${steps}`);
+  return { steps, rule };
+}
+
 /** Points on [0, 1] and their weights. */
 export interface PathWeights {
   readonly alphas: Float64Array;

@@ -31,6 +31,13 @@ export function checkLayer(model: Model, layer: string, fn: string): void {
   });
 }
 
+/** The `layer` option of a method that needs one, checked to be given (and to name a layer). */
+export function requireLayer(model: Model, layer: string | undefined, fn: string): string {
+  check(layer !== undefined, 'option', () => `${fn}: the 'layer' option is required; the model's layers are ${model.layers.map((l) => l.name).join(', ')}`);
+  checkLayer(model, layer, fn);
+  return layer;
+}
+
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';

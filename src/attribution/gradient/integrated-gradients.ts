@@ -5,7 +5,7 @@ import { check } from '../../core/errors.js';
 import { accumulateGradients, straightPathPlan } from '../../core/gradients.js';
 import type { Model } from '../../core/model.js';
 import type { LayerOption, LocalOptions } from '../../core/options.js';
-import { PATH_RULES, pathWeights, type PathRule } from '../../core/path-weights.js';
+import { pathOptions, pathWeights, type PathRule } from '../../core/path-weights.js';
 import { prepareGradient } from '../../core/prepare.js';
 import { completenessDelta } from '../../core/completeness.js';
 
@@ -29,10 +29,7 @@ export interface IntegratedGradientsOptions extends LocalOptions, LayerOption {
  */
 export async function integratedGradients(model: Model, input: tf.Tensor, options: IntegratedGradientsOptions = {}): Promise<Attribution> {
   const fn = 'integratedGradients';
-  const steps = options.steps ?? 50;
-  const rule = options.rule ?? 'gauss-legendre';
-  check(PATH_RULES.includes(rule), 'option', () => `${fn}: rule must be one of ${PATH_RULES.join(', ')}; found '${rule}'`);
-  check(Number.isInteger(steps) && steps >= 1, 'option', () => `${fn}: steps must be a positive integer; found ${steps}`);
+  const { steps, rule } = pathOptions(options, 'gauss-legendre', fn);
   const ctx = await prepareGradient(model, input, options, fn);
   const path = pathWeights(rule, steps);
   const baselineInput = resolveBaseline(options.baseline, input, fn, options);

@@ -5,7 +5,8 @@ import { check } from '../../core/errors.js';
 import { accumulateGradients, gradientSpace, straightPathPlan, type GradientSpace } from '../../core/gradients.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
-import { PATH_RULES, pathWeights, type PathRule } from '../../core/path-weights.js';
+import { requireLayer } from '../../core/validate.js';
+import { pathOptions, pathWeights, type PathRule } from '../../core/path-weights.js';
 import { prepareGradient } from '../../core/prepare.js';
 import { withInputGradientsOnly } from '../../engine/input-gradients-only.js';
 
@@ -33,12 +34,8 @@ export interface NeuronConductanceOptions extends LocalOptions {
  */
 export async function neuronConductance(model: Model, input: tf.Tensor, options: NeuronConductanceOptions = {}): Promise<Attribution> {
   const fn = 'neuronConductance';
-  const layer = options.layer;
-  check(layer !== undefined, 'option', () => `${fn}: the 'layer' option is required; the model's layers are ${model.layers.map((l) => l.name).join(', ')}`);
-  const steps = options.steps ?? 50;
-  const rule = options.rule ?? 'riemann-trapezoid';
-  check(PATH_RULES.includes(rule), 'option', () => `${fn}: rule must be one of ${PATH_RULES.join(', ')}; found '${rule}'`);
-  check(Number.isInteger(steps) && steps >= 1, 'option', () => `${fn}: steps must be a positive integer; found ${steps}`);
+  const layer = requireLayer(model, options.layer, fn);
+  const { steps, rule } = pathOptions(options, 'riemann-trapezoid', fn);
   const ctx = await prepareGradient(model, input, { ...options, layer }, fn);
   const neuron = neuronIndex(model, layer, options.neuron, fn);
   const path = pathWeights(rule, steps);
