@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { withInputGradientsOnly } from '../engine/input-gradients-only.js';
-import type { Model } from './model.js';
+import type { Model, RunOptions } from './model.js';
+import type { RuleSet } from './rules.js';
 import type { LocalOptions } from './options.js';
 import type { ResolvedTarget } from './target.js';
 import { forEachBatch } from './batching.js';
@@ -17,15 +18,19 @@ export interface GradientSpace {
   gradient(inputs: tf.Tensor, points: tf.Tensor, target: ResolvedTarget, examples: Int32Array): { grad: tf.Tensor; value: tf.Tensor1D };
 }
 
-/** The gradient space of a model's input (layer null) or of one of its layers. */
-export function gradientSpace(model: Model, layer: string | null): GradientSpace {
+/**
+ * The gradient space of a model's input (layer null) or of one of its layers; with `rules`, the
+ * backward pass is the rules' (guided backprop, DeepLIFT, LRP: src/core/rules.ts).
+ */
+export function gradientSpace(model: Model, layer: string | null, rules?: RuleSet): GradientSpace {
+  const ruled: RunOptions = rules ? { rules } : {};
   if (layer === null) {
     return {
       layer,
       valuesAt: (x) => x.clone(),
       gradient(_inputs, points, target, examples) {
         const { value, grad } = withInputGradientsOnly(() =>
-          tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(p).output, examples))(points));
+          tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(p, ruled).output, examples))(points));
         return { grad, value: value as tf.Tensor1D };
       },
     };
@@ -35,7 +40,7 @@ export function gradientSpace(model: Model, layer: string | null): GradientSpace
     valuesAt: (x) => tf.tidy(() => model.run(x, { capture: [layer] }).captured[layer]),
     gradient(inputs, points, target, examples) {
       const { value, grad } = withInputGradientsOnly(() =>
-        tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(inputs, { replace: { [layer]: p } }).output, examples))(points));
+        tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(inputs, { ...ruled, replace: { [layer]: p } }).output, examples))(points));
       return { grad, value: value as tf.Tensor1D };
     },
   };

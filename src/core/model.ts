@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { RuleSet } from './rules.js';
 
 /** A named internal point of a model that can be captured or replaced (a layer's output). */
 export interface LayerInfo {
@@ -16,6 +17,11 @@ export interface RunOptions {
   readonly capture?: readonly string[];
   /** Layers whose outputs are replaced by the given tensors (same batch size as the input). */
   readonly replace?: Readonly<Record<string, tf.Tensor>>;
+  /**
+   * Gradient rules per layer part (guided backprop, DeepLIFT, LRP): the forward values are
+   * unchanged, the backward pass of every part is its rule's. A part without a rule is an error.
+   */
+  readonly rules?: RuleSet;
 }
 
 /** Output of a taped forward pass, plus the captured layer outputs. */

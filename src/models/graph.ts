@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../core/errors.js';
 import type { LayerInfo, RunOptions, RunResult } from '../core/model.js';
+import type { GraphPart } from './layer-parts.js';
+import { planRules, runWithRules } from './rule-engine.js';
 
 /** One node of Lumen's graph IR: a named op over named inputs ('input' is the model input). */
 export interface GraphNode extends LayerInfo {
   readonly inputs: readonly string[];
   apply(inputs: tf.Tensor[]): tf.Tensor;
+  /**
+   * The node as parts that gradient rules see (src/core/rules.ts); absent or null when the node's
+   * computation is not described part by part (a rule-based run then fails naming the node).
+   */
+  readonly parts?: readonly GraphPart[] | null;
 }
 
 /** A model as a list of nodes in topological order; `output` names the node whose value is returned. */
@@ -19,12 +26,14 @@ export const GRAPH_INPUT = 'input';
 
 /**
  * Executes a graph on `x` with tfjs ops: replaced nodes take the given tensors, captured nodes are
- * returned, and only the nodes the output or a capture needs are computed.
+ * returned, and only the nodes the output or a capture needs are computed. With `rules`, every part
+ * of every node runs under the rule its rule set chooses (see rule-engine.ts).
  */
 export function executeGraph(graph: Graph, x: tf.Tensor, options: RunOptions = {}): RunResult {
   const replace = options.replace ?? {};
   const capture = options.capture ?? [];
   const needed = neededNodes(graph, replace, capture);
+  const plan = options.rules ? planRules(graph.nodes, options.rules) : null;
   const values = new Map<string, tf.Tensor>([[GRAPH_INPUT, x]]);
   for (const node of graph.nodes) {
     if (!needed.has(node.name)) continue;
@@ -33,7 +42,8 @@ export function executeGraph(graph: Graph, x: tf.Tensor, options: RunOptions = {
       values.set(node.name, replacement);
       continue;
     }
-    values.set(node.name, node.apply(node.inputs.map((name) => values.get(name) as tf.Tensor)));
+    const inputs = node.inputs.map((name) => values.get(name) as tf.Tensor);
+    values.set(node.name, plan ? runWithRules(node, plan, inputs) : node.apply(inputs));
   }
   const captured: Record<string, tf.Tensor> = {};
   for (const name of capture) captured[name] = values.get(name) as tf.Tensor;

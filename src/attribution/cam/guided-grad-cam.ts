@@ -3,7 +3,7 @@ import { makeAttribution, type Attribution } from '../../core/attribution.js';
 import { check } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import { resolveTarget } from '../../core/target.js';
-import { METHODS, methodById } from '../../methods.js';
+import { guidedBackprop } from '../propagation/guided-backprop.js';
 import type { LocalOptions } from '../../core/options.js';
 import { gradCam } from './grad-cam.js';
 
@@ -19,20 +19,18 @@ export interface GuidedGradCamOptions extends LocalOptions {
  * Guided Grad-CAM: guided backpropagation ⊙ Grad-CAM (with ReLU) resized to the input, broadcast
  * over the input's channels — class-discriminative and fine-grained (Selvaraju et al., "Grad-CAM:
  * Visual Explanations from Deep Networks via Gradient-based Localization", 2017; Captum's
- * GuidedGradCam). Guided backpropagation is the registry's 'guided-backprop'. Values have the
- * input's shape.
+ * GuidedGradCam). Values have the input's shape.
  */
 export async function guidedGradCam(model: Model, input: tf.Tensor, options: GuidedGradCamOptions = {}): Promise<Attribution> {
   const fn = 'guidedGradCam';
   const upsample = options.upsample ?? 'nearest';
   check(upsample === 'nearest' || upsample === 'bilinear', 'option', () => `${fn}: upsample must be 'nearest' or 'bilinear'; found '${String(upsample)}'`);
-  check(METHODS.some((m) => m.id === 'guided-backprop'), 'method', () => `${fn}: needs the registry's 'guided-backprop' method, which this build does not have`);
   const { layer, upsample: _upsample, ...rest } = options;
   const target = typeof options.target === 'function' ? options.target : (await resolveTarget(model, input, options.target, fn)).classes ?? undefined;
   const cam = await gradCam(model, input, { ...rest, target, relu: true, upsample, ...(layer !== undefined ? { layer } : {}) });
   let guided: Attribution | null = null;
   try {
-    guided = await methodById('guided-backprop').run(model, input, { ...rest, target });
+    guided = await guidedBackprop(model, input, { ...rest, target });
     const g = guided.values;
     check(g.shape.length === 4, 'shape', () => `${fn}: guided backpropagation returned [${g.shape}]; expected an image [N, H, W, C]`);
     const values = tf.tidy(() => g.mul(cam.values));

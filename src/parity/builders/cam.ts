@@ -1,5 +1,4 @@
 /** Parity builders of the CAM family: Captum's LayerGradCam (plain and interpolated) and GuidedGradCam → Lumen calls. */
-import { METHODS } from '../../methods.js';
 import type { FixtureEntry } from '../../models/fixture.js';
 import type { CaseBuilder, ParityCase } from '../case.js';
 import { targetOf } from './gradient.js';
@@ -29,8 +28,6 @@ export const CAM_BUILDERS: Readonly<Record<string, CaseBuilder>> = {
     const layer = camLayer(entry);
     const mode = kwargs.interpolate_mode ?? 'nearest';
     if (!layer || kwargs.attribute_to_layer_input === true || (mode !== 'nearest' && mode !== 'bilinear')) return null;
-    // Guided Grad-CAM runs the registry's guided backpropagation: missing (not failing) until it is there.
-    if (!METHODS.some((m) => m.id === 'guided-backprop')) return null;
     return { method: 'guided-grad-cam', options: { target: targetOf(kwargs), layer, upsample: mode } };
   },
 };

@@ -5,14 +5,13 @@ import { gradCam } from '../../../src/attribution/cam/grad-cam.js';
 import { guidedGradCam } from '../../../src/attribution/cam/guided-grad-cam.js';
 import { LumenError } from '../../../src/core/errors.js';
 import { useBackend } from '../../../src/engine/backend.js';
-import { METHODS, methodById } from '../../../src/methods.js';
+import { methodById } from '../../../src/methods.js';
 import { maxAbsDiff } from '../../toy-models.js';
 import { flatCnn, images } from './cam-models.js';
 
-const skip = METHODS.some((m) => m.id === 'guided-backprop') ? false : "the registry has no 'guided-backprop' yet";
 
 for (const upsample of ['nearest', 'bilinear'] as const) {
-  test(`guidedGradCam({upsample: '${upsample}'}) is guided backprop ⊙ Grad-CAM (ReLU, resized), broadcast over the input channels`, { skip }, async () => {
+  test(`guidedGradCam({upsample: '${upsample}'}) is guided backprop ⊙ Grad-CAM (ReLU, resized), broadcast over the input channels`, async () => {
     await useBackend();
     const { model } = flatCnn(2);
     const x = images(2, 6);
@@ -28,7 +27,7 @@ for (const upsample of ['nearest', 'bilinear'] as const) {
   });
 }
 
-test('guidedGradCam checks its upsampling mode and leaves no tensor behind', { skip }, async () => {
+test('guidedGradCam checks its upsampling mode and leaves no tensor behind', async () => {
   await useBackend();
   const { model } = flatCnn(2);
   const x = images(2, 6);

@@ -1,0 +1,102 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/**
+ * Gradient rules: the contract between propagation methods (guided backprop, deconvnet, DeepLIFT,
+ * LRP) and the graph executor. A rule replaces the backward pass of one part of one layer; a rule
+ * set chooses a rule for every part of the model (zennit's composites, Captum's per-module hooks).
+ * See STYLE.md items 7–8: rules are records, one engine applies them with `tf.customGrad`.
+ */
+
+/** What an op computes, as far as rules need to know. */
+export type OpFamily =
+  | 'linear' // dense, convolutions (weights and an optional bias)
+  | 'batchnorm' // per-channel affine transform of inference-mode batch normalisation
+  | 'activation' // element-wise non-linearity (see `OpInfo.activation`)
+  | 'max-pool'
+  | 'avg-pool'
+  | 'global-avg-pool'
+  | 'global-max-pool'
+  | 'add'
+  | 'concat'
+  | 'reshape' // flatten, reshape: a permutation of values
+  | 'pad'
+  | 'identity' // dropout at inference, identity
+  | 'other';
+
+/** Element-wise non-linearities that rules know. */
+export type ActivationName = 'relu' | 'relu6' | 'clipped-relu' | 'leaky-relu' | 'elu' | 'selu' | 'sigmoid' | 'tanh' | 'softmax' | 'softplus' | 'linear' | 'other';
+
+/**
+ * An affine op with parameters: `apply(x, weights, bias)` computes it with any weights of the
+ * same shapes as `weights` (LRP rules use positive parts, squares, ones …).
+ */
+export interface LinearOp {
+  /** The op's weights (e.g. a dense kernel; a conv filter); not owned by the caller. */
+  readonly weights: readonly tf.Tensor[];
+  /** The bias, or null. */
+  readonly bias: tf.Tensor | null;
+  /** Computes the op on `x` with the given weights and bias (null: no bias). */
+  apply(x: tf.Tensor, weights: readonly tf.Tensor[], bias: tf.Tensor | null): tf.Tensor;
+}
+
+/** What a rule knows about one part of a layer. */
+export interface OpInfo {
+  readonly family: OpFamily;
+  /** For family 'activation': which one. */
+  readonly activation?: ActivationName;
+  /** Numeric parameters (e.g. `alpha` of a leaky ReLU, `max` of a clipped ReLU). */
+  readonly params?: Readonly<Record<string, number>>;
+  /** For families 'linear' and 'batchnorm': the op with its parameters. */
+  readonly linear?: LinearOp;
+}
+
+/**
+ * One part of one layer, as a rule set sees it. A layer with a fused activation (a Dense layer
+ * with `activation: 'relu'`) has two parts, 'linear' then 'activation'; other layers one ('whole').
+ */
+export interface RuleNode {
+  /** The layer's name (as in `Model.layers`). */
+  readonly name: string;
+  /** The layer's kind, e.g. 'Dense', 'Conv2D', 'ReLU'. */
+  readonly kind: string;
+  readonly part: 'linear' | 'activation' | 'whole';
+  readonly op: OpInfo;
+  /** Position among the model's parts of family 'linear' in execution order (0 = first), else -1. */
+  readonly linearIndex: number;
+  /** Position among all the model's parts in execution order. */
+  readonly index: number;
+}
+
+/** What a rule's backward pass receives besides the upstream gradient. */
+export interface RuleContext {
+  readonly node: RuleNode;
+  /** The part's inputs, as in the forward pass. */
+  readonly inputs: readonly tf.Tensor[];
+  /** The part's output. */
+  readonly output: tf.Tensor;
+  /** The part's forward function (for vector-Jacobian products of modified inputs). */
+  readonly forward: (inputs: readonly tf.Tensor[]) => tf.Tensor;
+}
+
+/**
+ * A gradient rule: maps the signal arriving at a part's output (a gradient, a multiplier or a
+ * relevance, as the method defines) to one tensor per input of the part.
+ */
+export interface Rule {
+  readonly name: string;
+  backward(dy: tf.Tensor, context: RuleContext): tf.Tensor[];
+}
+
+/** The rule that keeps tfjs' own gradient for a part (explicitly chosen, never a silent default). */
+export const GRADIENT_RULE: Rule = Object.freeze({
+  name: 'gradient',
+  backward(): tf.Tensor[] {
+    throw new Error('GRADIENT_RULE is applied by the executor, never called');
+  },
+});
+
+/**
+ * Chooses the rule for each part of a model; `null` means the rule set has no rule for it, and the
+ * run fails with a LumenError naming the layer (never a silent plain gradient).
+ */
+export type RuleSet = (node: RuleNode) => Rule | null;
