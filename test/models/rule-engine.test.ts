@@ -126,3 +126,55 @@ test('a functional model calling one activation layer twice is one node per call
   tf.dispose([x, y, ref]);
   layers.dispose();
 });
+
+/** A functional model with every layer kind the rule engine supports, activations both as layers and as options. */
+function everyKindModel(): tf.LayersModel {
+  let seed = 20;
+  const init = () => ({
+    kernelInitializer: tf.initializers.glorotNormal({ seed: seed++ }),
+    biasInitializer: tf.initializers.randomNormal({ seed: seed++, stddev: 0.1 }),
+  });
+  const input = tf.input({ shape: [8, 8, 2] });
+  const padded = tf.layers.zeroPadding2d({ padding: 1, name: 'pad' }).apply(input) as tf.SymbolicTensor;
+  const c1 = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'elu', name: 'conv', ...init() }).apply(padded) as tf.SymbolicTensor;
+  const bn = tf.layers.batchNormalization({ name: 'bn', movingMeanInitializer: tf.initializers.randomNormal({ seed: seed++ }), movingVarianceInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 2, seed: seed++ }) }).apply(c1) as tf.SymbolicTensor;
+  const r6 = tf.layers.reLU({ maxValue: 6, name: 'relu6' }).apply(bn) as tf.SymbolicTensor;
+  const dw = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu6', name: 'dw', depthwiseInitializer: tf.initializers.glorotNormal({ seed: seed++ }) }).apply(r6) as tf.SymbolicTensor;
+  const sep = tf.layers.separableConv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'sigmoid', name: 'sep', depthwiseInitializer: tf.initializers.glorotNormal({ seed: seed++ }), pointwiseInitializer: tf.initializers.glorotNormal({ seed: seed++ }) }).apply(dw) as tf.SymbolicTensor;
+  const added = tf.layers.add({ name: 'add' }).apply([sep, r6]) as tf.SymbolicTensor;
+  const leaky = tf.layers.leakyReLU({ alpha: 0.2, name: 'leaky' }).apply(added) as tf.SymbolicTensor;
+  const maxed = tf.layers.maxPooling2d({ poolSize: 2, name: 'maxpool' }).apply(leaky) as tf.SymbolicTensor;
+  const avged = tf.layers.averagePooling2d({ poolSize: 2, name: 'avgpool' }).apply(leaky) as tf.SymbolicTensor;
+  const gap = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(maxed) as tf.SymbolicTensor;
+  const gmp = tf.layers.globalMaxPooling2d({ name: 'gmp' }).apply(avged) as tf.SymbolicTensor;
+  const flat = tf.layers.flatten({ name: 'flat' }).apply(avged) as tf.SymbolicTensor;
+  const merged = tf.layers.concatenate({ name: 'concat' }).apply([gap, gmp, flat]) as tf.SymbolicTensor;
+  const dropped = tf.layers.dropout({ rate: 0.5, name: 'dropout' }).apply(merged) as tf.SymbolicTensor;
+  const d1 = tf.layers.dense({ units: 6, activation: 'tanh', name: 'fc1', ...init() }).apply(dropped) as tf.SymbolicTensor;
+  const reshaped = tf.layers.reshape({ targetShape: [2, 3], name: 'reshape' }).apply(d1) as tf.SymbolicTensor;
+  const flat2 = tf.layers.flatten({ name: 'flat2' }).apply(reshaped) as tf.SymbolicTensor;
+  const relu = tf.layers.reLU({ name: 'relu' }).apply(flat2) as tf.SymbolicTensor;
+  const d2 = tf.layers.dense({ units: 5, name: 'fc2', ...init() }).apply(relu) as tf.SymbolicTensor;
+  const out = tf.layers.softmax({ name: 'softmax' }).apply(d2) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+test('every supported layer kind runs part by part: same outputs, and vjp rules everywhere give the plain gradient', async () => {
+  await useBackend();
+  const layers = everyKindModel();
+  const model = fromLayersModel(layers);
+  const x = seeded([2, 8, 8, 2], 40);
+  const kinds = new Set<string>();
+  const ruled = tf.tidy(() => model.run(x, { rules: (n) => (kinds.add(n.kind), vjpRule) }).output);
+  const plain = layers.predict(x) as tf.Tensor;
+  assert.ok((await maxAbsDiff(ruled, plain)) < 1e-5);
+  for (const k of ['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'BatchNormalization', 'Add', 'Concatenate', 'Flatten', 'Reshape', 'ZeroPadding2D', 'Dropout', 'ReLU', 'LeakyReLU', 'Softmax', 'Dense']) {
+    assert.ok(kinds.has(k), `rules saw ${k}`);
+  }
+  const select = (y: tf.Tensor): tf.Tensor => tf.sum(y.slice([0, 2], [-1, 1]));
+  const g0 = tf.grad((v: tf.Tensor) => select(model.run(v).output))(x);
+  const g1 = tf.grad((v: tf.Tensor) => select(model.run(v, { rules: () => vjpRule }).output))(x);
+  assert.ok((await maxAbsDiff(g1, g0)) < 1e-5);
+  tf.dispose([x, ruled, plain, g0, g1]);
+  layers.dispose();
+});
