@@ -243,9 +243,12 @@ function opInfo(src: OnnxPartsSource): OpInfo | null {
 export function onnxNodeParts(src: OnnxPartsSource): readonly GraphPart[] | null {
   const op = opInfo(src);
   if (!op) return null;
-  if (op.linear) {
-    const linear = op.linear;
-    return [{ part: 'whole', op, apply: ([x]) => linear.apply(x, linear.weights, linear.bias) }];
-  }
-  return [{ part: 'whole', op, apply: (xs) => src.apply([...xs]) }];
+  // With its own weights a linear or batch-norm part is the node itself.
+  if (op.linear) return [{ part: 'whole', op, apply: ([x]) => src.apply([x]) }];
+  // An op that hands back its input (Identity, Dropout, a pad of zeros) is cloned: a rule's
+  // tf.customGrad cannot take an input as its output.
+  return [{ part: 'whole', op, apply: (xs) => {
+    const y = src.apply([...xs]);
+    return xs.includes(y) ? tf.clone(y) : y;
+  } }];
 }
