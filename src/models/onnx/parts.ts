@@ -67,9 +67,14 @@ function oneRuntimeInput(src: OnnxPartsSource): boolean {
   return src.slots[0] === 0 && src.slots.every((s, i) => i === 0 || s === -1);
 }
 
-/** Whether every input is present and runtime, each a different value. */
-function allRuntimeInputs(src: OnnxPartsSource): boolean {
-  return src.slots.length >= 2 && src.slots.every((s, i) => s === i);
+/**
+ * Whether every input is present and runtime, each a different value held in the output's layout
+ * (so a rule sees inputs laid out as the output); with `sameShapes`, also of one shape (no broadcast).
+ */
+function mergedInputs(src: OnnxPartsSource, sameShapes: boolean): boolean {
+  const first = src.call.inputs[0];
+  return src.slots.length >= 2 && src.slots.every((s, i) => s === i) && src.inputLayouts.every((l) => l === src.layout) &&
+    (!sameShapes || src.call.inputs.every((v) => v !== null && first !== null && sameShape(v.tensor, first.tensor)));
 }
 
 /** The activation an elementwise op computes, with its parameters; null if the op is not one. */
@@ -223,8 +228,8 @@ function opInfo(src: OnnxPartsSource): OpInfo | null {
     const linear = batchNormOp(src);
     return linear && { family: 'batchnorm', linear };
   }
-  if (op === 'Add' || op === 'Sum') return allRuntimeInputs(src) ? { family: 'add' } : null;
-  if (op === 'Concat') return allRuntimeInputs(src) ? { family: 'concat' } : null;
+  if (op === 'Add' || op === 'Sum') return mergedInputs(src, true) ? { family: 'add' } : null;
+  if (op === 'Concat') return mergedInputs(src, false) ? { family: 'concat' } : null;
   if (!oneRuntimeInput(src)) return null;
   if (op === 'Pad') return zeroPad(call) ? { family: 'pad' } : null;
   const family = SHAPE_FAMILIES[op];
@@ -237,8 +242,8 @@ function opInfo(src: OnnxPartsSource): OpInfo | null {
  * The parts of an imported ONNX node for the rule engine: one 'whole' part whose op family, and
  * for linear and batch-norm nodes whose weights, rules see; its `apply` is the node's own. Returns
  * null for ops the rule families do not describe (the rule engine then fails naming the node).
- * Called at import, while `src.call.inputs` still hold the trace's values (read for ranks and
- * constant attributes only; the parts never keep them).
+ * Called at import, while `src.call.inputs` still hold the trace's values (their shapes are read
+ * then; afterwards the parts read only the node's constant inputs).
  */
 export function onnxNodeParts(src: OnnxPartsSource): readonly GraphPart[] | null {
   const op = opInfo(src);

@@ -280,3 +280,27 @@ test('Clip parts name the activation their bounds make; other bounds are \'other
   });
   assert.deepEqual(kinds, ['linear relu{}', 'linear relu6{"max":6}', 'linear clipped-relu{"max":2.5}', 'none other{}']);
 });
+
+test('an Add gets parts only when its inputs share the output layout and shape (as a rule for sums expects)', async () => {
+  await useBackend();
+  const graph: TestGraph = {
+    inputs: [{ name: 'x', shape: ['N', 2, 4, 4] }],
+    outputs: ['y'],
+    initializers: [{ name: 'w', dims: [2, 2, 1, 1], data: [1, -1, 0.5, 2] }],
+    nodes: [
+      { name: 'conv', op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] },
+      { name: 'res', op: 'Add', inputs: ['x', 'c'], outputs: ['r'] },
+      { name: 'gap', op: 'GlobalAveragePool', inputs: ['r'], outputs: ['g'] },
+      { name: 'broadcast', op: 'Add', inputs: ['r', 'g'], outputs: ['y'] },
+    ],
+  };
+  const families = (layout: 'nchw' | 'nhwc'): string[] => {
+    const model = loadOnnxBytes(onnxBytes(graph), { inputLayout: layout });
+    const r = model.program.nodes.map((n) => `${n.name}:${n.parts?.[0].op.family ?? 'none'}`);
+    model.dispose();
+    return r;
+  };
+  // with an NHWC input the residual's operands are both channels-last; with NCHW the input is not
+  assert.deepEqual(families('nhwc'), ['conv:linear', 'res:add', 'gap:global-avg-pool', 'broadcast:none']);
+  assert.deepEqual(families('nchw'), ['conv:linear', 'res:none', 'gap:global-avg-pool', 'broadcast:none']);
+});
