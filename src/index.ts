@@ -134,6 +134,7 @@ export * from './models/onnx/ops/pool.js';
 export * from './models/onnx/ops/registry.js';
 export * from './models/onnx/ops/resize.js';
 export * from './models/onnx/ops/tensor.js';
+export * from './models/onnx/parts.js';
 export * from './models/onnx/program.js';
 export * from './models/onnx/values.js';
 export * from './models/rule-engine.js';

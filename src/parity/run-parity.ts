@@ -113,7 +113,14 @@ async function loadFixtureOnnx(file: string, fixture: Fixture): Promise<{ model:
     ...model,
     layers: model.layers.map((l) => ({ ...l, name: toTorch.get(l.name) ?? l.name })),
     run(x, options) {
-      const r = model.run(x, { capture: options?.capture?.map((n) => toOnnx.get(n) ?? n), replace: rename(options?.replace, toOnnx) });
+      // Every run option passes through; layer names are mapped both ways (rule sets see PyTorch names).
+      const rules = options?.rules;
+      const r = model.run(x, {
+        ...options,
+        capture: options?.capture?.map((n) => toOnnx.get(n) ?? n),
+        replace: rename(options?.replace, toOnnx),
+        rules: rules && ((node) => rules({ ...node, name: toTorch.get(node.name) ?? node.name })),
+      });
       return { output: r.output, captured: rename(r.captured, toTorch) ?? {} };
     },
   };

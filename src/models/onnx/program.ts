@@ -10,6 +10,7 @@ import { check, LumenError } from '../../core/errors.js';
 import type { GraphNode } from '../graph.js';
 import { ONNX_MAX_OPSET, ONNX_MIN_OPSET, type OnnxModelRecord, type OnnxNodeRecord } from './decode.js';
 import { ONNX_OPS, onnxOpSupported } from './ops/registry.js';
+import { onnxNodeParts } from './parts.js';
 import { onnxLogical, OnnxAttributes, onnxPlain, onnxTensorOf, fromChannelsLastPerm, toChannelsLastPerm, type OnnxOpCall, type OnnxValue } from './values.js';
 
 /** Where an ONNX graph output comes from: a runtime node (with its layout) or a constant. */
@@ -148,7 +149,7 @@ export function importOnnxProgram(record: OnnxModelRecord, inputs: ReadonlyMap<s
         if (!v) return;
         const outId = k === 0 ? id : `${id}:${k}`;
         const layout = v.channelsLast;
-        nodes.push({
+        const graphNode: GraphNode = {
           name: outId,
           kind: node.opType,
           inputs: dynamicNames.map((n) => ids.get(n) as string),
@@ -162,7 +163,8 @@ export function importOnnxProgram(record: OnnxModelRecord, inputs: ReadonlyMap<s
             if (out.channelsLast === layout) return out.tensor;
             return tf.transpose(out.tensor, layout ? toChannelsLastPerm(out.tensor.rank) : fromChannelsLastPerm(out.tensor.rank));
           },
-        });
+        };
+        nodes.push(k === 0 ? { ...graphNode, parts: onnxNodeParts({ call, handler, slots, inputLayouts, layout, apply: graphNode.apply }) } : graphNode);
         ids.set(node.outputs[k], outId);
         traced.set(node.outputs[k], v);
         channelsLast.set(outId, layout);
