@@ -75,7 +75,9 @@ function applyPart({ part, node, rule }: PlannedPart, inputs: tf.Tensor[]): tf.T
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const xs = args.slice(0, n) as tf.Tensor[];
     const save = args[n] as tf.GradSaveFunc;
-    const value = part.apply(xs);
+    // A part that returns its input (identity, dropout) must give customGrad a tensor of its own.
+    const computed = part.apply(xs);
+    const value = xs.includes(computed) ? computed.clone() : computed;
     save([...xs, value]);
     return {
       value,

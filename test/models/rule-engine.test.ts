@@ -178,3 +178,19 @@ test('every supported layer kind runs part by part: same outputs, and vjp rules 
   tf.dispose([x, ruled, plain, g0, g1]);
   layers.dispose();
 });
+
+test('a rule on a part that returns its own input (dropout at inference) still receives and passes its signal', async () => {
+  await useBackend();
+  const m = tf.sequential();
+  m.add(tf.layers.dense({ units: 3, inputShape: [2], name: 'fc1', kernelInitializer: tf.initializers.glorotNormal({ seed: 50 }) }));
+  m.add(tf.layers.dropout({ rate: 0.5, name: 'drop' }));
+  m.add(tf.layers.dense({ units: 2, name: 'fc2', kernelInitializer: tf.initializers.glorotNormal({ seed: 51 }) }));
+  const model = fromLayersModel(m);
+  const x = seeded([2, 2], 52);
+  const pass: Rule = { name: 'pass', backward: (dy) => [dy.clone()] };
+  const g0 = tf.grad((v: tf.Tensor) => tf.sum(model.run(v).output))(x);
+  const g1 = tf.grad((v: tf.Tensor) => tf.sum(model.run(v, { rules: (n) => (n.op.family === 'identity' ? pass : GRADIENT_RULE) }).output))(x);
+  assert.ok((await maxAbsDiff(g1, g0)) < 1e-6);
+  tf.dispose([x, g0, g1]);
+  m.dispose();
+});
