@@ -23,13 +23,13 @@ export interface MeaningfulPerturbationOptions extends LocalOptions {
   readonly steps?: number;
   /** Adam step size (default 0.1). */
   readonly learningRate?: number;
-  /** λ₁, weight of the area term mean|1 − m| (default 0.01). */
+  /** λ₁, weight of the area term mean|1 − m| (default 0.05). */
   readonly areaWeight?: number;
   /** λ₂, weight of the smoothness term mean total variation |∇m|^β (default 0.2). */
   readonly tvWeight?: number;
   /** β, exponent of the total variation (default 3). */
   readonly tvBeta?: number;
-  /** Side of the learned mask before bilinear upsampling to the image (default ⌈max(H, W)/8⌉, 28 for 224). */
+  /** Side of the learned mask before bilinear upsampling to the image (default ⌈max(H, W)/8⌉, 28 for 224, but at least 7 on small images). */
   readonly maskSize?: number;
   /** σ of the blur perturbation in pixels (default max(H, W)/22, 10 at 224). */
   readonly blurSigma?: number;
@@ -60,10 +60,10 @@ export async function meaningfulPerturbation(model: Model, input: tf.Tensor, opt
   const kind = options.perturbation ?? 'blur';
   const steps = options.steps ?? 300;
   const lr = options.learningRate ?? 0.1;
-  const l1 = options.areaWeight ?? 0.01;
+  const l1 = options.areaWeight ?? 0.05;
   const l2 = options.tvWeight ?? 0.2;
   const beta = options.tvBeta ?? 3;
-  const size = options.maskSize ?? Math.ceil(Math.max(h, w) / 8);
+  const size = options.maskSize ?? Math.min(Math.max(h, w), Math.max(7, Math.ceil(Math.max(h, w) / 8)));
   check(kind === 'blur' || kind === 'constant' || kind === 'noise', 'option', () => `${fn}: perturbation must be 'blur', 'constant' or 'noise'; found '${String(kind)}'`);
   check(Number.isInteger(steps) && steps >= 1, 'option', () => `${fn}: steps must be a positive integer; found ${steps}`);
   check(Number.isInteger(size) && size >= 1 && size <= Math.max(h, w), 'option', () => `${fn}: maskSize must be an integer in 1…${Math.max(h, w)}; found ${size}`);
