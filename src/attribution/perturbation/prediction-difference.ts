@@ -69,6 +69,7 @@ export async function predictionDifference(model: Model, input: tf.Tensor, optio
   const examples = Int32Array.from({ length: rows }, (_, r) => Math.floor(r / (regions.length * samples)));
   const regionOf = (r: number): number => Math.floor(r / samples) % regions.length;
   const rng = new Rng(ctx.seed);
+  const warnings: string[] = [];
   let plan: PerturbationPlan;
   if (sampling === 'marginal') {
     const m = data.shape[0];
@@ -78,7 +79,7 @@ export async function predictionDifference(model: Model, input: tf.Tensor, optio
       for (const j of regions[regionOf(r)]) mask[j] = 0;
     }, (r) => sources[r]);
   } else {
-    plan = await conditionalPlan(input, data, examples, regions.length, samples, shape, options, rng, fn);
+    plan = await conditionalPlan(input, data, examples, regions.length, samples, shape, options, rng, fn, warnings);
   }
   const full = await scoreInputs(model, input, score, ctx.batchSize, fn);
   const { scores, calls } = await scorePerturbations(model, plan, score, ctx.batchSize, options, fn);
@@ -100,7 +101,13 @@ export async function predictionDifference(model: Model, input: tf.Tensor, optio
       for (const j of regions[k]) values[e * size + j] += we / covered[j];
     }
   }
-  return makeAttribution('prediction-difference', tf.tensor(values, input.shape), ctx.target.classes, { modelCalls: calls + full.calls, sampling, samples, features: regions.length });
+  return makeAttribution('prediction-difference', tf.tensor(values, input.shape), ctx.target.classes, {
+    modelCalls: calls + full.calls,
+    sampling,
+    samples,
+    features: regions.length,
+    ...(warnings.length ? { warnings } : {}),
+  });
 }
 
 /** The k × k windows (every channel) over images, and how many cover each scalar. */
@@ -138,35 +145,42 @@ async function conditionalPlan(
   options: PredictionDifferenceOptions,
   rng: Rng,
   fn: string,
+  warnings: string[],
 ): Promise<PerturbationPlan> {
   const [h, w, c] = shape;
   const k = options.window ?? Math.ceil(Math.min(h, w) / 7);
   const pad = options.padding ?? 2;
   check(Number.isInteger(pad) && pad >= 0, 'option', () => `${fn}: padding must be a non-negative integer; found ${pad}`);
   const l = k + 2 * pad;
-  check(l <= Math.min(h, w), 'option', () => `${fn}: the conditioning patch (window ${k} + 2 × padding ${pad} = ${l}) must fit in the image [${h}, ${w}]`);
+  check(pad <= Math.min(h, w), 'option', () => `${fn}: padding ${pad} must be at most the image side (${Math.min(h, w)}) to be mirrored at the border`);
   const d = l * l * c;
   const xs = await input.data();
   const ds = await data.data();
-  // Fit the Gaussian on (at most 20,000, seeded) l × l patches of the data.
+  // Fit the Gaussian on (at most 20,000, seeded) l × l patches of the data, at every position of
+  // the images mirrored at their borders (as the frames of windows near a border are).
+  const mirror = (v: number, n: number): number => (v < 0 ? -v - 1 : v >= n ? 2 * n - v - 1 : v);
   const m = data.shape[0];
-  const per = (h - l + 1) * (w - l + 1);
+  const per = h * w;
   const take = Math.min(m * per, 20000);
   const pick = m * per <= take ? Int32Array.from({ length: take }, (_, i) => i) : Int32Array.from({ length: take }, () => rng.int(m * per));
   const patches = new Float64Array(take * d);
   pick.forEach((q, i) => {
     const img = Math.floor(q / per);
-    const y0 = Math.floor((q % per) / (w - l + 1));
-    const x0 = (q % per) % (w - l + 1);
-    for (let y = 0; y < l; y++) for (let x = 0; x < l; x++) for (let ch = 0; ch < c; ch++) patches[i * d + (y * l + x) * c + ch] = ds[((img * h + y0 + y) * w + x0 + x) * c + ch];
+    const y0 = Math.floor((q % per) / w) - pad;
+    const x0 = (q % per) % w - pad;
+    for (let y = 0; y < l; y++) {
+      for (let x = 0; x < l; x++) {
+        const src = ((img * h + mirror(y0 + y, h)) * w + mirror(x0 + x, w)) * c;
+        for (let ch = 0; ch < c; ch++) patches[i * d + (y * l + x) * c + ch] = ds[src + ch];
+      }
+    }
   });
-  check(take > d, 'input', () => `${fn}: conditional sampling fits a Gaussian over ${d} values from ${take} patches of data; give more examples (option 'data')`);
+  if (take <= d) warnings.push(`conditional sampling fitted a Gaussian over ${d} values to only ${take} patches (covariance regularised); give more examples in 'data'`);
   const { mean, cov } = meanAndCovariance(patches, d);
   const inner = new Int32Array(k * k * c);
   for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) for (let ch = 0; ch < c; ch++) inner[(y * k + x) * c + ch] = ((y + pad) * l + x + pad) * c + ch;
-  const gauss: ConditionalGaussian = conditionalGaussian(mean, cov, d, inner);
+  const gauss: ConditionalGaussian = conditionalGaussian(mean, cov, d, inner, take <= d ? 1e-2 : 1e-4);
   const windows = slidingWindows(shape, [k, k, c], [options.stride ?? 1, options.stride ?? 1, c], 'fit');
-  const mirror = (v: number, n: number): number => (v < 0 ? -v - 1 : v >= n ? 2 * n - v - 1 : v);
   const frame = new Float64Array(gauss.outer.length);
   const mu = new Float64Array(inner.length);
   const draw = new Float64Array(inner.length);
