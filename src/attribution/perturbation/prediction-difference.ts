@@ -73,6 +73,7 @@ export async function predictionDifference(model: Model, input: tf.Tensor, optio
   let plan: PerturbationPlan;
   if (sampling === 'marginal') {
     const m = data.shape[0];
+    if (m === 1 && options.data === undefined) warnings.push("marginal sampling from a batch of one example imputes the example itself (every value is 0); pass the data distribution in 'data'");
     const sources = Int32Array.from({ length: rows }, () => rng.int(m));
     plan = maskedPlan(input, data, examples, shape, (r, mask) => {
       mask.fill(1);

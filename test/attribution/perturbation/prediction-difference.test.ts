@@ -95,3 +95,24 @@ test('predictionDifference: conditional sampling needs images; scores must be pr
   await assert.rejects(predictionDifference(model, x, { data: bad }), /data must be examples \[M, 4\]/);
   tf.dispose([x, bad]);
 });
+
+test('predictionDifference warns when its data cannot stand for a distribution', async () => {
+  await useBackend();
+  const { model } = linearBlackBox([4], 3, 6);
+  const one = uniform([1, 4], 1);
+  const a = await predictionDifference(model, one, { target: 0 });
+  assert.match(String(a.meta.warnings), /imputes the example itself/);
+  assert.equal((await a.values.abs().max().data())[0], 0);
+  const img = uniform([1, 4, 4, 2], 2, 0, 1);
+  const b = await predictionDifference(onePixelProbabilityFor(), img, { window: 2, padding: 1, samples: 2, target: 0 });
+  assert.match(String(b.meta.warnings), /fitted a Gaussian over 32 values to only 16 patches/);
+  tf.dispose([one, img]);
+  [a, b].forEach((r) => r.dispose());
+});
+
+function onePixelProbabilityFor(): ReturnType<typeof fromFunction> {
+  return fromFunction((z) => tf.tidy(() => {
+    const p = tf.sigmoid(z.slice([0, 1, 1, 0], [-1, 1, 1, 1]).reshape([-1, 1]));
+    return tf.concat([p, tf.scalar(1).sub(p)], 1);
+  }), { inputShape: [4, 4, 2], outputShape: [2] });
+}
