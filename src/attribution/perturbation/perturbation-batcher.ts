@@ -6,6 +6,7 @@ import type { LocalOptions } from '../../core/options.js';
 import { DEFAULT_SEED } from '../../core/random.js';
 import { resolveTarget, type ResolvedTarget } from '../../core/target.js';
 import { checkInput } from '../../core/validate.js';
+import type { ResolvedFeatureMask } from './feature-mask.js';
 
 /**
  * The rows a perturbation method sends through a model: `examples[r]` is the example row r
@@ -129,4 +130,19 @@ export function maskedPlan(
       return b.add(m.mul(tf.gather(x, e).sub(b)));
     },
   };
+}
+
+/**
+ * A plan of coalitions (for Shapley values, KernelSHAP, LIME): row r is example `examples[r]` with
+ * the features present in coalition r (`present[r · F + k]` = 1, F = `mask.counts[e]`, the same F
+ * for every row) kept and the others replaced by the baseline. Built on `maskedPlan`.
+ */
+export function coalitionPlan(x: tf.Tensor, baseline: tf.Tensor, mask: ResolvedFeatureMask, examples: Int32Array, present: Uint8Array): PerturbationPlan {
+  const features = mask.counts[0];
+  const shape = x.shape.slice(1);
+  return maskedPlan(x, baseline, examples, shape, (r, m) => {
+    const e = examples[r];
+    const off = mask.shared ? 0 : e * mask.size;
+    for (let j = 0; j < mask.size; j++) m[j] = present[r * features + mask.ids[off + j]];
+  });
 }

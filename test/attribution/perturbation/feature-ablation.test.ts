@@ -88,3 +88,20 @@ test('featureAblation: a mask of the wrong shape or a bad baseline is a LumenErr
   await assert.rejects(featureAblation(model, x, { baseline: base, target: 0 }), (e: unknown) => e instanceof LumenError && /baseline shape \[3\]/.test(e.message));
   tf.dispose([x, mask, base]);
 });
+
+test('featureAblation with one group of every scalar is complete: each value is f(x) − f(baseline)', async () => {
+  await useBackend();
+  const { model, layers } = tanhMlp(5);
+  const x = uniform([2, 4], 3);
+  const mask = tf.zeros([4]);
+  const a = await featureAblation(model, x, { featureMask: mask, baseline: 'mean', target: [1, 0] });
+  const mean = tf.tidy(() => x.mean(1, true).tile([1, 4]));
+  const fx = await model.predict(x);
+  const fb = await model.predict(mean);
+  const [px, pb] = [await fx.data(), await fb.data()];
+  const expected = [0, 1].flatMap((e) => new Array<number>(4).fill(px[e * 3 + [1, 0][e]] - pb[e * 3 + [1, 0][e]]));
+  assert.ok((await maxAbsDiff(a.values, expected)) < 1e-5);
+  tf.dispose([x, mask, mean, fx, fb]);
+  a.dispose();
+  layers.dispose();
+});
