@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { occlusion } from '../../../src/attribution/perturbation/occlusion.js';
+import { resolveBaseline } from '../../../src/core/baseline.js';
 import { LumenError } from '../../../src/core/errors.js';
 import { useBackend } from '../../../src/engine/backend.js';
 import { maxAbsDiff } from '../../toy-models.js';
@@ -87,5 +88,20 @@ test('occlusion refuses a window that does not fit the example, naming what it e
   await assert.rejects(bad([2, 2], [1, 1, 1]), /strides \[1,1,1\] must have one entry per window axis \(2\)/);
   await assert.rejects(occlusion(model, x, {} as never), /the 'window' option is required/);
   assert.equal(calls(), 0, 'no model call before the checks');
+  x.dispose();
+});
+
+test('occlusion takes every Baseline kind: the result equals occlusion with that baseline resolved to a tensor (seeded)', async () => {
+  await useBackend();
+  const { model } = linearBlackBox([6, 6, 2], 2, 4);
+  const x = uniform([2, 6, 6, 2], 8, 0, 1);
+  for (const kind of ['mean', 'blur', 'uniform', 0.3, (z: tf.Tensor) => z.mul(0.5)] as const) {
+    const resolved = resolveBaseline(kind, x, 'test', { seed: 17 });
+    const a = await occlusion(model, x, { window: [2, 2], strides: 2, baseline: kind, target: 1, seed: 17 });
+    const b = await occlusion(model, x, { window: [2, 2], strides: 2, baseline: resolved, target: 1 });
+    assert.ok((await maxAbsDiff(a.values, b.values)) < 1e-6, String(kind));
+    assert.ok((await a.values.abs().sum().data())[0] > 0);
+    [a, b, resolved].forEach((t) => t.dispose());
+  }
   x.dispose();
 });
