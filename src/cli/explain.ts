@@ -5,8 +5,8 @@ import type { Attribution } from '../core/attribution.js';
 import { LumenError } from '../core/errors.js';
 import type { MethodOptions } from '../core/method-info.js';
 import { encodeNpy } from '../data/npy.js';
-import { writeFileAtomic } from '../data/io.js';
-import { methodById } from '../methods.js';
+import { readInput, writeFileAtomic } from '../data/io.js';
+import { METHODS, methodById, type MethodInfo } from '../methods.js';
 import { grid } from '../render/grid.js';
 import { encodePng } from '../render/png.js';
 import { withBackend } from './context.js';
@@ -26,6 +26,8 @@ interface ExplainFlags {
   opt: string[];
   seed?: string;
   batchSize?: string;
+  features?: string;
+  samples?: string;
   out?: string;
   json?: boolean;
 }
@@ -80,6 +82,8 @@ export function registerExplain(program: Command): void {
     .option('--opt <name=value>', "a method option, e.g. --opt steps=64 (repeatable; see lumen methods --json)", collect, [])
     .option('--seed <n>', 'seed of every random draw')
     .option('--batch-size <n>', 'rows per model call')
+    .option('--features <mask>', "features removed together (perturbation methods): a mask file (.npy/.json of integer ids, broadcast over one example), patch:HxW, tokens or scalars")
+    .option('--samples <n>', 'samples (random masks, permutations, imputations …) of methods that take them')
     .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')})`)
     .option('--json', 'print the attribution as JSON instead of a summary')
     .action(async (flags: ExplainFlags) => {
@@ -96,6 +100,8 @@ export function registerExplain(program: Command): void {
         ...(flags.layer ? { layer: flags.layer } : {}),
         ...(flags.seed !== undefined ? { seed: positiveInt('--seed', flags.seed) } : {}),
         ...(flags.batchSize !== undefined ? { batchSize: positiveInt('--batch-size', flags.batchSize) } : {}),
+        ...(flags.samples !== undefined ? { samples: methodOption(method, 'samples', '--samples', positiveInt('--samples', flags.samples)) } : {}),
+        ...(flags.features !== undefined ? { featureMask: methodOption(method, 'featureMask', '--features', featureMaskFlag(flags.features)) } : {}),
       };
       await withBackend(program);
       const loaded = await loadModelSpec(flags.model);
@@ -132,10 +138,30 @@ export function registerExplain(program: Command): void {
       } finally {
         bar.stop();
         attribution?.dispose();
+        if (options.featureMask instanceof tf.Tensor) options.featureMask.dispose();
         input.batch.dispose();
         loaded.dispose();
       }
     });
+}
+
+/** A flag's value for a method option, checked to be one the method takes. */
+function methodOption<T>(method: MethodInfo, name: string, flag: string, value: T): T {
+  if (!method.options.some((o) => o.name === name)) {
+    const takers = METHODS.filter((m) => m.options.some((o) => o.name === name)).map((m) => m.id);
+    throw new LumenError('option', `${flag}: ${method.id} does not take ${name === 'featureMask' ? 'feature masks' : name}; methods that do: ${takers.join(', ')}`);
+  }
+  return value;
+}
+
+/** `--features`: 'scalars', 'tokens', 'patch:HxW', or a .npy/.json file of integer group ids (a tensor the caller disposes). */
+function featureMaskFlag(text: string): string | tf.Tensor {
+  if (text === 'scalars' || text === 'tokens' || text.startsWith('patch:')) return text;
+  const ext = path.extname(text).toLowerCase();
+  if (ext !== '.npy' && ext !== '.json') throw new LumenError('option', `--features: expected a .npy or .json mask of integer ids, patch:HxW, tokens or scalars; found '${text}'`);
+  const mask = readInput(text);
+  if (mask.kind !== 'tensor') throw new LumenError('option', `--features ${text}: expected a tensor of integer ids`);
+  return tf.tensor(mask.data, mask.shape);
 }
 
 async function summary(attribution: Attribution, input: ModelInput, targets: readonly string[], ms: number): Promise<string> {

@@ -26,7 +26,8 @@ export interface MethodInfo {
   readonly layer: 'optional' | 'required' | 'none';
   /** Whether `meta.delta` reports a completeness gap. */
   readonly completeness: boolean;
-  readonly inputKinds: readonly ('image' | 'tabular' | 'any')[];
+  /** What inputs the method is made for ('text': token sequences [N, T] or embeddings [N, T, E]). */
+  readonly inputKinds: readonly ('image' | 'tabular' | 'text' | 'any')[];
   readonly paper: string;
   readonly summary: string;
   readonly options: readonly OptionSpec[];

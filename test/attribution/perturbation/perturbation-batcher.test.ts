@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { coalitionPlan, maskedPlan, scorePerturbations, targetScore } from '../../../src/attribution/perturbation/perturbation-batcher.js';
+import { resolveFeatureMask } from '../../../src/attribution/perturbation/feature-mask.js';
+import { LumenError } from '../../../src/core/errors.js';
+import { classTarget } from '../../../src/core/target.js';
+import { useBackend } from '../../../src/engine/backend.js';
+import { linearBlackBox } from './perturbation-models.js';
+
+test('scorePerturbations sends batchSize rows per model call: 10 rows in batches of 4 is 3 calls, in row order', async () => {
+  await useBackend();
+  const { model, w, b: bias, calls } = linearBlackBox([2], 1);
+  const x = tf.tensor2d([[1, 2], [3, 4]]);
+  const zeros = tf.zerosLike(x);
+  const examples = Int32Array.from({ length: 10 }, (_, r) => r % 2);
+  // row r keeps feature r % 2 only when r < 5, nothing otherwise
+  const plan = maskedPlan(x, zeros, examples, [2], (r, m) => {
+    m.fill(0);
+    if (r < 5) m[r % 2] = 1;
+  });
+  const before = tf.memory().numTensors;
+  const sizes: number[] = [];
+  const { scores, calls: made } = await scorePerturbations(model, plan, targetScore(classTarget([0, 0])), 4, { onProgress: (p) => sizes.push(p.done) }, 'test');
+  assert.equal(tf.memory().numTensors, before, 'no tensor of a batch survives it');
+  assert.equal(made, 3);
+  assert.equal(calls(), 3);
+  assert.deepEqual(sizes, [4, 8, 10]);
+  const xs = [[1, 2], [3, 4]];
+  const b = bias[0];
+  for (let r = 0; r < 10; r++) {
+    const e = r % 2;
+    const kept = r < 5 ? xs[e][r % 2] * w[r % 2] : 0;
+    assert.ok(Math.abs(scores[r] - (kept + b)) < 1e-5, `row ${r}`);
+  }
+  tf.dispose([x, zeros]);
+});
+
+test('scorePerturbations stops between batches when the signal aborts', async () => {
+  await useBackend();
+  const { model, calls } = linearBlackBox([2], 1);
+  const x = tf.tensor2d([[1, 2]]);
+  const controller = new AbortController();
+  const plan = maskedPlan(x, x, new Int32Array(8), [2], (_r, m) => m.fill(1));
+  const before = tf.memory().numTensors;
+  await assert.rejects(
+    scorePerturbations(model, plan, targetScore(classTarget([0])), 2, { signal: controller.signal, onProgress: () => controller.abort() }, 'test'),
+    (e: unknown) => e instanceof LumenError && e.code === 'aborted',
+  );
+  assert.equal(calls(), 1);
+  assert.equal(tf.memory().numTensors, before);
+  x.dispose();
+});
+
+test('coalitionPlan keeps the features present in each coalition and replaces the others by the baseline', async () => {
+  await useBackend();
+  const x = tf.tensor2d([[1, 2, 3, 4]]);
+  const base = tf.tensor2d([[-1, -2, -3, -4]]);
+  const mask = resolveFeatureMask(tf.tensor1d([0, 0, 1, 2]), [4], 1, 'test');
+  // coalitions over 3 features: {0}, {1, 2}, {}
+  const plan = coalitionPlan(x, base, mask, new Int32Array(3), Uint8Array.from([1, 0, 0, 0, 1, 1, 0, 0, 0]));
+  const rows = tf.tidy(() => plan.build(0, 3));
+  assert.deepEqual(Array.from(await rows.data()), [1, 2, -3, -4, -1, -2, 3, 4, -1, -2, -3, -4]);
+  tf.dispose([x, base, rows]);
+});
