@@ -62,7 +62,7 @@ export function noiseTunnel<O extends LocalOptions>(method: LocalMethod<O>, tunn
     const n = input.shape[0];
     const target = await resolveTarget(model, input, opts.target, fn);
     const size = input.size / n;
-    const data = await input.data();
+    const data = (await input.data()) as Float32Array;
     const sigmas = Array.from({ length: n }, (_, i) => tunnel.stdev ?? (tunnel.noiseLevel ?? 0.15) * range(data.subarray(i * size, (i + 1) * size)));
     const rng = new Rng(tunnel.seed ?? opts.seed ?? DEFAULT_SEED);
     const stack = tunnel.maxStacked ?? stackedRows(size * 4, batchSizeOf(model, opts, fn));
@@ -83,16 +83,8 @@ export function noiseTunnel<O extends LocalOptions>(method: LocalMethod<O>, tunn
             const s1 = Math.min(samples, s0 + copiesPerGroup);
             const copies = s1 - s0;
             const rows = (e1 - e0) * copies;
-            const noisy = new Float32Array(rows * size);
-            for (let e = e0; e < e1; e++) {
-              const example = data.subarray(e * size, (e + 1) * size);
-              for (let s = 0; s < copies; s++) {
-                const offset = ((e - e0) * copies + s) * size;
-                for (let j = 0; j < size; j++) noisy[offset + j] = example[j] + (sigmas[e] > 0 ? sigmas[e] * rng.normal() : 0);
-              }
-            }
             const done = e0 * samples + (e1 - e0) * s0;
-            const stacked = tf.tensor(noisy, [rows, ...input.shape.slice(1)]);
+            const stacked = tf.tensor(noisyCopies(data, size, e0, e1, copies, sigmas, rng), [rows, ...input.shape.slice(1)]);
             const expanded = target.classes ? target.classes.slice(e0, e1).flatMap((c) => new Array<number>(copies).fill(c)) : opts.target;
             const onProgress = opts.onProgress
               ? (p: { done: number; total: number }) => opts.onProgress?.({ done: done + Math.round((rows * p.done) / Math.max(1, p.total)), total: n * samples })
@@ -126,6 +118,19 @@ export function noiseTunnel<O extends LocalOptions>(method: LocalMethod<O>, tunn
     if (results.length > 1) tf.dispose(results);
     return makeAttribution(`${first?.method}+${kind}`, values, target.classes, { ...first?.meta, delta: undefined, samples, kind, modelCalls: calls });
   };
+}
+
+/** `copies` noisy copies of each of examples e0…e1−1 (example by example), drawn from `rng`. */
+function noisyCopies(data: Float32Array, size: number, e0: number, e1: number, copies: number, sigmas: readonly number[], rng: Rng): Float32Array {
+  const noisy = new Float32Array((e1 - e0) * copies * size);
+  for (let e = e0; e < e1; e++) {
+    const example = data.subarray(e * size, (e + 1) * size);
+    for (let s = 0; s < copies; s++) {
+      const offset = ((e - e0) * copies + s) * size;
+      for (let j = 0; j < size; j++) noisy[offset + j] = example[j] + (sigmas[e] > 0 ? sigmas[e] * rng.normal() : 0);
+    }
+  }
+  return noisy;
 }
 
 /** Statistics of one group's attributions `[e·copies, ...]`: mean (of squares for SmoothGrad²) and, for VarGrad, variance over the copies. */
