@@ -9,9 +9,11 @@ import { saliency } from '../src/attribution/gradient/saliency.js';
 import type { Model } from '../src/core/model.js';
 import type { BenchSpec } from './models.js';
 
-export const WORKLOADS = ['fwd32', 'grad32', 'ig50', 'occ200b32'] as const;
+export const WORKLOADS = ['fwd32', 'grad32', 'ig50', 'ig50d', 'occ200b32'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
+/** The reference workload each Lumen workload is compared with (ig50d is ig50 with Lumen's default batch size). */
+export const TORCH_WORKLOAD: Readonly<Record<WorkloadName, string>> = { fwd32: 'fwd32', grad32: 'grad32', ig50: 'ig50', ig50d: 'ig50', occ200b32: 'occ200b32' };
 /** One workload ready to run, and the inputs it holds (released by `dispose`). */
 export interface Workloads {
   readonly run: Readonly<Record<WorkloadName, () => Promise<unknown>>>;
@@ -79,6 +81,14 @@ export function makeWorkloads(model: Model, spec: BenchSpec): Workloads {
     a.dispose();
   };
 
+  // The same 50 points with no batchSize: what a user gets by default (the memory budget's batch,
+  // MAX_DEFAULT_BATCH rows: calls of 32 and 20 rows).
+  const ig50d = async () => {
+    const a = await integratedGradients(model, x1, { target, steps: 50, rule: 'riemann-right', baseline: 'zeros' });
+    await a.values.data();
+    a.dispose();
+  };
+
   const occ200b32 = async () => {
     const scores: number[] = [];
     for (let s = 0; s < OCC_TOTAL; s += OCC_BATCH) {
@@ -93,7 +103,7 @@ export function makeWorkloads(model: Model, spec: BenchSpec): Workloads {
   };
 
   return {
-    run: { fwd32, grad32, ig50, occ200b32 },
+    run: { fwd32, grad32, ig50, ig50d, occ200b32 },
     dispose: () => tf.dispose([x32, x1]),
   };
 }

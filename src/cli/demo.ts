@@ -99,6 +99,27 @@ function applies(method: MethodInfo, c: DemoCase): boolean {
   return method.inputKinds.includes('any') || method.inputKinds.includes(c.kind);
 }
 
+/** Why a registry method is not run on a dataset (the note of its 'skipped' row). */
+function whyNot(method: MethodInfo, c: DemoCase): string {
+  if (method.scope !== 'local') return `a ${method.scope} method: the demo runs local (per-example) methods`;
+  return `needs ${method.inputKinds.join(' or ')} inputs; ${c.name} is ${c.kind}`;
+}
+
+/** One untimed forward and gradient pass, so the first method's time holds no kernel set-up. */
+async function warmUp(c: DemoCase): Promise<void> {
+  const one = c.input.batch.slice(0, 1);
+  try {
+    const y = await c.loaded.model.predict(one);
+    y.dispose();
+    const saliency = METHODS.find((m) => m.id === 'saliency');
+    if (saliency && c.loaded.model.differentiable) (await saliency.run(c.loaded.model, one, {})).dispose();
+  } catch (e) {
+    if (!(e instanceof LumenError)) throw e;
+  } finally {
+    one.dispose();
+  }
+}
+
 function maxAbsDelta(a: Attribution): number | null {
   const d = a.meta.delta;
   return d && d.length ? Math.max(...d.map(Math.abs)) : null;
@@ -130,9 +151,16 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
     for (const c of cases) {
       const figures: ReportFigure[] = [];
       const caseRows: DemoRow[] = [];
-      const methods = METHODS.filter((m) => applies(m, c) && (!options.methods || options.methods.includes(m.id)));
+      const methods = METHODS.filter((m) => !options.methods || options.methods.includes(m.id));
       const bar = progressBar(`demo ${c.name}`);
+      await warmUp(c);
       for (const [k, method] of methods.entries()) {
+        if (!applies(method, c)) {
+          const skipped: DemoRow = { dataset: c.name, method: method.id, status: 'skipped', msPerExample: null, completenessError: null, note: whyNot(method, c) };
+          rows.push(skipped);
+          caseRows.push(skipped);
+          continue;
+        }
         const n = c.input.batch.shape[0];
         const opts: MethodOptions = {
           seed: 0,
@@ -151,8 +179,10 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
           figures.push({ ...figure, note: `${ms.toFixed(1)} ms/example${delta !== null ? ` · δ ${delta.toExponential(1)}` : ''}` });
           row = { dataset: c.name, method: method.id, status: 'ok', msPerExample: ms, completenessError: delta };
         } catch (e) {
-          if (!(e instanceof LumenError)) throw e;
-          row = { dataset: c.name, method: method.id, status: 'skipped', msPerExample: null, completenessError: null, note: e.message };
+          // A LumenError says the method does not apply to this model (or needs an option the
+          // demo cannot guess); anything else is a bug, shown as 'failed' without stopping the demo.
+          const note = e instanceof Error ? e.message.split('\n')[0] : String(e);
+          row = { dataset: c.name, method: method.id, status: e instanceof LumenError ? 'skipped' : 'failed', msPerExample: null, completenessError: null, note };
         } finally {
           a?.dispose();
         }
@@ -166,7 +196,12 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
         text: c.text,
         table: {
           columns: ['method', 'status', 'ms / example', 'completeness error'],
-          rows: caseRows.map((r) => [r.method, r.note ? `${r.status}: ${r.note}` : r.status, r.msPerExample, r.completenessError]),
+          rows: caseRows.map((r) => [
+            r.method,
+            r.note ? `${r.status}: ${r.note}` : r.status,
+            r.msPerExample === null ? null : Number(r.msPerExample.toFixed(1)),
+            r.completenessError === null ? null : Number(r.completenessError.toPrecision(2)),
+          ]),
         },
         figures,
       });
@@ -203,5 +238,10 @@ export function registerDemo(program: Command): void {
         rows.map((r) => [r.dataset, r.method, num(r.msPerExample, 1), num(r.completenessError, 4), r.note ? `${r.status}: ${r.note}` : r.status]),
       )}\n`);
       process.stdout.write(`wrote ${path.join(opts.out, 'index.html')}\n`);
+      const failed = rows.filter((r) => r.status === 'failed');
+      if (failed.length) {
+        process.stderr.write(`lumen demo: ${failed.length} method run(s) failed (a bug, not a user mistake): ${failed.map((r) => `${r.dataset}/${r.method}`).join(', ')}\n`);
+        process.exitCode = 1;
+      }
     });
 }

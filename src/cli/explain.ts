@@ -74,7 +74,7 @@ export function registerExplain(program: Command): void {
   program
     .command('explain')
     .description('explain a model\'s outputs on an input file with one method')
-    .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory')
+    .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
     .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
     .requiredOption('--method <id>', 'a method id (see lumen methods)')
     .option('--target <class>', "class index, comma-separated indices per example, or 'predicted'", 'predicted')

@@ -8,6 +8,7 @@ import { loadFixture } from '../models/fixture.js';
 import { fromLayersModel } from '../models/from-layers-model.js';
 import { loadModelFile } from '../models/load-model-file.js';
 import { MODEL_JSON } from '../models/model-io.js';
+import { loadOnnxRuntime } from '../models/onnx/from-onnx-runtime.js';
 
 /** What the CLI knows about a model beside the Model itself. */
 export interface LoadedModel {
@@ -33,11 +34,15 @@ export function inputKind(shape: readonly number[]): LoadedModel['kind'] {
   return 'tensor';
 }
 
+/** `--model onnxruntime:<file.onnx>`: the file as a black box run by onnxruntime-node (forward only). */
+export const ONNXRUNTIME_PREFIX = 'onnxruntime:';
+
 /**
  * Loads the model a `--model` option names: `bundled:mnist`, `bundled:penguins`, an ONNX file
  * (imported with NHWC input, so images and heatmaps share the tfjs layout), a tfjs Layers or graph
  * model (a directory holding model.json, or the model.json itself), or a reference fixture JSON
- * (test/fixtures/*.json). Anything else is a LumenError saying what is accepted.
+ * (test/fixtures/*.json), or `onnxruntime:<file.onnx>` (a black box: forward-only methods). Anything
+ * else is a LumenError saying what is accepted.
  */
 export async function loadModelSpec(spec: string): Promise<LoadedModel> {
   if (spec.startsWith('bundled:')) {
@@ -52,6 +57,12 @@ export async function loadModelSpec(spec: string): Promise<LoadedModel> {
       bundled: meta.name,
       dispose: () => model.dispose(),
     };
+  }
+  if (spec.startsWith(ONNXRUNTIME_PREFIX)) {
+    const file = spec.slice(ONNXRUNTIME_PREFIX.length);
+    if (!existsSync(file)) throw new LumenError('file', `--model ${spec}: expected an .onnx file after '${ONNXRUNTIME_PREFIX}'; found no such file`);
+    const model = await loadOnnxRuntime(file, { inputLayout: 'nhwc' });
+    return { model, spec, kind: inputKind(model.inputShape), dispose: () => undefined };
   }
   if (!existsSync(spec)) {
     throw new LumenError('file', `--model ${spec}: expected bundled:mnist, bundled:penguins, an .onnx file, a tfjs model directory or model.json, or a fixture .json; found no such file`);

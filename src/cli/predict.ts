@@ -10,7 +10,7 @@ export function registerPredict(program: Command): void {
   program
     .command('predict')
     .description("print a model's outputs for an input file")
-    .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory')
+    .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
     .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
     .option('--json', 'print {shape, data} as JSON')
     .action(async (opts: { model: string; input: string; json?: boolean }) => {

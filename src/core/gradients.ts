@@ -5,6 +5,7 @@ import type { RuleSet } from './rules.js';
 import type { LocalOptions } from './options.js';
 import type { ResolvedTarget } from './target.js';
 import { forEachBatch } from './batching.js';
+import { LumenError } from './errors.js';
 
 /**
  * Where gradients are taken: the model's input, or the output of one of its layers. Layer
@@ -72,7 +73,10 @@ export interface AccumulatedGradients {
 
 /**
  * Runs a row plan through the model in batches of `batchSize` rows and accumulates each example's
- * weighted gradient sum, inside tf.tidy per batch: the one loop every gradient method shares.
+ * weighted gradient sum: the one loop every gradient method shares. Each batch runs inside
+ * tf.tidy and only its sum over the examples it touches survives it; that part is read back and
+ * added into a float64 accumulator in JS, so no tensor outlives its batch and tensor memory peaks
+ * at one batch however many rows there are (IG with 1,000 steps peaks like IG with 50).
  */
 export async function accumulateGradients(
   space: GradientSpace,
@@ -85,29 +89,44 @@ export async function accumulateGradients(
 ): Promise<AccumulatedGradients> {
   const total = plan.examples.length;
   const values = new Float32Array(total);
-  let sum: tf.Tensor | null = null;
+  let sum: Float64Array | null = null;
+  let rowShape: number[] = [];
   const calls = await forEachBatch(total, batchSize, options, fn, async (start, end) => {
     const examples = plan.examples.subarray(start, end);
+    // The examples this batch touches, lo…hi (rows are grouped by example, so usually one or two).
+    let lo = n;
+    let hi = -1;
+    for (const e of examples) {
+      if (e < lo) lo = e;
+      if (e > hi) hi = e;
+    }
+    const span = hi - lo + 1;
+    let shape: number[] = [];
     const next = tf.tidy(() => {
       const batch = plan.rows(start, end);
       const { grad, value } = space.gradient(batch.inputs, batch.points, target, examples);
       const g = batch.scale ? grad.mul(batch.scale) : grad;
       const rows = end - start;
-      const mix = new Float32Array(n * rows);
-      for (let r = 0; r < rows; r++) mix[examples[r] * rows + r] = plan.weights[start + r];
-      const part = tf.matMul(tf.tensor2d(mix, [n, rows]), g.reshape([rows, -1])).reshape([n, ...g.shape.slice(1)]);
+      const mix = new Float32Array(span * rows);
+      for (let r = 0; r < rows; r++) mix[(examples[r] - lo) * rows + r] = plan.weights[start + r];
+      const part = tf.matMul(tf.tensor2d(mix, [span, rows]), g.reshape([rows, -1]));
+      shape = g.shape.slice(1);
       return { part, value };
     });
-    values.set(await next.value.data(), start);
-    next.value.dispose();
-    if (sum === null) sum = next.part;
-    else {
-      const prev: tf.Tensor = sum;
-      sum = tf.add(prev, next.part);
-      tf.dispose([prev, next.part]);
+    const [part, value] = await Promise.all([next.part.data(), next.value.data()]);
+    tf.dispose([next.part, next.value]);
+    values.set(value, start);
+    const size = part.length / span;
+    if (sum === null) {
+      sum = new Float64Array(n * size);
+      rowShape = shape;
     }
+    const acc: Float64Array = sum;
+    const offset = lo * size;
+    for (let i = 0; i < part.length; i++) acc[offset + i] += part[i];
   });
-  return { sum: sum as unknown as tf.Tensor, values, calls };
+  if (sum === null) throw new LumenError('input', `${fn}: no rows to run`);
+  return { sum: tf.tensor(Float32Array.from(sum), [n, ...rowShape]), values, calls };
 }
 
 /**

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { encodeNpy } from '../../src/data/npy.js';
 import { decodePng } from '../../src/render/png.js';
 import { repoPath } from '../helpers.js';
 
@@ -111,13 +112,48 @@ test('lumen explain never leaves a half-written output file', () => {
 
 test('lumen demo writes a self-contained index.html and one PNG per dataset and method', () => {
   const dir = tmp();
-  const r = lumen('demo', '--out', dir, '--methods', 'saliency,integrated-gradients,layer-activation');
+  const r = lumen('demo', '--out', dir, '--methods', 'saliency,integrated-gradients,layer-activation,grad-cam');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /integrated-gradients\s+[\d.]+\s+\d/);
+  assert.match(r.stdout, /penguins\s+grad-cam\s+–\s+–\s+skipped: needs image inputs; penguins is tabular/, 'a method that does not apply is listed with a note');
+  assert.ok(!existsSync(path.join(dir, 'penguins-grad-cam.png')));
   const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
   assert.ok(html.includes('data:image/png;base64,'), 'images are inline');
   assert.doesNotMatch(html, /<(img|script|link)[^>]+(src|href)="(https?:|\/\/|[^d#])/, 'no external resources');
   for (const d of ['mnist', 'penguins']) {
     for (const m of ['saliency', 'integrated-gradients', 'layer-activation']) assert.ok(existsSync(path.join(dir, `${d}-${m}.png`)), `${d}-${m}.png`);
   }
+});
+
+test('lumen explain: NaN in the input, a gradient method on a black box and a corrupt ONNX file exit 2 with one line', () => {
+  const dir = tmp();
+  const nan = new Float32Array(28 * 28);
+  nan[100] = Number.NaN;
+  const nanFile = path.join(dir, 'nan.npy');
+  writeFileSync(nanFile, encodeNpy(nan, [1, 28, 28, 1]));
+  const corrupt = path.join(dir, 'bad.onnx');
+  writeFileSync(corrupt, 'not a protobuf at all');
+  const cases: [string[], RegExp][] = [
+    [['--model', 'bundled:mnist', '--input', nanFile], /input contains NaN/],
+    [['--model', `onnxruntime:${repoPath('models', 'mnist-onnx', 'mnist.onnx')}`, '--input', example('digit-7.png')], /needs gradients, but model 'mnist' is a black box/],
+    [['--model', corrupt, '--input', example('digit-7.png')], /bad\.onnx: expected an ONNX ModelProto/],
+    [['--model', `onnxruntime:${corrupt}`, '--input', example('digit-7.png')], /onnxruntime cannot open .*bad\.onnx/],
+    [['--model', 'bundled:mnist', '--input', example('digits.npy'), '--target', '1,2'], /target has 2 entries; expected one per example/],
+  ];
+  for (const [args, message] of cases) {
+    const r = lumen('explain', ...args, '--method', 'saliency');
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+});
+
+test('lumen predict runs an ONNX file as a black box through onnxruntime: the bundled CNN’s classes', () => {
+  const r = lumen('predict', '--model', `onnxruntime:${repoPath('models', 'mnist-onnx', 'mnist.onnx')}`, '--input', example('digits.npy'), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const direct = lumen('predict', '--model', 'bundled:mnist', '--input', example('digits.npy'), '--json');
+  const a = JSON.parse(r.stdout) as { shape: number[]; data: number[] };
+  const b = JSON.parse(direct.stdout) as { shape: number[]; data: number[] };
+  assert.deepEqual(a.shape, b.shape);
+  assert.ok(a.data.every((v, i) => Math.abs(v - b.data[i]) < 1e-4), 'same outputs as the tfjs model');
 });

@@ -60,7 +60,9 @@ export async function gradientShap(model: Model, input: tf.Tensor, options: Grad
   }
   for (let i = 0; i < ctx.n; i++) [examples[sampled + i], which[sampled + i], alphas[sampled + i]] = [i, 0, 1];
   const size = xs.size / ctx.n;
-  const noise = stdev > 0 ? rng.normals(sampled * size, 0, stdev) : null;
+  // Input noise is drawn batch by batch, in row order (the order accumulateGradients asks for
+  // rows), so it never takes more than one batch of memory.
+  let noiseRows = 0;
   const plan: RowPlan = {
     examples,
     weights,
@@ -68,10 +70,12 @@ export async function gradientShap(model: Model, input: tf.Tensor, options: Grad
       const idx = tf.tensor1d(examples.subarray(start, end), 'int32');
       const shape = [end - start, ...xs.shape.slice(1)];
       let x = tf.gather(xs, idx);
-      if (noise && start < sampled) {
+      if (stdev > 0 && start < sampled) {
+        check(start === noiseRows, 'option', () => `${fn}: rows must be asked for in order; asked for ${start}, next is ${noiseRows}`);
         const rows = Math.min(end, sampled) - start;
         const eps = new Float32Array((end - start) * size);
-        eps.set(noise.subarray(start * size, (start + rows) * size));
+        for (let j = 0; j < rows * size; j++) eps[j] = stdev * rng.normal();
+        noiseRows += rows;
         x = x.add(tf.tensor(eps, shape));
       }
       const b = tf.gather(bs, tf.tensor1d(which.subarray(start, end), 'int32'));

@@ -46,6 +46,22 @@ test('gradientShap is reproducible with a seed', async () => {
   tf.dispose([x, dist]);
 });
 
+test('gradientShap with input noise does not depend on the batch size (noise drawn in row order, batch by batch)', async () => {
+  await useBackend();
+  const { model } = tanhMlp(22);
+  const x = tf.tensor2d([[1, 2, 3, 4], [-1, 0.5, 0, 2]]);
+  const dist = tf.randomNormal([5, 4], 0, 1, 'float32', 10);
+  const run = (batchSize: number) => gradientShap(model, x, { target: [0, 1], baselines: dist, stdev: 0.3, samples: 9, seed: 6, batchSize });
+  const [one, small] = [await run(64), await run(4)];
+  assert.equal(one.meta.modelCalls, 1);
+  assert.equal(small.meta.modelCalls, 5);
+  assert.ok((await maxAbsDiff(one.values, small.values)) < 1e-6);
+  const noiseless = await gradientShap(model, x, { target: [0, 1], baselines: dist, stdev: 0, samples: 9, seed: 6 });
+  assert.ok((await maxAbsDiff(one.values, noiseless.values)) > 1e-3, 'the noise changes the result');
+  [one, small, noiseless].forEach((r) => r.dispose());
+  tf.dispose([x, dist]);
+});
+
 test('interiorGradients with scale 1 is the gradient at x, and on a linear model the weights', async () => {
   await useBackend();
   const { model } = tanhMlp(22);

@@ -57,3 +57,46 @@ test('noiseTunnel stacks all noisy copies into the wrapped method’s batches', 
   attr.dispose();
   x.dispose();
 });
+
+test('noiseTunnel in stacks of maxStacked copies gives the one-stack result, for whole and split examples', async () => {
+  await useBackend();
+  const { model } = tanhMlp(15);
+  const x = tf.tensor2d([[1, -0.5, 0.25, 2], [0, 1, -1, 0.5], [0.3, 0.2, -0.7, 1.5]]);
+  const before = tf.memory().numTensors;
+  for (const kind of ['smoothgrad', 'smoothgrad-sq', 'vargrad'] as const) {
+    const run = (maxStacked: number) =>
+      noiseTunnel(saliency, { stdev: 0.4, samples: 7, kind, seed: 5, maxStacked })(model, x, { target: [0, 2, 1], mode: 'signed' });
+    const one = await run(21);
+    for (const maxStacked of [3, 14]) {
+      // 3: each example's 7 copies in stacks of 3, 3 and 1 (merged statistics); 14: two examples per stack.
+      const chunked = await run(maxStacked);
+      const diff = await maxAbsDiff(chunked.values, one.values);
+      assert.ok(diff < 1e-6, `${kind}, maxStacked ${maxStacked}: differs by ${diff}`);
+      assert.deepEqual(chunked.values.shape, [3, 4]);
+      chunked.dispose();
+    }
+    const plain = await saliency(model, x, { target: [0, 2, 1], mode: kind === 'smoothgrad' ? 'signed' : 'squared' });
+    assert.ok((await maxAbsDiff(one.values, plain.values)) > 1e-3, `${kind}: the noise changes the result`);
+    plain.dispose();
+    one.dispose();
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+  x.dispose();
+});
+
+test('noiseTunnel never stacks more than maxStacked copies into one call, and counts every call', async () => {
+  await useBackend();
+  const { model } = tanhMlp(16);
+  const x = input();
+  const rows: number[] = [];
+  const spy: typeof saliency = async (m, xs, o) => {
+    rows.push(xs.shape[0]);
+    return saliency(m, xs, o);
+  };
+  const attr = await noiseTunnel(spy, { samples: 50, stdev: 0.1, maxStacked: 8 })(model, x, { target: 0, batchSize: 4 });
+  assert.ok(Math.max(...rows) <= 8, `stacks of ${rows.join(', ')}`);
+  assert.equal(rows.reduce((a, b) => a + b, 0), 100);
+  assert.equal(attr.meta.modelCalls, rows.reduce((a, r) => a + Math.ceil(r / 4), 0));
+  attr.dispose();
+  x.dispose();
+});
