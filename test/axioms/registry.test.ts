@@ -17,15 +17,8 @@ function toyFor(m: MethodInfo): { model: ReturnType<typeof tanhMlp>['model']; la
   return { ...gapCnn({ seed: 31 }), x: images(2) };
 }
 
-/** Methods built on another registry method that this build may not have yet (skipped until it does). */
-function missingDependency(m: MethodInfo): string | false {
-  const needs: Record<string, string> = { 'guided-grad-cam': 'guided-backprop' };
-  const dep = needs[m.id];
-  return dep && !METHODS.some((x) => x.id === dep) ? `the registry has no '${dep}' yet` : false;
-}
-
 for (const m of METHODS.filter((info) => info.scope === 'local')) {
-  test(`${m.id}: the same seed gives the same values, and nothing leaks`, { skip: missingDependency(m) }, async () => {
+  test(`${m.id}: the same seed gives the same values, and nothing leaks`, async () => {
     await useBackend();
     const { model, layers, x } = toyFor(m);
     const before = tf.memory().numTensors;
