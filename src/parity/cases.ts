@@ -4,13 +4,14 @@ import { GRADIENT_BUILDERS } from './builders/gradient.js';
 import { CAM_BUILDERS } from './builders/cam.js';
 import { LAYER_BUILDERS } from './builders/layer.js';
 import { METRIC_BUILDERS } from './builders/metrics.js';
+import { SURROGATE_BUILDERS } from './builders/surrogate.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
 export type { CaseBuilder, ParityCase } from './case.js';
 
 /** Every family's builders (one file each in `builders/`), keyed by Captum/Quantus class or `zennit`. */
-const builders: Readonly<Record<string, CaseBuilder>> = { ...GRADIENT_BUILDERS, ...CAM_BUILDERS, ...LAYER_BUILDERS, ...METRIC_BUILDERS };
+const builders: Readonly<Record<string, CaseBuilder>> = { ...GRADIENT_BUILDERS, ...CAM_BUILDERS, ...LAYER_BUILDERS, ...METRIC_BUILDERS, ...SURROGATE_BUILDERS };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */
 export function parityCase(entry: FixtureEntry, fixture: Fixture): ParityCase | null {
