@@ -31,12 +31,20 @@ export function relabelRaster(labels: Int32Array): number {
   return map.size;
 }
 
+/** Per-pixel features (`[pixels, channels]`) that decide which neighbour a small segment joins. */
+export interface PixelFeatures {
+  readonly data: ArrayLike<number>;
+  readonly channels: number;
+}
+
 /**
  * Makes every segment 4-connected and at least `minSize` pixels: connected components of equal
- * labels become segments, then each component smaller than `minSize` (smallest first) joins the
- * neighbouring component it shares the longest border with. Returns labels 0…K−1 in raster order.
+ * labels become segments, then each component smaller than `minSize` (smallest first) joins a
+ * neighbouring component: the one whose mean `features` are nearest (so that a fragment does not
+ * cross an edge of the image), or without features the one it shares the longest border with (ties:
+ * longest border, then lowest index). Returns labels 0…K−1 in raster order.
  */
-export function enforceConnectivity(labels: Int32Array, height: number, width: number, minSize: number): Int32Array {
+export function enforceConnectivity(labels: Int32Array, height: number, width: number, minSize: number, features?: PixelFeatures): Int32Array {
   const size = height * width;
   const comp = new Int32Array(size).fill(-1);
   const counts: number[] = [];
@@ -74,9 +82,17 @@ export function enforceConnectivity(labels: Int32Array, height: number, width: n
   const sizes = [...counts];
   const members: number[][] = counts.map(() => []);
   for (let p = 0; p < size; p++) members[comp[p]].push(p);
+  const ch = features?.channels ?? 0;
+  const sums = new Float64Array(counts.length * ch);
+  if (features) for (let p = 0; p < size; p++) for (let j = 0; j < ch; j++) sums[comp[p] * ch + j] += features.data[p * ch + j];
+  const gap = (a: number, b: number): number => {
+    let d = 0;
+    for (let j = 0; j < ch; j++) d += (sums[a * ch + j] / sizes[a] - sums[b * ch + j] / sizes[b]) ** 2;
+    return d;
+  };
   const order = counts.map((_, i) => i).sort((a, b) => counts[a] - counts[b] || a - b);
-  for (const c of order) {
-    const root = find(c);
+  for (const k of order) {
+    const root = find(k);
     if (sizes[root] >= minSize || sizes[root] === size) continue;
     const border = new Map<number, number>();
     for (const p of members[root]) {
@@ -93,10 +109,15 @@ export function enforceConnectivity(labels: Int32Array, height: number, width: n
     }
     let best = -1;
     let most = 0;
-    for (const [o, n] of border) if (n > most || (n === most && o < best)) [best, most] = [o, n];
+    let nearest = Infinity;
+    for (const [o, n] of border) {
+      const d = gap(root, o);
+      if (d < nearest || (d === nearest && (n > most || (n === most && o < best)))) [best, most, nearest] = [o, n, d];
+    }
     if (best < 0) continue;
     parent[root] = best;
     sizes[best] += sizes[root];
+    for (let j = 0; j < ch; j++) sums[best * ch + j] += sums[root * ch + j];
     for (const p of members[root]) members[best].push(p);
     members[root] = [];
   }

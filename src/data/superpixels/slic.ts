@@ -10,7 +10,7 @@ export interface SlicOptions {
   readonly compactness?: number;
   /** k-means iterations; default 10. */
   readonly iterations?: number;
-  /** Make every segment connected, merging pieces smaller than minSizeFactor × the mean segment size; default true. */
+  /** Make every segment connected, merging pieces smaller than minSizeFactor × the mean segment size into the neighbour nearest in colour; default true. */
   readonly enforceConnectivity?: boolean;
   /** Default 0.5 (scikit-image's). */
   readonly minSizeFactor?: number;
@@ -118,5 +118,5 @@ export function slic(image: PlainImage, options: SlicOptions = {}): Int32Array {
   // A pixel no window reached (possible only at odd grid remainders) takes its left or upper neighbour's label.
   for (let p = 0; p < size; p++) if (labels[p] < 0) labels[p] = p % w > 0 ? labels[p - 1] : p >= w ? labels[p - w] : 0;
   const minSize = options.enforceConnectivity === false ? 0 : Math.floor((options.minSizeFactor ?? 0.5) * (size / k));
-  return enforceConnectivity(labels, h, w, minSize);
+  return enforceConnectivity(labels, h, w, minSize, { data: colour, channels: c });
 }
