@@ -11,6 +11,7 @@ import { grid } from '../render/grid.js';
 import { encodePng } from '../render/png.js';
 import { withBackend } from './context.js';
 import { attributionFigures, type ExampleFigure } from './figures.js';
+import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { parseMethodOptions, parseTarget } from './method-options.js';
@@ -28,6 +29,8 @@ interface ExplainFlags {
   batchSize?: string;
   out?: string;
   json?: boolean;
+  superpixels?: string;
+  samples?: string;
 }
 
 const OUT_EXTENSIONS = ['.png', '.json', '.npy', '.svg'];
@@ -55,8 +58,14 @@ export async function attributionJson(attribution: Attribution, loaded: LoadedMo
     shape: attribution.values.shape,
     ...(input.featureNames ? { featureNames: input.featureNames } : {}),
     data: Array.from(await attribution.values.data()),
-    meta: { delta, warnings, layer, modelCalls },
+    meta: { delta, warnings, layer, modelCalls, ...surrogateFacts(attribution) },
   };
+}
+
+/** The facts coalition methods report (src/attribution/surrogate/surrogate-meta.ts, LIME's fit), where present. */
+function surrogateFacts(attribution: Attribution): Record<string, unknown> {
+  const keys = ['featureNames', 'featureValues', 'baseValue', 'fullValue', 'r2', 'intercept', 'localPrediction', 'exact'];
+  return Object.fromEntries(keys.filter((k) => attribution.meta[k] !== undefined).map((k) => [k, attribution.meta[k]]));
 }
 
 /** The picture `--out x.png` writes: a row per example (input, heatmap, overlay) or stacked bar charts. */
@@ -82,6 +91,8 @@ export function registerExplain(program: Command): void {
     .option('--batch-size <n>', 'rows per model call')
     .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')})`)
     .option('--json', 'print the attribution as JSON instead of a summary')
+    .option('--superpixels <spec>', "image inputs: features are superpixels, slic[:n] or felzenszwalb[:scale] (surrogate methods)")
+    .option('--samples <n>', 'samples, orderings or coalitions per example (methods with a samples option)')
     .action(async (flags: ExplainFlags) => {
       const method = methodById(flags.method);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
@@ -92,6 +103,7 @@ export function registerExplain(program: Command): void {
       if (!flags.layer && method.layer === 'required') throw new LumenError('option', `--layer: ${method.id} needs a layer (one of the model's layers; see lumen predict)`);
       const options: MethodOptions = {
         ...parseMethodOptions(method, flags.opt),
+        ...coalitionFlagOptions(method, flags),
         target: parseTarget(flags.target),
         ...(flags.layer ? { layer: flags.layer } : {}),
         ...(flags.seed !== undefined ? { seed: positiveInt('--seed', flags.seed) } : {}),
@@ -104,7 +116,9 @@ export function registerExplain(program: Command): void {
       let attribution: Attribution | undefined;
       try {
         const start = performance.now();
-        attribution = await method.run(loaded.model, input.batch, { ...options, onProgress: bar.onProgress });
+        // Surrogate methods keep tabular column names in meta.featureNames.
+        const names = input.featureNames && method.family === 'surrogate' ? { featureNames: input.featureNames } : {};
+        attribution = await method.run(loaded.model, input.batch, { ...options, ...names, onProgress: bar.onProgress });
         bar.stop();
         const ms = performance.now() - start;
         const targets = (attribution.target ?? []).map((t) => loaded.classNames?.[t] ?? String(t));
