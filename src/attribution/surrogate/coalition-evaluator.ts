@@ -29,6 +29,9 @@ export interface CoalitionOptions extends LocalOptions {
   readonly featureNames?: readonly string[];
 }
 
+/** Writes row r's coalition (0/1 per feature) into `out`, which arrives zeroed. */
+export type CoalitionRows = (row: number, out: Uint8Array) => void;
+
 /** The checked game of every example: its features and a way to score coalitions of them. */
 export interface CoalitionEvaluator {
   /** Number of examples. */
@@ -42,9 +45,11 @@ export interface CoalitionEvaluator {
   /**
    * The target score of each row: row r is example `examples[r]` with feature k present where
    * `coalitions[r·stride + k]` is 1 (the input's value) and absent where it is 0 (the baseline's).
-   * Rows go through the model `batchSize` at a time, across examples.
+   * Rows go through the model `batchSize` at a time, across examples. `coalitions` may instead be
+   * a function writing row r's coalition into `out` (length `stride`, zeroed), so that only one
+   * batch of coalitions exists at a time.
    */
-  evaluate(examples: Int32Array, coalitions: Uint8Array): Promise<Float64Array>;
+  evaluate(examples: Int32Array, coalitions: Uint8Array | CoalitionRows): Promise<Float64Array>;
   /** Model calls made so far (the target's `'predicted'` pass included). */
   modelCalls(): number;
   /** Per-feature values of each example spread over the input's shape `[N, ...]` (the caller owns it). */
@@ -91,14 +96,24 @@ export async function coalitionEvaluator(model: Model, input: tf.Tensor, options
     modelCalls: () => calls,
     async evaluate(examples, coalitions) {
       const rows = examples.length;
-      check(coalitions.length === rows * stride, 'shape', () => `${fn}: ${coalitions.length} coalition entries for ${rows} rows of ${stride}`);
+      check(typeof coalitions === 'function' || coalitions.length === rows * stride, 'shape', () =>
+        `${fn}: ${(coalitions as Uint8Array).length} coalition entries for ${rows} rows of ${stride}`);
+      const one = new Uint8Array(stride);
       const { scores, calls: made } = await scoreRows(model, target, examples, (start, end) => {
         const m = new Float32Array((end - start) * maskSize);
         for (let r = start; r < end; r++) {
           const ids = mask.ids[examples[r]];
-          const base = r * stride;
+          let z: Uint8Array = one;
+          let base = 0;
+          if (typeof coalitions === 'function') {
+            one.fill(0);
+            coalitions(r, one);
+          } else {
+            z = coalitions;
+            base = r * stride;
+          }
           const offset = (r - start) * maskSize;
-          for (let p = 0; p < maskSize; p++) m[offset + p] = coalitions[base + ids[p]];
+          for (let p = 0; p < maskSize; p++) m[offset + p] = z[base + ids[p]];
         }
         return tf.tidy(() => {
           const which = tf.tensor1d(examples.subarray(start, end), 'int32');

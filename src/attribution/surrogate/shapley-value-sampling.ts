@@ -44,22 +44,24 @@ export async function shapleyValueSampling(model: Model, input: tf.Tensor, optio
     // Rows per example: ∅, F, then the K − 1 proper prefixes of every ordering.
     const counts = game.features.map((k) => 2 + samples * (k - 1));
     const examples = new Int32Array(counts.reduce((a, b) => a + b, 0));
-    const coalitions = new Uint8Array(examples.length * game.stride);
+    const first = new Int32Array(examples.length);
     let r = 0;
-    orders.forEach((list, e) => {
-      const k = game.features[e];
+    orders.forEach((_, e) => {
       examples.fill(e, r, r + counts[e]);
-      coalitions.fill(1, (r + 1) * game.stride, (r + 1) * game.stride + k);
-      let row = r + 2;
-      for (const order of list) {
-        for (let t = 1; t < k; t++, row++) {
-          const at = row * game.stride;
-          for (let q = 0; q < t; q++) coalitions[at + order[q]] = 1;
-        }
-      }
+      first.fill(r, r, r + counts[e]);
       r += counts[e];
     });
-    const v = await game.evaluate(examples, coalitions);
+    // Coalitions are made batch by batch from the orderings: memory O(samples·K), not O(samples·K²).
+    const v = await game.evaluate(examples, (row, out) => {
+      const e = examples[row];
+      const i = row - first[row];
+      const k = game.features[e];
+      if (i === 0) return; // ∅
+      if (i === 1) return void out.fill(1, 0, k); // F
+      const order = orders[e][Math.floor((i - 2) / (k - 1))];
+      const t = ((i - 2) % (k - 1)) + 1;
+      for (let q = 0; q < t; q++) out[order[q]] = 1;
+    });
     const phi: Float64Array[] = [];
     const base: number[] = [];
     const full: number[] = [];

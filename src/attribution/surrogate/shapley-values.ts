@@ -54,15 +54,18 @@ export async function allCoalitionValues(game: CoalitionEvaluator): Promise<Floa
   const counts = game.features.map((k) => 2 ** k);
   const rows = counts.reduce((a, b) => a + b, 0);
   const examples = new Int32Array(rows);
-  const coalitions = new Uint8Array(rows * game.stride);
+  const first = new Int32Array(rows); // the first row of each row's example
   let r = 0;
   for (let e = 0; e < game.n; e++) {
-    for (let s = 0; s < counts[e]; s++, r++) {
-      examples[r] = e;
-      for (let k = 0; k < game.features[e]; k++) coalitions[r * game.stride + k] = (s >> k) & 1;
-    }
+    examples.fill(e, r, r + counts[e]);
+    first.fill(r, r, r + counts[e]);
+    r += counts[e];
   }
-  const scores = await game.evaluate(examples, coalitions);
+  // Row r is coalition s = r − first[r] of its example: bit k of s says whether feature k is present.
+  const scores = await game.evaluate(examples, (row, out) => {
+    const s = row - first[row];
+    for (let k = 0; k < game.features[examples[row]]; k++) out[k] = (s >> k) & 1;
+  });
   const out: Float64Array[] = [];
   let offset = 0;
   for (const c of counts) {
