@@ -57,6 +57,8 @@ interface Row {
   secondsPerExplanation: number;
   rowsPerSecond: number;
   times: number[];
+  /** max |φ| of this engine's explanation (the scale of the differences). */
+  maxAbsPhi: number;
   /** max |φ − φ_onnxruntime| where the engine runs the same weights as the ONNX file. */
   maxAbsDiffToOnnx?: number;
 }
@@ -100,7 +102,7 @@ for (const name of models) {
     const ref = values['lumen-onnxruntime'];
     const diff = engine !== 'lumen-onnxruntime' && sameWeights(engine) ? Math.max(...Array.from(first.values, (v, i) => Math.abs(v - ref[i]))) : undefined;
     const ms = median(times);
-    results.push({ model: name, engine, rows: first.rows, secondsPerExplanation: ms / 1000, rowsPerSecond: first.rows / (ms / 1000), times, ...(diff !== undefined ? { maxAbsDiffToOnnx: diff } : {}) });
+    results.push({ model: name, engine, rows: first.rows, secondsPerExplanation: ms / 1000, rowsPerSecond: first.rows / (ms / 1000), times, maxAbsPhi: Math.max(...Array.from(first.values, Math.abs)), ...(diff !== undefined ? { maxAbsDiffToOnnx: diff } : {}) });
   }
   if (!process.argv.includes('--no-torch')) {
     log(`${name} pytorch …`);
@@ -116,7 +118,7 @@ for (const name of models) {
       const t = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { median_ms: number; times_ms: number[]; rows: number; engine: string; phi: number[] };
       const ref = values['lumen-onnxruntime'];
       const diff = Math.max(...t.phi.map((v, j) => Math.abs(v - ref[labels.indexOf(j)])));
-      results.push({ model: name, engine: t.engine, rows: t.rows, secondsPerExplanation: t.median_ms / 1000, rowsPerSecond: t.rows / (t.median_ms / 1000), times: t.times_ms, maxAbsDiffToOnnx: diff });
+      results.push({ model: name, engine: t.engine, rows: t.rows, secondsPerExplanation: t.median_ms / 1000, rowsPerSecond: t.rows / (t.median_ms / 1000), times: t.times_ms, maxAbsPhi: Math.max(...t.phi.map(Math.abs)), maxAbsDiffToOnnx: diff });
     } else log(`pytorch unavailable: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
   }
   tf.dispose([x, mask]);
@@ -127,8 +129,8 @@ const machine = { cpus: os.cpus().length, node: process.version, backend: tf.get
 if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ machine, reps, results }, null, 2)}\n`);
 else {
   process.stdout.write(`KernelSHAP, one image, K = ${GRID * GRID} grid features, batches of ${BATCH}; median of ${reps} (load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')})\n`);
-  process.stdout.write('model        engine               rows   s/explanation   rows/s    max|Δφ| vs onnxruntime (same weights)\n');
+  process.stdout.write('model        engine               rows   s/explanation   rows/s    max|φ|    max|Δφ| vs onnxruntime (same weights)\n');
   for (const r of results) {
-    process.stdout.write(`${r.model.padEnd(12)} ${r.engine.padEnd(20)} ${String(r.rows).padStart(5)} ${r.secondsPerExplanation.toFixed(3).padStart(14)} ${r.rowsPerSecond.toFixed(0).padStart(8)}    ${r.maxAbsDiffToOnnx === undefined ? '–' : r.maxAbsDiffToOnnx.toExponential(1)}\n`);
+    process.stdout.write(`${r.model.padEnd(12)} ${r.engine.padEnd(20)} ${String(r.rows).padStart(5)} ${r.secondsPerExplanation.toFixed(3).padStart(14)} ${r.rowsPerSecond.toFixed(0).padStart(8)}  ${r.maxAbsPhi.toExponential(1).padStart(8)}    ${r.maxAbsDiffToOnnx === undefined ? '–' : r.maxAbsDiffToOnnx.toExponential(1)}\n`);
   }
 }
