@@ -54,7 +54,7 @@ function surrogateEntry(
     inputKinds: ['any'],
     ...entry,
     options: [coalitionBaseline, superpixelOption(fallback), ...entry.options],
-    run: (model, input, options = {}) => run(model, input, withSuperpixels(input, options, fallback)),
+    run: async (model, input, options = {}) => run(model, input, withSuperpixels(input, options, fallback)),
   };
 }
 
