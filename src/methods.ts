@@ -3,6 +3,7 @@ import { CAM_METHODS } from './attribution/cam/registry.js';
 import { LAYER_METHODS } from './attribution/layer/registry.js';
 import { PROPAGATION_METHODS } from './attribution/propagation/registry.js';
 import { PERTURBATION_METHODS } from './attribution/perturbation/registry.js';
+import { SURROGATE_METHODS } from './attribution/surrogate/registry.js';
 import { LumenError } from './core/errors.js';
 import type { MethodInfo } from './core/method-info.js';
 
@@ -18,6 +19,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...CAM_METHODS,
   ...LAYER_METHODS,
   ...PERTURBATION_METHODS,
+  ...SURROGATE_METHODS,
 ];
 
 /** The method registered under `id`; an unknown id is a LumenError listing the known ones. */

@@ -30,6 +30,8 @@ interface DemoCase {
   readonly kind: 'image' | 'tabular';
   readonly title: string;
   readonly text: string;
+  /** Training rows: the sampling statistics of tabular LIME. */
+  readonly background?: tf.Tensor;
 }
 
 /** One method's result on one dataset, as the table and the report show it. */
@@ -88,6 +90,7 @@ async function demoCases(digits: number, penguins: number): Promise<DemoCase[]> 
       labels: rows.map((k) => pdata.rows[k].species),
       layer: 'relu1',
       kind: 'tabular',
+      background: penguinBatch(pdata, peng.standardization, Array.from(penguinSplit(pdata).train)),
       title: 'Palmer penguins (bundled MLP)',
       text: `Held-out penguins (${rows.map((k) => pdata.rows[k].species).join(', ')}); the charts show the first one, explained for its predicted species.`,
     },
@@ -166,6 +169,7 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
           seed: 0,
           ...(method.layer === 'required' ? { layer: c.layer } : {}),
           ...(method.options.some((o) => o.name === 'neuron') ? { neuron: 0 } : {}),
+          ...(method.id === 'lime' && c.background ? { trainingData: c.background } : {}),
         };
         let row: DemoRow;
         let a: Attribution | undefined;
@@ -209,6 +213,7 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
   } finally {
     for (const c of cases) {
       c.input.batch.dispose();
+      c.background?.dispose();
       c.loaded.dispose();
     }
   }

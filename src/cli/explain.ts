@@ -11,6 +11,7 @@ import { grid } from '../render/grid.js';
 import { encodePng } from '../render/png.js';
 import { withBackend } from './context.js';
 import { attributionFigures, type ExampleFigure } from './figures.js';
+import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { parseMethodOptions, parseTarget } from './method-options.js';
@@ -30,6 +31,7 @@ interface ExplainFlags {
   samples?: string;
   out?: string;
   json?: boolean;
+  superpixels?: string;
 }
 
 const OUT_EXTENSIONS = ['.png', '.json', '.npy', '.svg'];
@@ -57,8 +59,14 @@ export async function attributionJson(attribution: Attribution, loaded: LoadedMo
     shape: attribution.values.shape,
     ...(input.featureNames ? { featureNames: input.featureNames } : {}),
     data: Array.from(await attribution.values.data()),
-    meta: { delta, warnings, layer, modelCalls },
+    meta: { delta, warnings, layer, modelCalls, ...surrogateFacts(attribution) },
   };
+}
+
+/** The facts coalition methods report (src/attribution/surrogate/surrogate-meta.ts, LIME's fit), where present. */
+function surrogateFacts(attribution: Attribution): Record<string, unknown> {
+  const keys = ['featureNames', 'featureValues', 'baseValue', 'fullValue', 'r2', 'intercept', 'localPrediction', 'exact'];
+  return Object.fromEntries(keys.filter((k) => attribution.meta[k] !== undefined).map((k) => [k, attribution.meta[k]]));
 }
 
 /** The picture `--out x.png` writes: a row per example (input, heatmap, overlay) or stacked bar charts. */
@@ -83,9 +91,10 @@ export function registerExplain(program: Command): void {
     .option('--seed <n>', 'seed of every random draw')
     .option('--batch-size <n>', 'rows per model call')
     .option('--features <mask>', "features removed together (perturbation methods): a mask file (.npy/.json of integer ids, broadcast over one example), patch:HxW, tokens or scalars")
-    .option('--samples <n>', 'samples (random masks, permutations, imputations …) of methods that take them')
+    .option('--samples <n>', 'samples (random masks, permutations, coalitions, imputations …) of methods that take them')
     .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')})`)
     .option('--json', 'print the attribution as JSON instead of a summary')
+    .option('--superpixels <spec>', "image inputs: features are superpixels, slic[:n] or felzenszwalb[:scale] (surrogate methods)")
     .action(async (flags: ExplainFlags) => {
       const method = methodById(flags.method);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
@@ -96,6 +105,7 @@ export function registerExplain(program: Command): void {
       if (!flags.layer && method.layer === 'required') throw new LumenError('option', `--layer: ${method.id} needs a layer (one of the model's layers; see lumen predict)`);
       const options: MethodOptions = {
         ...parseMethodOptions(method, flags.opt),
+        ...coalitionFlagOptions(method, flags),
         target: parseTarget(flags.target),
         ...(flags.layer ? { layer: flags.layer } : {}),
         ...(flags.seed !== undefined ? { seed: positiveInt('--seed', flags.seed) } : {}),
@@ -110,7 +120,9 @@ export function registerExplain(program: Command): void {
       let attribution: Attribution | undefined;
       try {
         const start = performance.now();
-        attribution = await method.run(loaded.model, input.batch, { ...options, onProgress: bar.onProgress });
+        // Surrogate methods keep tabular column names in meta.featureNames.
+        const names = input.featureNames && method.family === 'surrogate' ? { featureNames: input.featureNames } : {};
+        attribution = await method.run(loaded.model, input.batch, { ...options, ...names, onProgress: bar.onProgress });
         bar.stop();
         const ms = performance.now() - start;
         const targets = (attribution.target ?? []).map((t) => loaded.classNames?.[t] ?? String(t));

@@ -9,6 +9,7 @@ import { LumenError } from '../core/errors.js';
 import { readCsv, type CsvCell } from './csv.js';
 import { readImage, type ImageOptions } from './image.js';
 import { readJsonTensor } from './json-tensor.js';
+import { readJsonTable } from './json-table.js';
 import { readNpy } from './npy.js';
 
 /** What a file holds: an image `[H, W, C]`, a tensor of any shape, or a table of named columns. */
@@ -22,7 +23,7 @@ export const INPUT_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.n
 
 /**
  * Reads an input file: `.png`/`.jpg`/`.jpeg` → image (ImageOptions apply), `.npy`/`.json` → tensor,
- * `.csv` → table. Any problem → LumenError('file') naming the file, what was expected and found.
+ * `.csv` → table, `.json` records or columns → table. Any problem → LumenError('file') naming the file, what was expected and found.
  */
 export function readInput(file: string, options: ImageOptions = {}): InputData {
   const ext = path.extname(file).toLowerCase();
@@ -33,8 +34,10 @@ export function readInput(file: string, options: ImageOptions = {}): InputData {
       return { kind: 'image', file, ...readImage(file, options) };
     case '.npy':
       return { kind: 'tensor', file, ...readNpy(file) };
-    case '.json':
-      return { kind: 'tensor', file, ...readJsonTensor(file) };
+    case '.json': {
+      const table = readJsonTable(file);
+      return table ? { kind: 'table', file, ...table } : { kind: 'tensor', file, ...readJsonTensor(file) };
+    }
     case '.csv':
       return { kind: 'table', file, ...readCsv(file) };
     default:

@@ -6,6 +6,7 @@ import { LAYER_BUILDERS } from './builders/layer.js';
 import { PROPAGATION_BUILDERS } from './builders/propagation.js';
 import { METRIC_BUILDERS } from './builders/metrics.js';
 import { PERTURBATION_BUILDERS } from './builders/perturbation.js';
+import { SURROGATE_BUILDERS } from './builders/surrogate.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
@@ -19,6 +20,7 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
   ...LAYER_BUILDERS,
   ...METRIC_BUILDERS,
   ...PERTURBATION_BUILDERS,
+  ...SURROGATE_BUILDERS,
 };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */
