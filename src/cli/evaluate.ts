@@ -158,7 +158,7 @@ export async function evaluateMethods(
       const results: Omit<EvaluationScore, 'rank'>[] = [];
       for (const m of methods) {
         const t0 = performance.now();
-        const subject = metric.needs.includes('method') ? m.id : (attributions.get(m.id) as Attribution);
+        const subject = metric.needs.includes('method') || metric.needs.includes('training') ? m.id : (attributions.get(m.id) as Attribution);
         const r: MetricResult = await metric.run(model, x, subject, { target: 'predicted', seed, ...extra.get(metric.id) });
         results.push({ method: m.id, aggregate: r.aggregate, scores: r.scores, modelCalls: r.modelCalls, seconds: (performance.now() - t0) / 1000 });
         log(`${metric.id} · ${m.id}: ${r.aggregate.toPrecision(4)}`);

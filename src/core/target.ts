@@ -53,6 +53,8 @@ export function classTarget(classes: readonly number[]): ResolvedTarget {
       return tf.tidy(() => {
         const rows = outputs.shape[0];
         const flat = outputs.reshape([rows, -1]);
+        // One output (a regression or a single logit): class 0 is the only one; tf.oneHot needs depth ≥ 2.
+        if (flat.shape[1] === 1) return flat.reshape([rows]) as tf.Tensor1D;
         const idx = new Int32Array(rows);
         for (let r = 0; r < rows; r++) idx[r] = classes[examples[r]];
         const oneHot = tf.oneHot(tf.tensor1d(idx, "int32"), flat.shape[1] as number).toFloat();
