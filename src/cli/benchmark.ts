@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { check } from '../core/errors.js';
 import { writeFileAtomic } from '../data/io.js';
 import { groundTruthData, type GroundTruthData } from '../metrics/benchmark/ground-truth-data.js';
-import { GROUND_TRUTH_METRICS, groundTruthBenchmark, type GroundTruthBenchmarkResult } from '../metrics/benchmark/ground-truth-benchmark.js';
+import { benchmarkApplies, GROUND_TRUTH_METRICS, groundTruthBenchmark, type GroundTruthBenchmarkResult } from '../metrics/benchmark/ground-truth-benchmark.js';
+import { METHODS } from '../methods.js';
 import { barChartSvg } from '../render/bar-chart.js';
 import { heatmap } from '../render/heatmap.js';
 import { renderReport, type ReportFigure, type ReportSection } from '../render/html-report.js';
@@ -63,6 +64,30 @@ export function benchmarkReport(r: GroundTruthBenchmarkResult, data: GroundTruth
   ];
   if (r.skipped.length) sections.push({ title: 'Skipped', table: { columns: ['method', 'reason'], rows: r.skipped.map((k) => [k.method, k.reason]) } });
   return renderReport({ title: 'Lumen ground-truth benchmark', intro: `Model ${model}; ${r.examples} generated images (a digit on clutter with distractor shapes).`, sections });
+}
+
+/**
+ * The demo's section on the ground-truth benchmark: `bundled:groundtruth` on `count` images with
+ * the applicable methods (only `methods` when given), as a ranking table.
+ */
+export async function benchmarkDemoSection(count = 16, methods?: readonly string[]): Promise<ReportSection> {
+  const loaded = await loadModelSpec('bundled:groundtruth');
+  try {
+    const ids = METHODS.filter((m) => benchmarkApplies(m) && (!methods || methods.includes(m.id))).map((m) => m.id);
+    const data = groundTruthData(count, { seed: 0 });
+    const r = await groundTruthBenchmark(loaded.model, data, { methods: ids, seed: 0 });
+    const order = [...r.methods].sort((a, b) => r.meanRank[a] - r.meanRank[b]);
+    return {
+      title: 'Ground truth: which method finds the evidence the model uses',
+      text: `bundled:groundtruth on ${count} generated images (an MNIST digit decides the label; two distractor shapes do not). Accuracy ${fmt(r.accuracy.images)}, without the digit ${fmt(r.accuracy.withoutRegion)} (chance 0.1). Localisation metrics against the digit's box; the last column is the share of relevance on the distractors (lower is better). \`lumen benchmark --out dir\` gives the full report.`,
+      table: {
+        columns: ['method', 'mean rank', ...r.metrics.map((m) => m.id)],
+        rows: order.map((id) => [id, r.meanRank[id].toFixed(2), ...r.metrics.map((m) => fmt(m.results.find((t) => t.method === id)?.aggregate ?? NaN))]),
+      },
+    };
+  } finally {
+    loaded.dispose();
+  }
 }
 
 /** `lumen benchmark [--model bundled:groundtruth] [--n 64] [--methods …] [--metrics …] [--json] [--out dir]`. */
