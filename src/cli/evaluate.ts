@@ -33,6 +33,8 @@ export interface EvaluationScore {
   readonly rank: number;
   readonly modelCalls: number;
   readonly seconds: number;
+  /** ROAR / KAR: the retrained models' accuracy (`accuracy`) at each fraction of pixels removed or kept. */
+  readonly curve?: { readonly fractions: readonly number[]; readonly accuracy: readonly number[] };
 }
 
 /** Everything `lumen evaluate` computed. */
@@ -160,7 +162,9 @@ export async function evaluateMethods(
         const t0 = performance.now();
         const subject = metric.needs.includes('method') || metric.needs.includes('training') ? m.id : (attributions.get(m.id) as Attribution);
         const r: MetricResult = await metric.run(model, x, subject, { target: 'predicted', seed, ...extra.get(metric.id) });
-        results.push({ method: m.id, aggregate: r.aggregate, scores: r.scores, modelCalls: r.modelCalls, seconds: (performance.now() - t0) / 1000 });
+        const d = r.details as { fractions?: number[]; accuracy?: number[] } | undefined;
+        const curve = d?.fractions && d.accuracy ? { curve: { fractions: d.fractions, accuracy: d.accuracy } } : {};
+        results.push({ method: m.id, aggregate: r.aggregate, scores: r.scores, modelCalls: r.modelCalls, seconds: (performance.now() - t0) / 1000, ...curve });
         log(`${metric.id} · ${m.id}: ${r.aggregate.toPrecision(4)}`);
       }
       const rk = rankScores(results.map((r) => r.aggregate), metric.direction);
@@ -217,6 +221,12 @@ export function evaluationReport(e: Evaluation): string {
       })),
     },
   ];
+  const curves = e.metrics.flatMap((m) => m.results.filter((r) => r.curve).map((r) => ({
+    svg: barChartSvg(r.curve!.fractions.map((f) => `${Math.round(100 * f)}%`), r.curve!.accuracy, { title: `${m.id} · ${r.method}` }),
+    caption: `${m.title}: ${r.method}`,
+    note: `accuracy of the retrained model per fraction of pixels ${m.id === 'kar' ? 'kept' : 'removed'}`,
+  })));
+  if (curves.length) sections.push({ title: 'Retraining curves', text: 'ROAR (top pixels removed) should drop fast for a faithful method; KAR (only the top pixels kept) should stay high.', figures: curves });
   return renderReport({ title: `Lumen evaluation of ${e.methods.join(', ')}`, intro: `Model ${e.model}, ${e.examples} examples.`, sections });
 }
 
