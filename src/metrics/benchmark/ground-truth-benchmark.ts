@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../../core/attribution.js';
-import { check } from '../../core/errors.js';
+import { check, LumenError } from '../../core/errors.js';
 import type { MethodInfo, MethodOptions } from '../../core/method-info.js';
 import type { Model } from '../../core/model.js';
 import { METHODS, methodById } from '../../methods.js';
@@ -54,7 +54,7 @@ export interface GroundTruthBenchmarkResult {
   /** The model's accuracy on the images, without the digit (chance is 0.1), and without the distractors. */
   readonly accuracy: { readonly images: number; readonly withoutRegion: number; readonly withoutDistractors: number };
   readonly methods: readonly string[];
-  /** Methods that could not run on the model, with the reason. */
+  /** Methods that could not run on the model (they threw a LumenError), with the reason. */
   readonly skipped: readonly { readonly method: string; readonly reason: string }[];
   /** Per metric, every method's score and rank; the last row, 'distractor-mass', is the share of relevance on the distractors (relevance mass on their masks). */
   readonly metrics: readonly { readonly id: string; readonly title: string; readonly direction: MetricDirection; readonly results: readonly GroundTruthScore[] }[];
@@ -113,6 +113,7 @@ export async function groundTruthBenchmark(model: Model, data: GroundTruthData, 
       try {
         a = await method.run(model, x, { ...common, ...options.methodOptions?.[method.id] });
       } catch (e) {
+        if (!(e instanceof LumenError)) throw e;
         skipped.push({ method: method.id, reason: (e as Error).message });
         log(`${method.id}: skipped (${(e as Error).message})`);
         continue;
