@@ -6,7 +6,6 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../src/core/random.js';
 import { writeFileAtomic } from '../src/data/io.js';
 import { loadMnist, mnistBatch, mnistLabels, mnistSplit, MNIST_CLASSES, MNIST_SIZE, MNIST_SPLIT_SEED } from '../src/data/mnist.js';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../src/data/penguins.js';
 import { bundledModelDir, type BundledMeta, type BundledName } from '../src/models/bundled.js';
 import { saveLayersModel } from '../src/models/model-io.js';
+import { fitClassifier } from '../src/training/fit-classifier.js';
 
 const SEED = 1337;
 
@@ -206,31 +206,15 @@ function accuracy(model: tf.LayersModel, x: tf.Tensor, y: Int32Array): number {
   return ok / y.length;
 }
 
+/** Trains with Lumen's shared loop (src/training/fit-classifier.ts): Adam, seeded shuffles, held-out accuracy logged. */
 async function fit(plan: Plan, label: string): Promise<void> {
-  const { model, xTrain, yTrain, epochs, batchSize, classes } = plan;
-  const forward = plan.forward ?? ((x: tf.Tensor) => model.apply(x, { training: true }) as tf.Tensor);
-  const rng = new Rng(SEED);
-  const optimizer = tf.train.adam(plan.learningRate);
-  const labels = tf.oneHot(tf.tensor1d(yTrain, 'int32'), classes).toFloat();
-  const n = yTrain.length;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const order = rng.permutation(n);
-    let total = 0;
-    for (let start = 0; start < n; start += batchSize) {
-      const idx = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
-      const loss = tf.tidy(() => {
-        const xb = tf.gather(xTrain, idx);
-        const yb = tf.gather(labels, idx);
-        return optimizer.minimize(() => tf.losses.softmaxCrossEntropy(yb, forward(xb)) as tf.Scalar, true)!;
-      });
-      total += (await loss.data())[0] * idx.shape[0];
-      loss.dispose();
-      idx.dispose();
-    }
-    if (epoch === epochs || epochs <= 10 || epoch % 5 === 0) console.log(`${label} epoch ${epoch}/${epochs}: loss ${(total / n).toFixed(4)}, held-out accuracy ${accuracy(model, plan.xHeld, plan.yHeld).toFixed(4)}`);
-  }
-  labels.dispose();
-  optimizer.dispose();
+  const { model, epochs } = plan;
+  await fitClassifier(model, plan.xTrain, plan.yTrain, {
+    epochs, batchSize: plan.batchSize, learningRate: plan.learningRate, seed: SEED, classes: plan.classes, forward: plan.forward,
+    onEpoch: (epoch, loss) => {
+      if (epoch === epochs || epochs <= 10 || epoch % 5 === 0) console.log(`${label} epoch ${epoch}/${epochs}: loss ${loss.toFixed(4)}, held-out accuracy ${accuracy(model, plan.xHeld, plan.yHeld).toFixed(4)}`);
+    },
+  });
 }
 
 async function train(name: BundledName): Promise<void> {

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../data/io.js';
 import { loadMnist, mnistBatch, mnistSplit } from '../data/mnist.js';
 import { loadPenguins, penguinBatch, penguinSplit } from '../data/penguins.js';
 import { packageRoot } from '../models/bundled.js';
+import { benchmarkDemoSection } from './benchmark.js';
 import { METHODS } from '../methods.js';
 import { grid } from '../render/grid.js';
 import { renderReport, type ReportFigure, type ReportSection } from '../render/html-report.js';
@@ -217,6 +218,7 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
       c.loaded.dispose();
     }
   }
+  sections.push(await benchmarkDemoSection(16, options.methods));
   const html = renderReport({
     title: 'Lumen demo',
     intro: 'Every implemented local method on the bundled models. Each figure is written beside this page as a PNG too.',

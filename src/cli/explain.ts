@@ -7,6 +7,7 @@ import type { MethodOptions } from '../core/method-info.js';
 import { encodeNpy } from '../data/npy.js';
 import { readInput, writeFileAtomic } from '../data/io.js';
 import { METHODS, methodById, type MethodInfo } from '../methods.js';
+import { reportCard, type ReportCard } from '../metrics/report-card.js';
 import { grid } from '../render/grid.js';
 import { encodePng } from '../render/png.js';
 import { withBackend } from './context.js';
@@ -32,6 +33,7 @@ interface ExplainFlags {
   out?: string;
   json?: boolean;
   superpixels?: string;
+  score?: boolean;
 }
 
 const OUT_EXTENSIONS = ['.png', '.json', '.npy', '.svg'];
@@ -95,6 +97,7 @@ export function registerExplain(program: Command): void {
     .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')})`)
     .option('--json', 'print the attribution as JSON instead of a summary')
     .option('--superpixels <spec>', "image inputs: features are superpixels, slic[:n] or felzenszwalb[:scale] (surrogate methods)")
+    .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)')
     .action(async (flags: ExplainFlags) => {
       const method = methodById(flags.method);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
@@ -126,8 +129,10 @@ export function registerExplain(program: Command): void {
         bar.stop();
         const ms = performance.now() - start;
         const targets = (attribution.target ?? []).map((t) => loaded.classNames?.[t] ?? String(t));
-        const json = flags.json || ext === '.json' ? await attributionJson(attribution, loaded, input, flags.input) : undefined;
+        const card = flags.score ? await reportCard(loaded.model, input.batch, attribution, method, { explainOptions: options, seed: options.seed, batchSize: options.batchSize }) : undefined;
+        const json = flags.json || ext === '.json' ? { ...(await attributionJson(attribution, loaded, input, flags.input)), ...(card ? { score: reportCardJson(card) } : {}) } : undefined;
         if (flags.out) {
+          if (card && ext !== '.json') await writeFileAtomic(`${flags.out.slice(0, -ext.length)}.score.json`, `${JSON.stringify(reportCardJson(card), null, 2)}\n`);
           if (ext === '.json') await writeFileAtomic(flags.out, `${JSON.stringify(json)}\n`);
           else if (ext === '.npy') await writeFileAtomic(flags.out, encodeNpy(Float32Array.from(await attribution.values.data()), attribution.values.shape));
           else {
@@ -146,7 +151,8 @@ export function registerExplain(program: Command): void {
           return;
         }
         process.stdout.write(await summary(attribution, input, targets, ms));
-        if (flags.out) process.stdout.write(`wrote ${flags.out}\n`);
+        if (card) process.stdout.write(reportCardText(card));
+        if (flags.out) process.stdout.write(`wrote ${flags.out}${card && ext !== '.json' ? ` and ${flags.out.slice(0, -ext.length)}.score.json` : ''}\n`);
       } finally {
         bar.stop();
         attribution?.dispose();
@@ -174,6 +180,21 @@ function featureMaskFlag(text: string): string | tf.Tensor {
   const mask = readInput(text);
   if (mask.kind !== 'tensor') throw new LumenError('option', `--features ${text}: expected a tensor of integer ids`);
   return tf.tensor(mask.data, mask.shape);
+}
+
+/** The report card as JSON: per metric, its direction, mean and per-example scores. */
+export function reportCardJson(card: ReportCard): Record<string, { direction: string; aggregate: number; scores: readonly number[] }> {
+  const entry = (r: ReportCard['deletion']) => ({ direction: r.direction, aggregate: r.aggregate, scores: r.scores });
+  return { deletion: entry(card.deletion), infidelity: entry(card.infidelity), maxSensitivity: entry(card.maxSensitivity) };
+}
+
+/** The report card as a table: a row per example and the mean. */
+function reportCardText(card: ReportCard): string {
+  const cols = [card.deletion, card.infidelity, card.maxSensitivity];
+  const f = (v: number): string => (Number.isFinite(v) ? v.toPrecision(4) : 'n/a');
+  const rows = card.deletion.scores.map((_, i) => [String(i), ...cols.map((c) => f(c.scores[i]))]);
+  rows.push(['mean', ...cols.map((c) => f(c.aggregate))]);
+  return `report card (lower is better for all three)\n${formatTable(['example', 'deletion AUC', 'infidelity', 'max-sensitivity'], rows)}\n`;
 }
 
 async function summary(attribution: Attribution, input: ModelInput, targets: readonly string[], ms: number): Promise<string> {

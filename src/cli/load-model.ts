@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import type { Standardization } from '../data/penguins.js';
@@ -23,6 +24,8 @@ export interface LoadedModel {
   readonly standardization?: Standardization;
   /** Which bundled model this is, if any (the input readers treat penguin CSVs specially). */
   readonly bundled?: string;
+  /** The tf.LayersModel behind a bundled model (what parameter randomisation and retraining metrics need). */
+  readonly layersModel?: tf.LayersModel;
   /** Releases the model's weights. */
   dispose(): void;
 }
@@ -55,6 +58,7 @@ export async function loadModelSpec(spec: string): Promise<LoadedModel> {
       featureNames: meta.featureNames,
       standardization: meta.standardization,
       bundled: meta.name,
+      layersModel: model,
       dispose: () => model.dispose(),
     };
   }

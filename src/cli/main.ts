@@ -8,6 +8,7 @@ import { registerExplain } from './explain.js';
 import { registerDemo } from './demo.js';
 import { registerOnnxConformance } from './onnx-conformance.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerBenchmark } from './benchmark.js';
 
 const program = new Command();
 program
@@ -22,6 +23,7 @@ registerParity(program);
 registerDemo(program);
 registerOnnxConformance(program);
 registerEvaluate(program);
+registerBenchmark(program);
 
 try {
   await program.parseAsync(process.argv);

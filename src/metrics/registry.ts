@@ -40,18 +40,26 @@ import { sensitivityN } from './sensitivity-n.js';
 import { sparseness } from './sparseness.js';
 import { sufficiency } from './sufficiency.js';
 import { topKIntersection } from './top-k-intersection.js';
+import { dataRandomisation } from './data-randomisation.js';
+import { kar } from './kar.js';
+import { roar } from './roar.js';
+import type { TrainingSet } from './retraining.js';
 
 /** The six categories of Quantus (Hedström et al., JMLR 2023). */
 export type MetricCategory = 'faithfulness' | 'robustness' | 'randomisation' | 'localisation' | 'complexity' | 'axiomatic';
 
 /** What a metric needs besides the model and inputs. */
-export type MetricNeed = 'attributions' | 'method' | 'masks' | 'randomizer' | 'quadrants';
+export type MetricNeed = 'attributions' | 'method' | 'masks' | 'randomizer' | 'quadrants' | 'training';
 
 /** Options as the registry passes them: the shared base plus each metric's own, by name. */
 export type MetricRunOptions = MetricOptions & {
   readonly masks?: tf.Tensor;
   readonly randomizer?: ParameterRandomizer;
   readonly quadrants?: readonly (readonly number[])[];
+  /** For 'training' metrics: the architecture to retrain, its training set, and the inputs' labels. */
+  readonly layersModel?: tf.LayersModel;
+  readonly train?: TrainingSet;
+  readonly labels?: ArrayLike<number>;
   readonly [key: string]: unknown;
 };
 
@@ -127,6 +135,9 @@ export const METRICS: readonly MetricInfo[] = [
   entry('completeness', 'Completeness gap', 'axiomatic', 'lower', A, 'Sundararajan et al., ICML 2017', completeness),
   entry('non-sensitivity', 'Non-sensitivity', 'axiomatic', 'lower', A, 'Nguyen & Martínez, 2020', nonSensitivity),
   entry('input-invariance', 'Input invariance', 'axiomatic', 'lower', M, 'Kindermans et al., 2019', inputInvariance),
+  entry('roar', 'ROAR (mean accuracy, top pixels removed)', 'faithfulness', 'lower', ['attributions', 'training'], 'Hooker et al., NeurIPS 2019', roar),
+  entry('kar', 'KAR (mean accuracy, top pixels kept)', 'faithfulness', 'higher', ['attributions', 'training'], 'Hooker et al., NeurIPS 2019', kar),
+  entry('data-randomisation', 'Data randomisation', 'randomisation', 'lower', ['method', 'training'], 'Adebayo et al., NeurIPS 2018', dataRandomisation),
 ];
 
 /** The metric registered under `id`; an unknown id is a LumenError listing the known ones. */

@@ -66,7 +66,8 @@ export function explainerOf(e: Explainer): LocalMethod<MethodOptions> {
   return (m, x, o) => info.run(m, x, o);
 }
 
-function isAttribution(a: unknown): a is Attribution {
+/** Whether `a` is an Attribution (rather than a tensor or a method). */
+export function isAttribution(a: unknown): a is Attribution {
   return typeof a === 'object' && a !== null && 'values' in a && (a as Attribution).values instanceof tf.Tensor;
 }
 

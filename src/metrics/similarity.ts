@@ -1,9 +1,13 @@
 /** Similarity of two explanations, used by the randomisation metrics. */
 import { LumenError } from '../core/errors.js';
+import { hogFeatures } from './hog.js';
 import { pearson, spearman, type Geometry } from './shared.js';
 
-/** How two explanations are compared: rank correlation, linear correlation, or structural similarity. */
-export type SimilarityMeasure = 'spearman' | 'pearson' | 'ssim';
+/**
+ * How two explanations are compared: rank correlation, linear correlation, structural similarity,
+ * or the Pearson correlation of their HOG features (the measures of Adebayo et al., 2018).
+ */
+export type SimilarityMeasure = 'spearman' | 'pearson' | 'ssim' | 'hog';
 
 /**
  * SSIM (Wang et al., "Image Quality Assessment: From Error Visibility to Structural Similarity",
@@ -46,22 +50,26 @@ export function ssim(a: ArrayLike<number>, b: ArrayLike<number>, h: number, w: n
   return total / count;
 }
 
-/** The similarity of two flattened explanations of an image of geometry `g` (channels summed for SSIM). */
+function channelSum(v: Float32Array, g: Geometry): Float64Array {
+  return Float64Array.from({ length: g.h * g.w }, (_, q) => {
+    let s = 0;
+    for (let c = 0; c < g.c; c++) s += v[q * g.c + c];
+    return s;
+  });
+}
+
+/** The similarity of two flattened explanations of an image of geometry `g` (channels summed for SSIM and HOG). */
 export function explanationSimilarity(a: Float32Array, b: Float32Array, measure: SimilarityMeasure, g: Geometry): number {
   switch (measure) {
     case 'spearman':
       return spearman(a, b);
     case 'pearson':
       return pearson(a, b);
-    case 'ssim': {
-      const sum = (v: Float32Array): Float64Array => Float64Array.from({ length: g.h * g.w }, (_, q) => {
-        let s = 0;
-        for (let c = 0; c < g.c; c++) s += v[q * g.c + c];
-        return s;
-      });
-      return ssim(sum(a), sum(b), g.h, g.w);
-    }
+    case 'ssim':
+      return ssim(channelSum(a, g), channelSum(b, g), g.h, g.w);
+    case 'hog':
+      return pearson(hogFeatures(channelSum(a, g), g.h, g.w), hogFeatures(channelSum(b, g), g.h, g.w));
     default:
-      throw new LumenError('option', `similarity must be 'spearman', 'pearson' or 'ssim'; found '${String(measure)}'`);
+      throw new LumenError('option', `similarity must be 'spearman', 'pearson', 'ssim' or 'hog'; found '${String(measure)}'`);
   }
 }

@@ -21,6 +21,7 @@ test('every registered metric runs through the registry on a small model, with f
       ...(m.needs.includes('masks') ? { masks } : {}),
       ...(m.needs.includes('randomizer') ? { randomizer: layersModelRandomizer(layers) } : {}),
       ...(m.needs.includes('quadrants') ? { quadrants: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1]] } : {}),
+      ...(m.needs.includes('training') ? { layersModel: layers, train: { x, labels: [0, 1, 2] }, labels: [0, 1, 2], epochs: 1, fractions: [0.5] } : {}),
     };
     const r = await m.run(model, x, 'saliency', options);
     assert.equal(r.scores.length, 3, m.id);

@@ -5,6 +5,7 @@ import { useBackend } from '../../src/engine/backend.js';
 import { loadMnist, mnistBatch, mnistLabels, mnistSplit, MNIST_HELD_OUT, MNIST_SPLIT_SEED } from '../../src/data/mnist.js';
 import { loadPenguins, penguinBatch, penguinLabels, penguinSplit, PENGUIN_CLASSES, PENGUIN_FEATURES, PENGUIN_SPLIT_SEED } from '../../src/data/penguins.js';
 import { loadBundledModel } from '../../src/models/bundled.js';
+import { groundTruthData, groundTruthTensor } from '../../src/metrics/benchmark/ground-truth-data.js';
 
 function accuracy(model: tf.LayersModel, x: tf.Tensor, y: Int32Array): number {
   const pred = tf.tidy(() => (model.predict(x, { batchSize: 250 }) as tf.Tensor).argMax(-1).dataSync());
@@ -46,6 +47,21 @@ test('the bundled penguins MLP is ≥ 95% accurate on its held-out split (wasm)'
   assert.ok(acc >= 0.95, `held-out accuracy ${acc}`);
 });
 
+test('the bundled ground-truth CNN reproduces its recorded accuracy on the 2,000 generated held-out images, and needs the digit (wasm)', async () => {
+  assert.equal(await useBackend('wasm'), 'wasm');
+  const { model, meta } = await loadBundledModel('groundtruth');
+  assert.deepEqual(meta.inputShape, [32, 32, 1]);
+  const data = groundTruthData(meta.training.heldOutCount, { seed: 0, split: 'held-out' });
+  const [x, xr] = [groundTruthTensor(data), groundTruthTensor(data, data.withoutRegion)];
+  const acc = accuracy(model, x, data.labels);
+  const without = accuracy(model, xr, data.labels);
+  tf.dispose([x, xr]);
+  model.dispose();
+  assert.equal(Number(acc.toFixed(4)), meta.training.heldOutAccuracy);
+  assert.ok(acc >= 0.85, `held-out accuracy ${acc}`);
+  assert.ok(without < 0.15, `accuracy without the digit ${without} (chance 0.1)`);
+});
+
 test('an unknown bundled model name is a LumenError', async () => {
-  await assert.rejects(loadBundledModel('cifar'), /bundled model must be one of mnist, penguins; found 'cifar'/);
+  await assert.rejects(loadBundledModel('cifar'), /bundled model must be one of mnist, penguins, groundtruth; found 'cifar'/);
 });
