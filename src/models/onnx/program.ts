@@ -62,7 +62,9 @@ export function checkOnnxOpsSupported(record: OnnxModelRecord, what: string): vo
   record.nodes.forEach((n, i) => {
     if (onnxOpSupported(n.opType, n.domain)) return;
     const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
-    missing.set(key, [...(missing.get(key) ?? []), n.name || `#${i}`]);
+    const nodes = missing.get(key) ?? [];
+    nodes.push(n.name || `#${i}`);
+    missing.set(key, nodes);
   });
   if (missing.size === 0) return;
   const list = [...missing].map(([op, nodes]) => `${op} (node${nodes.length > 1 ? 's' : ''} ${nodes.slice(0, 8).join(', ')}${nodes.length > 8 ? ` and ${nodes.length - 8} more` : ''})`);
