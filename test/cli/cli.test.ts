@@ -121,3 +121,30 @@ test('lumen demo writes a self-contained index.html and one PNG per dataset and 
     for (const m of ['saliency', 'integrated-gradients', 'layer-activation']) assert.ok(existsSync(path.join(dir, `${d}-${m}.png`)), `${d}-${m}.png`);
   }
 });
+
+test('lumen predict and explain take an .onnx model: the bundled CNN exported to ONNX gives its logits and saliency', () => {
+  const onnx = repoPath('models', 'mnist-onnx', 'mnist.onnx');
+  const [a, b] = [lumen('predict', '--model', onnx, '--input', example('digits.npy'), '--json'), lumen('predict', '--model', 'bundled:mnist', '--input', example('digits.npy'), '--json')];
+  assert.equal(a.status, 0, a.stderr);
+  const [oa, ob] = [JSON.parse(a.stdout) as { shape: number[]; data: number[] }, JSON.parse(b.stdout) as { shape: number[]; data: number[] }];
+  assert.deepEqual(oa.shape, [3, 10]);
+  oa.data.forEach((v, i) => assert.ok(Math.abs(v - ob.data[i]) < 1e-3, `logit ${i}: ${v} vs ${ob.data[i]}`));
+  const dir = tmp();
+  const out = (m: string): string => path.join(dir, `${m.replace(/\W/g, '')}.json`);
+  for (const m of [onnx, 'bundled:mnist']) {
+    const r = lumen('explain', '--model', m, '--input', example('digits.npy'), '--method', 'saliency', '--opt', 'mode=signed', '--out', out(m));
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const [sa, sb] = [onnx, 'bundled:mnist'].map((m) => JSON.parse(readFileSync(out(m), 'utf8')) as { shape: number[]; data: number[] });
+  assert.deepEqual(sa.shape, [3, 28, 28, 1]);
+  const scale = Math.max(...sb.data.map(Math.abs));
+  sa.data.forEach((v, i) => assert.ok(Math.abs(v - sb.data[i]) < 1e-3 * scale, `saliency ${i}: ${v} vs ${sb.data[i]}`));
+});
+
+test('lumen onnx-conformance --json runs ONNX node tests when libonnx-testdata is installed', { skip: existsSync('/usr/include/onnx/backend/test/data/node') ? false : 'libonnx-testdata is not installed' }, () => {
+  const r = lumen('onnx-conformance', '/usr/include/onnx/backend/test/data/node', '--filter', '^test_(relu|elu|acos)$', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { passed: number; failed: number; unsupported: number; results: { test: string; status: string }[] };
+  assert.deepEqual(out.results.map((x) => [x.test, x.status]), [['test_acos', 'unsupported'], ['test_elu', 'passed'], ['test_relu', 'passed']]);
+  assert.deepEqual([out.passed, out.failed, out.unsupported], [2, 0, 1]);
+});
