@@ -117,9 +117,10 @@ test('lumen demo writes a self-contained index.html and one PNG per dataset and 
   const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
   assert.ok(html.includes('data:image/png;base64,'), 'images are inline');
   assert.doesNotMatch(html, /<(img|script|link)[^>]+(src|href)="(https?:|\/\/|[^d#])/, 'no external resources');
-  for (const d of ['mnist', 'penguins']) {
+  for (const d of ['mnist', 'mnist-onnx', 'penguins']) {
     for (const m of ['saliency', 'integrated-gradients', 'layer-activation']) assert.ok(existsSync(path.join(dir, `${d}-${m}.png`)), `${d}-${m}.png`);
   }
+  assert.match(html, /exported from PyTorch to ONNX/, 'the demo includes the ONNX model');
 });
 
 test('lumen predict and explain take an .onnx model (the bundled CNN exported to ONNX): its digits, and IG that is complete', () => {
