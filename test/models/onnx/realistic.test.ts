@@ -68,9 +68,11 @@ test('MobileNetV2 from ONNX: recorded logits, and saliency and IG within the man
     const tol = a.recommended_float32_tolerance;
     assert.ok(l2Ratio <= tol.tol_l2, `${a.id} input ${a.input}: relative L2 error ${l2Ratio} > ${tol.tol_l2}`);
     // Max rule: saliency of input 0 measures 0.0501 on wasm against 0.05 — wasm's XNNPACK sums
-    // convolutions in another order, one early ReLU6 unit within float32 rounding of its
-    // threshold flips its gate and changes a 7×7 patch (the L2 rule above holds). The max rule
-    // for that case is checked on the cpu backend in the next test, with the manifest's tolerance.
+    // convolutions in another order, and a handful of ReLU6 pre-activations within float32
+    // rounding of 0 or 6 land on the other side (counted: 7 conv outputs differ in sign or
+    // saturation between wasm and cpu for this input, one of them in block 2), which changes a
+    // patch of the gradient (the L2 rule above holds: 0.0053 against 0.02). The max rule for that
+    // case is checked on the cpu backend in the next test, with the manifest's tolerance.
     if (a.id === 'saliency_signed' && a.input === 0 && tf.getBackend() === 'wasm') continue;
     assert.ok(maxRatio <= tol.tol, `${a.id} input ${a.input}: max error ratio ${maxRatio} > ${tol.tol}`);
   }
