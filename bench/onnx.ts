@@ -3,16 +3,20 @@
  * 224×224) — forward time against onnxruntime-node on the same file, and input-gradient time
  * against a plain PyTorch CPU gradient (bench/torch_onnx_reference.py, torchvision's MobileNetV2).
  *
- *   npm run build && node dist/bench/onnx.js [--batch 8] [--reps 5] [--json] [--no-torch] [--model path.onnx]
+ *   npm run build && npm run bench:onnx -- [--batch 8] [--reps 5] [--json] [--no-torch] [--model path.onnx]
+ *                                          [--ort-threads 2] [--torch-threads 2]
+ *
+ * The gradient is Lumen's `saliency` (signed, one call of the whole batch), as a user runs it.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { useBackend } from '../src/engine/backend.js';
-import { withInputGradientsOnly } from '../src/engine/input-gradients-only.js';
+import { saliency } from '../src/attribution/gradient/saliency.js';
 import { fromOnnxRuntime } from '../src/models/onnx/from-onnx-runtime.js';
 import { loadOnnx } from '../src/models/onnx/load-onnx.js';
 
@@ -24,6 +28,8 @@ const arg = (name: string, fallback: string): string => {
 const batch = Number(arg('batch', '8'));
 const reps = Number(arg('reps', '5'));
 const modelPath = arg('model', path.join(root, 'test', 'fixtures', 'models', 'mobilenet_v2.onnx'));
+const ortThreads = Number(arg('ort-threads', '2'));
+const torchThreads = arg('torch-threads', '2');
 
 async function median(fn: () => Promise<void>): Promise<{ median: number; times: number[] }> {
   await fn();
@@ -40,7 +46,7 @@ async function median(fn: () => Promise<void>): Promise<{ median: number; times:
 await useBackend();
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const model = await loadOnnx(modelPath);
-const session = await ort.InferenceSession.create(readFileSync(modelPath), { intraOpNumThreads: 2 });
+const session = await ort.InferenceSession.create(readFileSync(modelPath), { intraOpNumThreads: ortThreads });
 const ortModel = await fromOnnxRuntime(session, { batchSize: batch });
 const x = tf.randomNormal([batch, 3, 224, 224], 0, 1, 'float32', 1);
 log('lumen forward …');
@@ -49,19 +55,20 @@ log('onnxruntime forward …');
 const ortFwd = await median(async () => tf.dispose(await ortModel.predict(x)));
 log('lumen gradient …');
 const lumenGrad = await median(async () => {
-  const g = withInputGradientsOnly(() => tf.grad((z: tf.Tensor) => tf.sum(tf.slice(model.run(z).output, [0, 394], [-1, 1])))(x));
-  await g.data();
-  g.dispose();
+  const s = await saliency(model, x, { target: 394, mode: 'signed', batchSize: batch });
+  await s.values.data();
+  s.dispose();
 });
 let torch: Record<string, number> = {};
 if (!process.argv.includes('--no-torch')) {
   log('pytorch …');
-  const r = spawnSync('/usr/bin/python3', [path.join(root, 'bench', 'torch_onnx_reference.py'), '--batch', String(batch), '--reps', String(reps)], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [path.join(root, 'bench', 'torch_onnx_reference.py'), '--batch', String(batch), '--reps', String(reps), '--threads', torchThreads], { encoding: 'utf8' });
   if (r.status === 0) torch = Object.fromEntries(r.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((j) => [j.workload, j.median_ms]));
   else log(`pytorch unavailable: ${r.stderr.split('\n').slice(-2).join(' ')}`);
 }
 const result = {
   model: path.basename(modelPath), batch, reps, backend: tf.getBackend(),
+  machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))), onnxruntimeThreads: ortThreads, torchThreads: Number(torchThreads) },
   forward: { lumenMs: lumenFwd.median, onnxruntimeMs: ortFwd.median, ratio: lumenFwd.median / ortFwd.median },
   gradient: { lumenMs: lumenGrad.median, torchMs: torch.grad ?? null, ratio: torch.grad ? lumenGrad.median / torch.grad : null },
   torchForwardMs: torch.fwd ?? null,

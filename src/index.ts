@@ -171,6 +171,7 @@ export * from './models/onnx/onnx-proto.js';
 export * from './models/onnx/ops/conv.js';
 export * from './models/onnx/ops/elementwise.js';
 export * from './models/onnx/ops/norm.js';
+export * from './models/onnx/ops/op-versions.js';
 export * from './models/onnx/ops/pool.js';
 export * from './models/onnx/ops/registry.js';
 export * from './models/onnx/ops/resize.js';

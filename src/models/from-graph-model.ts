@@ -28,10 +28,8 @@ export function fromGraphModel(model: tf.GraphModel, options: FromGraphModelOpti
   const nodeNames = Object.keys((model as unknown as { executor: { graph: { nodes: Record<string, { op: string }> } } }).executor?.graph?.nodes ?? {});
   const nodeOps = (model as unknown as { executor: { graph: { nodes: Record<string, { op: string }> } } }).executor?.graph?.nodes ?? {};
   const skip = new Set(['Const', 'Placeholder', 'NoOp', 'Identity']);
-  const layers: LayerInfo[] = nodeNames
-    .filter((n) => !skip.has(nodeOps[n].op) && n !== inputName)
-    .map((name) => ({ name, kind: nodeOps[name].op, outputShape: [] }));
-  const known = new Set(layers.map((l) => l.name));
+  const layerNames = nodeNames.filter((n) => !skip.has(nodeOps[n].op) && n !== inputName);
+  const known = new Set(layerNames);
   const run = (x: tf.Tensor, runOptions: RunOptions = {}): RunResult => {
     if (runOptions.replace && Object.keys(runOptions.replace).length > 0) {
       throw new LumenError('layer', 'fromGraphModel: replacing a layer value is not supported for tfjs graph models (capture works)');
@@ -44,7 +42,13 @@ export function fromGraphModel(model: tf.GraphModel, options: FromGraphModelOpti
     capture.forEach((name, i) => (captured[name] = list[i + 1]));
     return { output: list[0], captured };
   };
-  const probe = tf.tidy(() => run(tf.zeros([1, ...inputShape])).output.shape.slice(1));
+  // One example through the graph gives the output shape and every layer's (per example).
+  const shapes = tf.tidy(() => {
+    const r = run(tf.zeros([1, ...inputShape]), { capture: layerNames });
+    return { output: r.output.shape.slice(1), layers: layerNames.map((n) => r.captured[n].shape.slice(1)) };
+  });
+  const layers: LayerInfo[] = layerNames.map((name, i) => ({ name, kind: nodeOps[name].op, outputShape: shapes.layers[i] }));
+  const probe = shapes.output;
   return {
     name: options.name ?? 'graph-model',
     inputShape,

@@ -120,9 +120,36 @@ test('lumen demo writes a self-contained index.html and one PNG per dataset and 
   const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
   assert.ok(html.includes('data:image/png;base64,'), 'images are inline');
   assert.doesNotMatch(html, /<(img|script|link)[^>]+(src|href)="(https?:|\/\/|[^d#])/, 'no external resources');
-  for (const d of ['mnist', 'penguins']) {
+  for (const d of ['mnist', 'mnist-onnx', 'penguins']) {
     for (const m of ['saliency', 'integrated-gradients', 'layer-activation']) assert.ok(existsSync(path.join(dir, `${d}-${m}.png`)), `${d}-${m}.png`);
   }
+  assert.match(html, /exported from PyTorch to ONNX/, 'the demo includes the ONNX model');
+});
+
+test('lumen predict and explain take an .onnx model (the bundled CNN exported to ONNX): its digits, and IG that is complete', () => {
+  const onnx = repoPath('models', 'mnist-onnx', 'mnist.onnx');
+  const r = lumen('predict', '--model', onnx, '--input', example('digits.npy'), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { shape: number[]; data: number[] };
+  assert.deepEqual(out.shape, [3, 10]);
+  assert.deepEqual([0, 1, 2].map((i) => out.data.slice(10 * i, 10 * i + 10)).map((row) => row.indexOf(Math.max(...row))), [7, 2, 4]);
+  const json = path.join(tmp(), 'ig.json');
+  const e = lumen('explain', '--model', onnx, '--input', example('digits.npy'), '--method', 'integrated-gradients', '--opt', 'steps=64', '--out', json);
+  assert.equal(e.status, 0, e.stderr);
+  const ig = JSON.parse(readFileSync(json, 'utf8')) as { shape: number[]; target: number[]; data: number[]; meta: { delta: number[] } };
+  assert.deepEqual(ig.shape, [3, 28, 28, 1]);
+  assert.deepEqual(ig.target, [7, 2, 4]);
+  const sums = [0, 1, 2].map((i) => ig.data.slice(784 * i, 784 * (i + 1)).reduce((a, b) => a + b, 0));
+  // Gradients through the imported graph are right only if IG's sum approaches f(x) − f(0).
+  ig.meta.delta.forEach((d, i) => assert.ok(Math.abs(d) < 0.05 * Math.abs(sums[i]), `example ${i}: delta ${d} vs sum ${sums[i]}`));
+});
+
+test('lumen onnx-conformance --json runs ONNX node tests when libonnx-testdata is installed', { skip: existsSync('/usr/include/onnx/backend/test/data/node') ? false : 'libonnx-testdata is not installed' }, () => {
+  const r = lumen('onnx-conformance', '/usr/include/onnx/backend/test/data/node', '--filter', '^test_(relu|elu|acos)$', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { passed: number; failed: number; unsupported: number; results: { test: string; status: string }[] };
+  assert.deepEqual(out.results.map((x) => [x.test, x.status]), [['test_acos', 'unsupported'], ['test_elu', 'passed'], ['test_relu', 'passed']]);
+  assert.deepEqual([out.passed, out.failed, out.unsupported], [2, 0, 1]);
 });
 
 test('lumen explain: NaN in the input, a gradient method on a black box and a corrupt ONNX file exit 2 with one line', () => {

@@ -10,9 +10,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../../core/errors.js';
 import { ONNX_CONFORMANCE_EXCLUSIONS } from './conformance-exclusions.js';
-import { decodeOnnxModel, decodeOnnxTensor, ONNX_MAX_OPSET, ONNX_MIN_OPSET, type OnnxModelRecord } from './decode.js';
+import { decodeOnnxModel, decodeOnnxTensor, type OnnxModelRecord } from './decode.js';
 import { onnxOpSupported } from './ops/registry.js';
-import { importOnnxProgram, runOnnxProgram } from './program.js';
+import { importOnnxProgram, onnxOpsetProblem, runOnnxProgram } from './program.js';
 import { onnxTensorOf } from './values.js';
 
 /** Where Debian's libonnx-testdata puts ONNX's backend node tests. */
@@ -114,7 +114,7 @@ export function runOnnxNodeTest(dir: string, exclusions: Readonly<Record<string,
   }
   const ops = [...new Set(record.nodes.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType)))];
   if (!record.nodes.every((n) => onnxOpSupported(n.opType, n.domain))) return { test, status: 'unsupported', ops };
-  if (record.opset < ONNX_MIN_OPSET || record.opset > ONNX_MAX_OPSET) return { test, status: 'unsupported', ops, message: `opset ${record.opset}` };
+  if (onnxOpsetProblem(record) !== null) return { test, status: 'unsupported', ops, message: `opset ${record.opset}` };
   if (exclusions[test]) return { test, status: 'excluded', ops, message: exclusions[test] };
   const sets = readdirSync(dir).filter((f) => f.startsWith('test_data_set_')).sort();
   if (sets.length === 0) return { test, status: 'failed', ops, message: 'no test_data_set_* folder' };

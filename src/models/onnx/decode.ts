@@ -87,7 +87,7 @@ function decodeMessage<T>(type: string, bytes: Uint8Array, what: string): T {
   try {
     return onnxType(type).decode(bytes) as unknown as T;
   } catch (e) {
-    const msg = e instanceof RangeError && /call stack/.test(e.message) ? 'nesting too deep' : (e as Error).message;
+    const msg = (e instanceof RangeError && /call stack/.test(e.message)) || /max depth/.test((e as Error).message) ? 'nesting too deep' : (e as Error).message;
     throw new LumenError('file', `${what}: expected an ONNX ${type} (protobuf); the bytes do not decode: ${msg}`);
   }
 }

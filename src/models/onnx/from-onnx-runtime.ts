@@ -9,7 +9,10 @@ export interface FromOnnxRuntimeOptions {
   readonly inputShape?: readonly number[];
   /** 'nchw' (default): inputs as the ONNX model declares them; 'nhwc': channels-last, transposed before the session. */
   readonly inputLayout?: 'nchw' | 'nhwc';
-  /** Most examples per session call (default 32); larger inputs are split into batches of this size. */
+  /**
+   * Most examples per session call (default 32, or the input's batch dimension when the session
+   * declares a fixed one); larger inputs are split into batches of this size.
+   */
   readonly batchSize?: number;
   /** The session input and output to use (default: the first of each). */
   readonly input?: string;
@@ -41,19 +44,27 @@ export async function fromOnnxRuntime(session: InferenceSession, options: FromOn
   }
   check(onnxShape && onnxShape.every((d) => Number.isInteger(d) && d > 0), 'model', () =>
     `fromOnnxRuntime: the input shape of '${inputName}' is not known from the session; pass inputShape (one example, ONNX layout)`);
+  // A session whose input declares a fixed batch (e.g. exported with batch 1) takes exactly that many rows per call.
+  const fixedBatch = meta && meta.isTensor && typeof meta.shape[0] === 'number' && meta.shape[0] > 0 ? meta.shape[0] : null;
+  check(fixedBatch === null || options.batchSize === undefined || options.batchSize === fixedBatch, 'option', () =>
+    `fromOnnxRuntime: the session's input '${inputName}' has a fixed batch of ${fixedBatch}; found batchSize ${options.batchSize}`);
   const layout = options.inputLayout ?? 'nchw';
   const full = [1, ...onnxShape];
   const inputShape = layout === 'nhwc' && full.length >= 3 ? channelsLastPerm(full.length).map((p) => full[p]).slice(1) : onnxShape;
-  const batchSize = options.batchSize ?? 32;
+  const batchSize = options.batchSize ?? fixedBatch ?? 32;
   check(Number.isInteger(batchSize) && batchSize > 0, 'option', () => `fromOnnxRuntime: batchSize must be a positive integer; found ${batchSize}`);
 
   const runBatch = async (data: Float32Array, n: number): Promise<{ data: Float32Array; dims: number[] }> => {
     const result = await session.run({ [inputName]: new OrtTensor('float32', data, [n, ...onnxShape]) });
     const out = result[outputName];
     if (!out || out.type !== 'float32') throw new LumenError('model', `fromOnnxRuntime: output '${outputName}' is not a float32 tensor`);
+    if (out.dims[0] !== n) {
+      throw new LumenError('model', `fromOnnxRuntime: output '${outputName}' has shape [${out.dims.join(', ')}] for ${n} input rows; Lumen needs the batch as the output's first axis`);
+    }
     return { data: out.data as Float32Array, dims: out.dims.slice() };
   };
-  const probe = await runBatch(new Float32Array(onnxShape.reduce((a, b) => a * b, 1)), 1);
+  const rows = fixedBatch ?? 1;
+  const probe = await runBatch(new Float32Array(rows * onnxShape.reduce((a, b) => a * b, 1)), rows);
   const outputShape = probe.dims.slice(1);
 
   return {
@@ -74,7 +85,14 @@ export async function fromOnnxRuntime(session: InferenceSession, options: FromOn
       const out = new Float32Array(n * outPer);
       for (let start = 0; start < n; start += batchSize) {
         const m = Math.min(batchSize, n - start);
-        const r = await runBatch(values.slice(start * per, (start + m) * per), m);
+        const chunk = values.subarray(start * per, (start + m) * per);
+        // A fixed-batch session gets its full batch: the last chunk is padded with zero rows.
+        const rowsIn = fixedBatch ?? m;
+        const feed = rowsIn === m ? chunk.slice() : new Float32Array(rowsIn * per);
+        if (rowsIn !== m) feed.set(chunk);
+        const r = await runBatch(feed, rowsIn);
+        check(r.dims.slice(1).join() === outputShape.join(), 'model', () =>
+          `fromOnnxRuntime: output '${outputName}' has shape [${r.dims.join(', ')}]; the first call gave [N, ${outputShape.join(', ')}]`);
         out.set(r.data.subarray(0, m * outPer), start * outPer);
       }
       return tf.tensor(out, [n, ...outputShape]);

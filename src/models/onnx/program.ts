@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../../core/errors.js';
 import type { GraphNode } from '../graph.js';
 import { ONNX_MAX_OPSET, ONNX_MIN_OPSET, type OnnxModelRecord, type OnnxNodeRecord } from './decode.js';
+import { onnxOpVersion } from './ops/op-versions.js';
 import { ONNX_OPS, onnxOpSupported } from './ops/registry.js';
 import { onnxNodeParts } from './parts.js';
 import { onnxLogical, OnnxAttributes, onnxPlain, onnxTensorOf, fromChannelsLastPerm, toChannelsLastPerm, type OnnxOpCall, type OnnxValue } from './values.js';
@@ -39,15 +40,32 @@ export interface OnnxTraceInput {
   readonly channelsLast: boolean;
 }
 
+/**
+ * Why the model's operator set is not imported, or null. Opsets 7–20 are; an older model is too
+ * when every op it uses has the same definition at its opset as at opset 7 (e.g. Elu-6, Not-1,
+ * GlobalAveragePool-1, which are still current), since the op handlers implement those.
+ */
+export function onnxOpsetProblem(record: OnnxModelRecord): string | null {
+  const range = `Lumen imports ONNX operator sets ${ONNX_MIN_OPSET}–${ONNX_MAX_OPSET}`;
+  if (record.opset > ONNX_MAX_OPSET) return `${range}; the model uses opset ${record.opset}`;
+  if (record.opset >= ONNX_MIN_OPSET) return null;
+  const changed = [...new Set(record.nodes.filter((n) => onnxOpSupported(n.opType, n.domain)).map((n) => n.opType))]
+    .filter((op) => onnxOpVersion(op, record.opset) === null || onnxOpVersion(op, record.opset) !== onnxOpVersion(op, ONNX_MIN_OPSET));
+  if (changed.length === 0) return null;
+  return `${range} (older ones only when their ops are unchanged up to opset ${ONNX_MIN_OPSET}); the model uses opset ${record.opset}, where ${changed.sort().join(', ')} ${changed.length > 1 ? 'differ' : 'differs'} from opset ${ONNX_MIN_OPSET} (re-export it, or convert it with onnx.version_converter)`;
+}
+
 /** Fails with every op type the graph uses that Lumen does not import, and the nodes using it. */
 export function checkOnnxOpsSupported(record: OnnxModelRecord, what: string): void {
-  check(record.opset >= ONNX_MIN_OPSET && record.opset <= ONNX_MAX_OPSET, 'model', () =>
-    `${what}: Lumen imports ONNX operator sets ${ONNX_MIN_OPSET}–${ONNX_MAX_OPSET}; the model uses opset ${record.opset}`);
+  const opsetProblem = onnxOpsetProblem(record);
+  check(opsetProblem === null, 'model', () => `${what}: ${opsetProblem}`);
   const missing = new Map<string, string[]>();
   record.nodes.forEach((n, i) => {
     if (onnxOpSupported(n.opType, n.domain)) return;
     const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
-    missing.set(key, [...(missing.get(key) ?? []), n.name || `#${i}`]);
+    const nodes = missing.get(key) ?? [];
+    nodes.push(n.name || `#${i}`);
+    missing.set(key, nodes);
   });
   if (missing.size === 0) return;
   const list = [...missing].map(([op, nodes]) => `${op} (node${nodes.length > 1 ? 's' : ''} ${nodes.slice(0, 8).join(', ')}${nodes.length > 8 ? ` and ${nodes.length - 8} more` : ''})`);

@@ -120,3 +120,58 @@ test('loadOnnx: structural problems are LumenErrors naming what was expected', a
   await assert.rejects(model.predict(tf.zeros([2, 5])), /expected input \[N, 4\]/);
   model.dispose();
 });
+
+/**
+ * Protobuf wire bytes of messages nested in `fields` (outermost first), the innermost empty: each
+ * level is a tag and a length, built inside out in linear time.
+ */
+function nestedEmpty(fields: readonly number[]): Uint8Array {
+  const headers: number[][] = [];
+  let length = 0;
+  for (let f = fields.length - 1; f >= 0; f--) {
+    const head = [(fields[f] << 3) | 2];
+    for (let n = length; ; n = Math.floor(n / 128)) {
+      head.push(n >= 128 ? (n % 128) | 128 : n);
+      if (n < 128) break;
+    }
+    headers.push(head);
+    length += head.length;
+  }
+  return Uint8Array.from(headers.reverse().flat());
+}
+
+test('loadOnnx: subgraphs nested 20,000 deep are a LumenError, not a stack overflow', async () => {
+  await useBackend();
+  // ModelProto.graph (7) → GraphProto.node (1) → NodeProto.attribute (5) → AttributeProto.g (6) → node → …
+  const bytes = nestedEmpty([7, ...Array.from({ length: 20_000 }, () => [1, 5, 6]).flat()]);
+  const t0 = Date.now();
+  assert.throws(() => loadOnnxBytes(bytes), (e: unknown) => e instanceof LumenError && /nesting too deep/.test(e.message));
+  assert.ok(Date.now() - t0 < 5000, `refused in ${Date.now() - t0} ms`);
+});
+
+test('loadOnnx: a graph of 100,000 unsupported nodes is refused in linear time, listing a few', async () => {
+  await useBackend();
+  const n = 100_000;
+  const nodes = Array.from({ length: n }, (_, i) => ({ op: 'Bogus', inputs: [i === 0 ? 'x' : `v${i - 1}`], outputs: [i === n - 1 ? 'y' : `v${i}`] }));
+  const bytes = onnxBytes({ inputs: [{ name: 'x', shape: ['N', 4] }], outputs: ['y'], nodes });
+  const t0 = Date.now();
+  assert.throws(() => loadOnnxBytes(bytes), (e: unknown) => e instanceof LumenError && /Bogus \(nodes n0, n1, .* and 99992 more\)/.test(e.message));
+  assert.ok(Date.now() - t0 < 5000, `refused in ${Date.now() - t0} ms`);
+});
+
+test('loadOnnx: many initializers whose declared sizes add up beyond the limit are refused', async () => {
+  await useBackend();
+  // Each declares 2^27 floats backed by no data: every one is checked against the bytes present.
+  const initializers = Array.from({ length: 64 }, (_, i) => ({ name: `w${i}`, dims: [2 ** 27], data_type: 1, raw_data: new Uint8Array(4) }));
+  const bytes = encodeModelProto({
+    ir_version: 8, opset_import: [{ version: 13 }],
+    graph: {
+      node: [{ op_type: 'Relu', input: ['x'], output: ['y'] }], initializer: initializers,
+      input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 1 }, { dim_value: 4 }] } } } }],
+      output: [{ name: 'y' }],
+    },
+  });
+  const t0 = Date.now();
+  assert.throws(() => loadOnnxBytes(bytes), (e: unknown) => e instanceof LumenError && /needs \d+ bytes/.test(e.message));
+  assert.ok(Date.now() - t0 < 1000);
+});

@@ -68,9 +68,11 @@ test('MobileNetV2 from ONNX: recorded logits, and saliency and IG within the man
     const tol = a.recommended_float32_tolerance;
     assert.ok(l2Ratio <= tol.tol_l2, `${a.id} input ${a.input}: relative L2 error ${l2Ratio} > ${tol.tol_l2}`);
     // Max rule: saliency of input 0 measures 0.0501 on wasm against 0.05 — wasm's XNNPACK sums
-    // convolutions in another order, one early ReLU6 unit within float32 rounding of its
-    // threshold flips its gate and changes a 7×7 patch (the L2 rule above holds). The max rule
-    // for that case is checked on the cpu backend in the next test, with the manifest's tolerance.
+    // convolutions in another order, and a handful of ReLU6 pre-activations within float32
+    // rounding of 0 or 6 land on the other side (counted: 7 conv outputs differ in sign or
+    // saturation between wasm and cpu for this input, one of them in block 2), which changes a
+    // patch of the gradient (the L2 rule above holds: 0.0053 against 0.02). The max rule for that
+    // case is checked on the cpu backend in the next test, with the manifest's tolerance.
     if (a.id === 'saliency_signed' && a.input === 0 && tf.getBackend() === 'wasm') continue;
     assert.ok(maxRatio <= tol.tol, `${a.id} input ${a.input}: max error ratio ${maxRatio} > ${tol.tol}`);
   }
@@ -108,7 +110,7 @@ function torchVisionAvailable(): boolean {
   }
 }
 
-test('a torchvision ResNet-18 exported by PyTorch (random weights) loads and gives PyTorch\'s logits', { skip: torchVisionAvailable() ? false : 'needs /usr/bin/python3 with torch and torchvision (apt-get install python3-torch python3-torchvision)' }, async () => {
+test('a torchvision ResNet-18 exported by PyTorch (random weights) loads and gives PyTorch\'s logits and input gradients', { skip: torchVisionAvailable() ? false : 'needs /usr/bin/python3 with torch and torchvision (apt-get install python3-torch python3-torchvision)' }, async () => {
   await useBackend();
   const out = mkdtempSync(path.join(tmpdir(), 'lumen-resnet18-'));
   try {
@@ -126,8 +128,16 @@ test('a torchvision ResNet-18 exported by PyTorch (random weights) loads and giv
     const got = await y.data();
     const scale = Math.max(...Array.from(want, Math.abs));
     want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) <= 1e-4 * scale, `logit ${i}: ${got[i]} vs ${v}`));
-    const s = await saliency(model, x, { target: 'predicted' });
-    assert.ok(Array.from(await s.values.data()).every(Number.isFinite));
+    // Saliency against PyTorch's float64 gradient: measured 1.8e-6 (max rule) and 1.4e-6 (L2) on
+    // wasm; the bounds leave room for float32 summation order, not for a wrong gradient anywhere.
+    const t = readFileSync(path.join(out, 'targets.bin'));
+    const targets = Array.from(new Int32Array(t.buffer.slice(t.byteOffset, t.byteOffset + t.byteLength)));
+    assert.equal(targets.length, 2);
+    const s = await saliency(model, x, { target: targets, mode: 'signed' });
+    const ref = read('grad.bin');
+    const { maxRatio, l2Ratio } = errors(await s.values.data(), ref);
+    assert.ok(maxRatio <= 1e-3, `saliency max error ratio ${maxRatio}`);
+    assert.ok(l2Ratio <= 1e-4, `saliency relative L2 error ${l2Ratio}`);
     tf.dispose([x, y]);
     s.dispose();
     model.dispose();

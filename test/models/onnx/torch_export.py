@@ -7,8 +7,10 @@ Lumen's ONNX importer tests. Random or fixture weights only; nothing is ever dow
   /usr/bin/python3 torch_export.py resnet18 OUTDIR [--size 64] [--seed 0]
       torchvision.models.resnet18(weights=None) with seeded random weights and non-trivial
       batch-norm statistics, exported to OUTDIR/resnet18.onnx (opset 13), plus OUTDIR/input.bin
-      (a seeded [2, 3, size, size] float32 NCHW input) and OUTDIR/logits.bin (PyTorch's float32
-      output for it), raw little-endian float32.
+      (a seeded [2, 3, size, size] float32 NCHW input), OUTDIR/logits.bin (PyTorch's float32
+      output for it), OUTDIR/targets.bin (the float64 model's argmax per example, int32) and
+      OUTDIR/grad.bin (d logit[target] / d input per example, computed in float64), raw
+      little-endian, float32 unless said.
 """
 import sys
 import torch
@@ -70,6 +72,13 @@ def resnet18(outdir, size=64, seed=0):
                       output_names=['logits'], dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}})
     x.numpy().astype('<f4').tofile(os.path.join(outdir, 'input.bin'))
     y.numpy().astype('<f4').tofile(os.path.join(outdir, 'logits.bin'))
+    # Saliency reference: d logit[argmax] / d input per example, computed in float64.
+    net64 = net.double()
+    x64 = x.double().requires_grad_(True)
+    y64 = net64(x64)
+    y64.gather(1, y64.argmax(1, keepdim=True)).sum().backward()
+    y64.argmax(1).numpy().astype('<i4').tofile(os.path.join(outdir, 'targets.bin'))
+    x64.grad.numpy().astype('<f4').tofile(os.path.join(outdir, 'grad.bin'))
 
 
 if __name__ == '__main__':
