@@ -2,6 +2,7 @@ import { GRADIENT_METHODS } from './attribution/gradient/registry.js';
 import { CAM_METHODS } from './attribution/cam/registry.js';
 import { LAYER_METHODS } from './attribution/layer/registry.js';
 import { PROPAGATION_METHODS } from './attribution/propagation/registry.js';
+import { LRP_METHODS } from './attribution/propagation/lrp/registry.js';
 import { LumenError } from './core/errors.js';
 import type { MethodInfo } from './core/method-info.js';
 
@@ -11,7 +12,7 @@ export type { MethodInfo, MethodOptions, OptionSpec } from './core/method-info.j
  * Every method Lumen implements, in the order the README lists them: one registry file per family
  * (`src/attribution/<family>/registry.ts`), concatenated here.
  */
-export const METHODS: readonly MethodInfo[] = [...GRADIENT_METHODS, ...PROPAGATION_METHODS, ...CAM_METHODS, ...LAYER_METHODS];
+export const METHODS: readonly MethodInfo[] = [...GRADIENT_METHODS, ...PROPAGATION_METHODS, ...LRP_METHODS, ...CAM_METHODS, ...LAYER_METHODS];
 
 /** The method registered under `id`; an unknown id is a LumenError listing the known ones. */
 export function methodById(id: string): MethodInfo {

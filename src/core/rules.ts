@@ -65,6 +65,12 @@ export interface RuleNode {
   readonly linearIndex: number;
   /** Position among all the model's parts in execution order. */
   readonly index: number;
+  /**
+   * What the part reads: for a node's first part, the names of the nodes feeding it ('input' for
+   * the model input); for a later part, the node's own name (its previous part). Canonizers use it
+   * to find the linear layer a batch norm follows.
+   */
+  readonly inputs?: readonly string[];
 }
 
 /** What a rule's backward pass receives besides the upstream gradient. */

@@ -5,13 +5,14 @@ import { CAM_BUILDERS } from './builders/cam.js';
 import { LAYER_BUILDERS } from './builders/layer.js';
 import { PROPAGATION_BUILDERS } from './builders/propagation.js';
 import { METRIC_BUILDERS } from './builders/metrics.js';
+import { LRP_BUILDERS } from './builders/lrp.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
 export type { CaseBuilder, ParityCase } from './case.js';
 
 /** Every family's builders (one file each in `builders/`), keyed by Captum/Quantus class or `zennit`. */
-const builders: Readonly<Record<string, CaseBuilder>> = { ...GRADIENT_BUILDERS, ...PROPAGATION_BUILDERS, ...CAM_BUILDERS, ...LAYER_BUILDERS, ...METRIC_BUILDERS };
+const builders: Readonly<Record<string, CaseBuilder>> = { ...GRADIENT_BUILDERS, ...PROPAGATION_BUILDERS, ...CAM_BUILDERS, ...LAYER_BUILDERS, ...METRIC_BUILDERS, ...LRP_BUILDERS };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */
 export function parityCase(entry: FixtureEntry, fixture: Fixture): ParityCase | null {
