@@ -37,6 +37,11 @@ export interface LinearOp {
   readonly bias: tf.Tensor | null;
   /** Computes the op on `x` with the given weights and bias (null: no bias). */
   apply(x: tf.Tensor, weights: readonly tf.Tensor[], bias: tf.Tensor | null): tf.Tensor;
+  /**
+   * Optional: the transposed op, `Jᵀ v` for inputs of shape `inputShape` with the given weights —
+   * the vector-Jacobian product without re-running the forward pass (LRP rules use it when present).
+   */
+  transpose?(v: tf.Tensor, weights: readonly tf.Tensor[], inputShape: readonly number[]): tf.Tensor;
 }
 
 /** What a rule knows about one part of a layer. */

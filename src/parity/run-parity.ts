@@ -113,7 +113,7 @@ async function loadFixtureOnnx(file: string, fixture: Fixture): Promise<{ model:
     ...model,
     layers: model.layers.map((l) => ({ ...l, name: toTorch.get(l.name) ?? l.name })),
     run(x, options) {
-      const r = model.run(x, { capture: options?.capture?.map((n) => toOnnx.get(n) ?? n), replace: rename(options?.replace, toOnnx) });
+      const r = model.run(x, { capture: options?.capture?.map((n) => toOnnx.get(n) ?? n), replace: rename(options?.replace, toOnnx), ...(options?.rules ? { rules: options.rules } : {}) });
       return { output: r.output, captured: rename(r.captured, toTorch) ?? {} };
     },
   };

@@ -4,7 +4,8 @@
  * passes (`terms`: an input modifier and a parameter modifier each), maps the relevance at the
  * output and the modified outputs to one vector per term (`mapGradient`), pulls each vector back
  * through its term's modified layer (a vector-Jacobian product), and `reduce`s inputs and
- * pulled-back vectors into the relevance at the input.
+ * pulled-back vectors into the relevance at the input. The pull-back is the op's transpose where
+ * the op has one (dense, undilated convolutions, batch norm), else a vector-Jacobian product.
  */
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../../../core/errors.js';
@@ -50,7 +51,11 @@ export function basicRule(hook: LrpHook): Rule {
       const params = hook.terms.map((t) => (t.modifyParams ? t.modifyParams(own) : own));
       const outputs = hook.terms.map((t, i) => (t.modifyInput || t.modifyParams ? op.apply(xs[i], params[i].weights, params[i].bias) : output));
       const vectors = hook.mapGradient(relevance, outputs);
-      const gradients = vectors.map((v, i) => (v ? vjp(([u]) => op.apply(u, params[i].weights, null), [xs[i]], v)[0] : null));
+      const gradients = vectors.map((v, i) => {
+        if (!v) return null;
+        if (op.transpose) return op.transpose(v, params[i].weights, x.shape);
+        return vjp(([u]) => op.apply(u, params[i].weights, null), [xs[i]], v)[0];
+      });
       return [hook.reduce(xs, gradients)];
     },
   };

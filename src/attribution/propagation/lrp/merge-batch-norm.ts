@@ -29,6 +29,7 @@ export function mergedLinear(linear: LinearOp, bn: LinearOp): LinearOp {
     weights: linear.weights.map((w, i) => (i === linear.weights.length - 1 ? tf.mul(w, fit(w)) : w)),
     bias: tf.add(linear.bias ? tf.mul(linear.bias, scale) : tf.zerosLike(scale), shift ?? 0),
     apply: (x, weights, bias) => linear.apply(x, weights, bias),
+    ...(linear.transpose ? { transpose: linear.transpose } : {}),
   };
 }
 
