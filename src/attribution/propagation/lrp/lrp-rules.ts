@@ -102,8 +102,8 @@ export function gammaRule(gamma = 0.25, stabilizer = DEFAULT_STABILIZER): Rule {
     terms: [...signTerms(up, down), {}],
     mapGradient: (r, outs) => {
       const z = outs[4];
-      const sp = tf.mul(tf.cast(tf.greater(z, 0), 'float32'), tf.div(r, stabilize(tf.add(outs[0], outs[1]), stabilizer)));
-      const sn = tf.mul(tf.cast(tf.less(z, 0), 'float32'), tf.div(r, stabilize(tf.add(outs[2], outs[3]), stabilizer)));
+      const sp = tf.mul(tf.step(z), tf.div(r, stabilize(tf.add(outs[0], outs[1]), stabilizer)));
+      const sn = tf.mul(tf.step(tf.neg(z)), tf.div(r, stabilize(tf.add(outs[2], outs[3]), stabilizer)));
       return [sp, sp, sn, sn, null];
     },
     reduce: (xs, gs) => weightedSum(xs, gs, [1, 1, 1, 1, 0]),
