@@ -38,7 +38,7 @@ export async function lrp(model: Model, input: tf.Tensor, options: LrpOptions = 
     relevance = tf.tidy(() => tf.mul(sum, tf.tensor1d(values).reshape([ctx.n, ...input.shape.slice(1).map(() => 1)])));
     sum.dispose();
     const delta = await completenessDelta(relevance, (i) => values[i]);
-    const warnings = completenessCheck(fn, delta, values, options, `the rules of composite '${composite.name}' are not conservative here (biases absorb relevance)`);
+    const warnings = completenessCheck(fn, delta, values, options, `composite '${composite.name}' need not conserve relevance (biases absorb it; αβ with α − β ≠ 1, γ, w² and flat redistribute it); see meta.delta`);
     const result = makeAttribution('lrp', relevance, ctx.target.classes, {
       delta,
       composite: composite.name,
