@@ -30,7 +30,8 @@ export const LRP_METHODS: readonly MethodInfo[] = [
     id: 'lrp',
     title: 'Layer-wise relevance propagation',
     layer: 'none',
-    completeness: true,
+    // meta.delta is Σ R − f_c(x) (LRP has no baseline), not the Σ − (f(x) − f(x′)) this flag promises.
+    completeness: false,
     paper: 'Bach et al., On Pixel-Wise Explanations for Non-Linear Classifier Decisions by Layer-Wise Relevance Propagation, 2015',
     summary: "the target output redistributed layer by layer by LRP rules (ε, γ, αβ, z⁺, zᴮ, flat, w²) chosen by a Zennit composite; Captum's rules by default",
     options: [
