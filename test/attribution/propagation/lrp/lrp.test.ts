@@ -176,3 +176,24 @@ test('lrp leaks no tensors under every composite and rule, with and without the 
   x.dispose();
   layers.dispose();
 });
+
+test('lrp on a functional model with a residual Add (Norm rule) conserves relevance when bias-free with ε → 0', async () => {
+  await useBackend();
+  const input = tf.input({ shape: [4] });
+  const init = (seed: number) => tf.initializers.glorotNormal({ seed });
+  const a = tf.layers.dense({ units: 5, activation: 'relu', useBias: false, kernelInitializer: init(21), name: 'a' }).apply(input) as tf.SymbolicTensor;
+  const b = tf.layers.dense({ units: 5, activation: 'relu', useBias: false, kernelInitializer: init(22), name: 'b' }).apply(a) as tf.SymbolicTensor;
+  const sum = tf.layers.add({ name: 'sum' }).apply([a, b]) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 2, useBias: false, kernelInitializer: init(23), name: 'out' }).apply(sum) as tf.SymbolicTensor;
+  const layers = tf.model({ inputs: input, outputs: out });
+  const model = fromLayersModel(layers);
+  const x = tf.tensor2d([[1, -0.5, 2, 0.3], [0.4, 1.2, -1, 0.8]]);
+  const r = await lrp(model, x, { rule: 'epsilon', epsilon: 1e-9, target: [0, 1] });
+  const y = (await model.predict(x)) as tf.Tensor;
+  const f = (await y.array()) as number[][];
+  (r.meta.delta ?? []).forEach((d, i) => assert.ok(Math.abs(d) < 1e-4 * Math.max(1, Math.abs(f[i][i])), `delta ${d} for f = ${f[i][i]}`));
+  assert.equal(r.meta.delta?.length, 2);
+  r.dispose();
+  tf.dispose([x, y]);
+  layers.dispose();
+});
