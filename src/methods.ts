@@ -4,6 +4,7 @@ import { LAYER_METHODS } from './attribution/layer/registry.js';
 import { PROPAGATION_METHODS } from './attribution/propagation/registry.js';
 import { PERTURBATION_METHODS } from './attribution/perturbation/registry.js';
 import { SURROGATE_METHODS } from './attribution/surrogate/registry.js';
+import { LRP_METHODS } from './attribution/propagation/lrp/registry.js';
 import { LumenError } from './core/errors.js';
 import type { MethodInfo } from './core/method-info.js';
 
@@ -16,6 +17,7 @@ export type { MethodInfo, MethodOptions, OptionSpec } from './core/method-info.j
 export const METHODS: readonly MethodInfo[] = [
   ...GRADIENT_METHODS,
   ...PROPAGATION_METHODS,
+  ...LRP_METHODS,
   ...CAM_METHODS,
   ...LAYER_METHODS,
   ...PERTURBATION_METHODS,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { withInputGradientsOnly } from '../engine/input-gradients-only.js';
+import { releaseTapeOnThrow } from '../engine/release-tape.js';
 import type { Model, RunOptions } from './model.js';
 import type { RuleSet } from './rules.js';
 import type { LocalOptions } from './options.js';
@@ -30,8 +31,8 @@ export function gradientSpace(model: Model, layer: string | null, rules?: RuleSe
       layer,
       valuesAt: (x) => x.clone(),
       gradient(_inputs, points, target, examples) {
-        const { value, grad } = withInputGradientsOnly(() =>
-          tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(p, ruled).output, examples))(points));
+        const { value, grad } = withInputGradientsOnly(() => releaseTapeOnThrow(() =>
+          tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(p, ruled).output, examples))(points)));
         return { grad, value: value as tf.Tensor1D };
       },
     };
@@ -40,8 +41,8 @@ export function gradientSpace(model: Model, layer: string | null, rules?: RuleSe
     layer,
     valuesAt: (x) => tf.tidy(() => model.run(x, { capture: [layer] }).captured[layer]),
     gradient(inputs, points, target, examples) {
-      const { value, grad } = withInputGradientsOnly(() =>
-        tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(inputs, { ...ruled, replace: { [layer]: p } }).output, examples))(points));
+      const { value, grad } = withInputGradientsOnly(() => releaseTapeOnThrow(() =>
+        tf.valueAndGrad((p: tf.Tensor) => target.select(model.run(inputs, { ...ruled, replace: { [layer]: p } }).output, examples))(points)));
       return { grad, value: value as tf.Tensor1D };
     },
   };

@@ -37,6 +37,11 @@ export interface LinearOp {
   readonly bias: tf.Tensor | null;
   /** Computes the op on `x` with the given weights and bias (null: no bias). */
   apply(x: tf.Tensor, weights: readonly tf.Tensor[], bias: tf.Tensor | null): tf.Tensor;
+  /**
+   * Optional: the transposed op, `Jᵀ v` for inputs of shape `inputShape` with the given weights —
+   * the vector-Jacobian product without re-running the forward pass (LRP rules use it when present).
+   */
+  transpose?(v: tf.Tensor, weights: readonly tf.Tensor[], inputShape: readonly number[]): tf.Tensor;
 }
 
 /** What a rule knows about one part of a layer. */
@@ -65,6 +70,12 @@ export interface RuleNode {
   readonly linearIndex: number;
   /** Position among all the model's parts in execution order. */
   readonly index: number;
+  /**
+   * What the part reads: for a node's first part, the names of the nodes feeding it ('input' for
+   * the model input); for a later part, the node's own name (its previous part). Canonizers use it
+   * to find the linear layer a batch norm follows.
+   */
+  readonly inputs?: readonly string[];
 }
 
 /** What a rule's backward pass receives besides the upstream gradient. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { releaseTapeOnThrow } from './release-tape.js';
 
 /** The engine's tape fields that a nested gradient overwrites (tfjs 4.x `EngineState`). */
 interface TapeState {
@@ -15,7 +16,7 @@ export function vjp(f: (xs: tf.Tensor[]) => tf.Tensor, xs: readonly tf.Tensor[],
   const state = (tf.engine() as unknown as { state: TapeState }).state;
   const { activeTape, gradientDepth } = state;
   try {
-    return tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(args), v)))([...xs]);
+    return releaseTapeOnThrow(() => tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(args), v)))([...xs]));
   } finally {
     state.activeTape = activeTape;
     state.gradientDepth = gradientDepth;

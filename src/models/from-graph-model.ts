@@ -34,6 +34,7 @@ export function fromGraphModel(model: tf.GraphModel, options: FromGraphModelOpti
     if (runOptions.replace && Object.keys(runOptions.replace).length > 0) {
       throw new LumenError('layer', 'fromGraphModel: replacing a layer value is not supported for tfjs graph models (capture works)');
     }
+    check(!runOptions.rules, 'model', () => 'fromGraphModel: gradient rules (guided backprop, DeepLIFT, LRP) need a layers or ONNX model; a tfjs graph model has no layer parts');
     const capture = runOptions.capture ?? [];
     for (const name of capture) check(known.has(name), 'layer', () => `fromGraphModel: unknown layer '${name}'`);
     const outs = model.execute({ [inputName]: x }, [outputName, ...capture]);

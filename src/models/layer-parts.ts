@@ -125,17 +125,34 @@ function linearOf(layer: tf.layers.Layer, config: Config): LinearOp | null {
           const y = withBias(tf.matMul(flat, k), b);
           return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), k.shape[1] as number]);
         },
+        transpose: (v, [k], shape) => {
+          const flat = v.rank === 2 ? v : tf.reshape(v, [-1, v.shape[v.rank - 1]]);
+          const u = tf.matMul(flat, k, false, true);
+          return v.rank === 2 ? u : tf.reshape(u, [...shape]);
+        },
       };
     }
     case 'Conv2D': {
       const kernel = weight(layer, 'kernel');
       if (!kernel) return null;
-      return { weights: [kernel], bias, apply: (x, [k], b) => withBias(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, strides, padding, 'NHWC', dilations), b) };
+      const undilated = dilations[0] === 1 && dilations[1] === 1;
+      return {
+        weights: [kernel],
+        bias,
+        apply: (x, [k], b) => withBias(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, strides, padding, 'NHWC', dilations), b),
+        ...(undilated ? { transpose: (v: tf.Tensor, [k]: readonly tf.Tensor[], shape: readonly number[]) => tf.conv2dTranspose(v as tf.Tensor4D, k as tf.Tensor4D, shape as [number, number, number, number], strides, padding) } : {}),
+      };
     }
     case 'DepthwiseConv2D': {
       const kernel = weight(layer, 'depthwise_kernel');
       if (!kernel) return null;
-      return { weights: [kernel], bias, apply: (x, [k], b) => withBias(tf.depthwiseConv2d(x as tf.Tensor4D, k as tf.Tensor4D, strides, padding, 'NHWC', dilations), b) };
+      const undilated = dilations[0] === 1 && dilations[1] === 1;
+      return {
+        weights: [kernel],
+        bias,
+        apply: (x, [k], b) => withBias(tf.depthwiseConv2d(x as tf.Tensor4D, k as tf.Tensor4D, strides, padding, 'NHWC', dilations), b),
+        ...(undilated ? { transpose: (v: tf.Tensor, [k]: readonly tf.Tensor[], shape: readonly number[]) => depthwiseTranspose(v, k, shape, strides, padding) } : {}),
+      };
     }
     default:
       return null;
@@ -161,7 +178,13 @@ function batchNormOf(layer: tf.layers.Layer, config: Config): LinearOp | null {
       return tf.sub(beta ?? tf.zerosLike(mean), tf.mul(mean, scale()));
     },
     apply: (x, [s], b) => withBias(tf.mul(x, s), b),
+    transpose: (v, [s]) => tf.mul(v, s),
   };
+}
+
+/** The input gradient of an undilated depthwise convolution: `Jᵀ v` (tfjs' own backprop kernel). */
+function depthwiseTranspose(v: tf.Tensor, k: tf.Tensor, shape: readonly number[], strides: [number, number], pad: 'same' | 'valid'): tf.Tensor {
+  return tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: v, filter: k }, { strides, pad, dilations: [1, 1], inputShape: [...shape] }) as tf.Tensor;
 }
 
 /**

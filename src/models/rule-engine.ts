@@ -35,7 +35,7 @@ export function planRules(nodes: readonly GraphNode[], rules: RuleSet): RulePlan
       continue;
     }
     const planned: PlannedPart[] = [];
-    for (const part of node.parts) {
+    for (const [k, part] of node.parts.entries()) {
       const info: RuleNode = {
         name: node.name,
         kind: node.kind,
@@ -43,6 +43,7 @@ export function planRules(nodes: readonly GraphNode[], rules: RuleSet): RulePlan
         op: part.op,
         linearIndex: part.op.family === 'linear' ? linearIndex++ : -1,
         index: index++,
+        inputs: k === 0 ? node.inputs : [node.name],
       };
       const rule = rules(info);
       if (!rule) {

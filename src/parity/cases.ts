@@ -7,6 +7,7 @@ import { PROPAGATION_BUILDERS } from './builders/propagation.js';
 import { METRIC_BUILDERS } from './builders/metrics.js';
 import { PERTURBATION_BUILDERS } from './builders/perturbation.js';
 import { SURROGATE_BUILDERS } from './builders/surrogate.js';
+import { LRP_BUILDERS } from './builders/lrp.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
@@ -21,6 +22,7 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
   ...METRIC_BUILDERS,
   ...PERTURBATION_BUILDERS,
   ...SURROGATE_BUILDERS,
+  ...LRP_BUILDERS,
 };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */
