@@ -31,6 +31,9 @@ export function fromGraphModel(model: tf.GraphModel, options: FromGraphModelOpti
   const layerNames = nodeNames.filter((n) => !skip.has(nodeOps[n].op) && n !== inputName);
   const known = new Set(layerNames);
   const run = (x: tf.Tensor, runOptions: RunOptions = {}): RunResult => {
+    if (runOptions.rules) {
+      throw new LumenError('model', 'fromGraphModel: gradient rules (guided backprop, deconvnet, DeepLIFT, LRP) cannot be applied to tfjs graph models, whose ops are not layers; use a layers model or an ONNX file');
+    }
     if (runOptions.replace && Object.keys(runOptions.replace).length > 0) {
       throw new LumenError('layer', 'fromGraphModel: replacing a layer value is not supported for tfjs graph models (capture works)');
     }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { saliency } from '../../src/attribution/gradient/saliency.js';
+import { deepLift } from '../../src/attribution/propagation/deep-lift.js';
 import { LumenError } from '../../src/core/errors.js';
 import { useBackend } from '../../src/engine/backend.js';
 import { loadModelFile } from '../../src/models/load-model-file.js';
@@ -64,6 +65,8 @@ test('loadModelFile loads a tfjs graph model, differentiable through fromGraphMo
     assert.deepEqual(Array.from(await s.values.data()), [-2, 3, 2]);
     const captured = tf.tidy(() => model.run(x, { capture: ['mm'] }).captured.mm.arraySync());
     assert.deepEqual(captured, [[0.5, 3]]);
+    // gradient rules would be silently ignored by GraphModel.execute: refused instead
+    await assert.rejects(deepLift(model, x, { target: 1 }), (e: unknown) => e instanceof LumenError && e.code === 'model' && /graph models/.test(e.message));
     s.dispose();
     x.dispose();
     model.dispose();

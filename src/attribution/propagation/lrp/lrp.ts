@@ -5,7 +5,7 @@ import { gradientAtInputs } from '../../../core/gradients.js';
 import type { Model } from '../../../core/model.js';
 import type { LocalOptions } from '../../../core/options.js';
 import { prepareGradient } from '../../../core/prepare.js';
-import { completenessCheck, type CompletenessCheckOptions } from './completeness-check.js';
+import { checkConservation, type CompletenessCheckOptions } from '../../../core/completeness-check.js';
 import { canonize, MERGE_BATCH_NORM } from './merge-batch-norm.js';
 import { compositeRuleSet } from './composites.js';
 import { lrpComposite, type LrpRuleOptions } from './lrp-composite.js';
@@ -38,7 +38,7 @@ export async function lrp(model: Model, input: tf.Tensor, options: LrpOptions = 
     relevance = tf.tidy(() => tf.mul(sum, tf.tensor1d(values).reshape([ctx.n, ...input.shape.slice(1).map(() => 1)])));
     sum.dispose();
     const delta = await completenessDelta(relevance, (i) => values[i]);
-    const warnings = completenessCheck(fn, delta, values, options, `composite '${composite.name}' need not conserve relevance (biases absorb it; αβ with α − β ≠ 1, γ, w² and flat redistribute it); see meta.delta`);
+    const warnings = checkConservation(fn, delta, values, options, `composite '${composite.name}' need not conserve relevance (biases absorb it; αβ with α − β ≠ 1, γ, w² and flat redistribute it); see meta.delta`);
     const result = makeAttribution('lrp', relevance, ctx.target.classes, {
       delta,
       composite: composite.name,
