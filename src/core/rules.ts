@@ -42,6 +42,12 @@ export interface LinearOp {
    * the vector-Jacobian product without re-running the forward pass (LRP rules use it when present).
    */
   transpose?(v: tf.Tensor, weights: readonly tf.Tensor[], inputShape: readonly number[]): tf.Tensor;
+  /**
+   * The axis of the last weight tensor that indexes output channels (what a per-channel scale after
+   * the op multiplies, e.g. when a canonizer folds a batch norm in); default: its last axis
+   * (tfjs layouts). ONNX's Conv filters are [out, in, kH, kW]: axis 0.
+   */
+  readonly outputAxis?: number;
 }
 
 /** What a rule knows about one part of a layer. */

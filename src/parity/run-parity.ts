@@ -119,7 +119,7 @@ async function loadFixtureOnnx(file: string, fixture: Fixture): Promise<{ model:
         ...options,
         capture: options?.capture?.map((n) => toOnnx.get(n) ?? n),
         replace: rename(options?.replace, toOnnx),
-        rules: rules && ((node) => rules({ ...node, name: toTorch.get(node.name) ?? node.name })),
+        rules: rules && ((node) => rules({ ...node, name: toTorch.get(node.name) ?? node.name, ...(node.inputs ? { inputs: node.inputs.map((n) => toTorch.get(n) ?? n) } : {}) })),
       });
       return { output: r.output, captured: rename(r.captured, toTorch) ?? {} };
     },

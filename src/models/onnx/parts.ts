@@ -158,9 +158,11 @@ function linearOp(src: OnnxPartsSource): LinearOp | null {
   const own = weights.tensor;
   const ownBias = bias?.tensor ?? null;
   const where = `ONNX node '${call.node}' (${call.opType})`;
+  const outputAxis = call.opType === 'Conv' ? 0 : call.opType === 'ConvTranspose' ? 1 : call.opType === 'Gemm' && call.attrs.int('transB', 0) !== 0 ? 0 : own.rank - 1;
   return {
     weights: [own],
     bias: ownBias,
+    outputAxis,
     apply(x, [w, ...rest], b) {
       check(w !== undefined && rest.length === 0 && sameShape(w, own), 'model', () =>
         `${where}: gradient rule weights must be one tensor of shape [${own.shape}]; found ${w ? `[${w.shape}]` : 'none'}${rest.length ? ` and ${rest.length} more` : ''}`);

@@ -24,7 +24,12 @@ export interface Canonizer {
 export function mergedLinear(linear: LinearOp, bn: LinearOp): LinearOp {
   const [scale] = bn.weights;
   const shift = bn.bias;
-  const fit = (w: tf.Tensor): tf.Tensor => (w.shape[w.rank - 1] === scale.size ? scale : tf.reshape(scale, w.shape.slice(-2)));
+  const fit = (w: tf.Tensor): tf.Tensor => {
+    if (linear.outputAxis !== undefined && linear.outputAxis !== w.rank - 1) {
+      return tf.reshape(scale, w.shape.map((d, a) => (a === linear.outputAxis ? d : 1)));
+    }
+    return w.shape[w.rank - 1] === scale.size ? scale : tf.reshape(scale, w.shape.slice(-2));
+  };
   return {
     weights: linear.weights.map((w, i) => (i === linear.weights.length - 1 ? tf.mul(w, fit(w)) : w)),
     bias: tf.add(linear.bias ? tf.mul(linear.bias, scale) : tf.zerosLike(scale), shift ?? 0),
