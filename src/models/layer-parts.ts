@@ -107,6 +107,24 @@ function withBias(y: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
   return bias ? tf.add(y, bias) : y;
 }
 
+/** A 2-D convolution as a LinearOp; its transpose (for rules' backward passes) only when undilated. */
+function convolution(
+  kernel: tf.Tensor | null,
+  bias: tf.Tensor | null,
+  dilations: [number, number],
+  conv: (x: tf.Tensor4D, k: tf.Tensor4D) => tf.Tensor4D,
+  transpose: (v: tf.Tensor4D, k: tf.Tensor4D, shape: [number, number, number, number]) => tf.Tensor,
+): LinearOp | null {
+  if (!kernel) return null;
+  const undilated = dilations[0] === 1 && dilations[1] === 1;
+  return {
+    weights: [kernel],
+    bias,
+    apply: (x, [k], b) => withBias(conv(x as tf.Tensor4D, k as tf.Tensor4D), b),
+    ...(undilated ? { transpose: (v: tf.Tensor, [k]: readonly tf.Tensor[], shape: readonly number[]) => transpose(v as tf.Tensor4D, k as tf.Tensor4D, shape as [number, number, number, number]) } : {}),
+  };
+}
+
 function linearOf(layer: tf.layers.Layer, config: Config): LinearOp | null {
   const bias = config.useBias === false ? null : weight(layer, 'bias');
   const strides = pair(config.strides, 1);
@@ -132,28 +150,12 @@ function linearOf(layer: tf.layers.Layer, config: Config): LinearOp | null {
         },
       };
     }
-    case 'Conv2D': {
-      const kernel = weight(layer, 'kernel');
-      if (!kernel) return null;
-      const undilated = dilations[0] === 1 && dilations[1] === 1;
-      return {
-        weights: [kernel],
-        bias,
-        apply: (x, [k], b) => withBias(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, strides, padding, 'NHWC', dilations), b),
-        ...(undilated ? { transpose: (v: tf.Tensor, [k]: readonly tf.Tensor[], shape: readonly number[]) => tf.conv2dTranspose(v as tf.Tensor4D, k as tf.Tensor4D, shape as [number, number, number, number], strides, padding) } : {}),
-      };
-    }
-    case 'DepthwiseConv2D': {
-      const kernel = weight(layer, 'depthwise_kernel');
-      if (!kernel) return null;
-      const undilated = dilations[0] === 1 && dilations[1] === 1;
-      return {
-        weights: [kernel],
-        bias,
-        apply: (x, [k], b) => withBias(tf.depthwiseConv2d(x as tf.Tensor4D, k as tf.Tensor4D, strides, padding, 'NHWC', dilations), b),
-        ...(undilated ? { transpose: (v: tf.Tensor, [k]: readonly tf.Tensor[], shape: readonly number[]) => depthwiseTranspose(v, k, shape, strides, padding) } : {}),
-      };
-    }
+    case 'Conv2D':
+      return convolution(weight(layer, 'kernel'), bias, dilations, (x, k) => tf.conv2d(x, k, strides, padding, 'NHWC', dilations), (v, k, shape) =>
+        tf.conv2dTranspose(v, k, shape, strides, padding));
+    case 'DepthwiseConv2D':
+      return convolution(weight(layer, 'depthwise_kernel'), bias, dilations, (x, k) => tf.depthwiseConv2d(x, k, strides, padding, 'NHWC', dilations), (v, k, shape) =>
+        depthwiseTranspose(v, k, shape, strides, padding));
     default:
       return null;
   }
