@@ -1,15 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
-import { forEachBatch } from '../../core/batching.js';
+import type * as tf from '@tensorflow/tfjs';
 import { check } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import type { ResolvedTarget } from '../../core/target.js';
+import { scorePerturbations, targetScore } from '../perturbation/perturbation-batcher.js';
 
 /**
- * The target score of `examples.length` model inputs, `batchSize` rows per model call: `build(start,
- * end)` returns rows start…end−1 as a batch (disposed here), and row r is scored for example
- * `examples[r]`. Yields between batches (abort, progress). Returns the scores in float64 and the
- * number of model calls made.
+ * The target score of `examples.length` model inputs through the perturbation batcher
+ * (`batchSize` rows per model call): `build(start, end)` returns rows start…end−1 as a batch, and
+ * row r is scored for example `examples[r]`. Scores come back in float64 for the surrogate fits; a
+ * non-finite score is a LumenError naming the example.
  */
 export async function scoreRows(
   model: Model,
@@ -20,24 +20,7 @@ export async function scoreRows(
   options: Pick<LocalOptions, 'signal' | 'onProgress'>,
   fn: string,
 ): Promise<{ scores: Float64Array; calls: number }> {
-  const scores = new Float64Array(examples.length);
-  const calls = await forEachBatch(examples.length, batchSize, options, fn, async (start, end) => {
-    const rows = build(start, end);
-    let y: tf.Tensor;
-    try {
-      y = await model.predict(rows);
-    } finally {
-      rows.dispose();
-    }
-    const idx = examples.subarray(start, end);
-    const score = tf.tidy(() => target.select(y, idx));
-    y.dispose();
-    const data = await score.data();
-    score.dispose();
-    for (let r = start; r < end; r++) {
-      check(Number.isFinite(data[r - start]), 'numeric', () => `${fn}: the model returned a non-finite score (${data[r - start]}) on a perturbation of example ${examples[r]}`);
-      scores[r] = data[r - start];
-    }
-  });
-  return { scores, calls };
+  const { scores, calls } = await scorePerturbations(model, { examples, build }, targetScore(target), batchSize, options, fn);
+  scores.forEach((s, r) => check(Number.isFinite(s), 'numeric', () => `${fn}: the model returned a non-finite score (${s}) on a perturbation of example ${examples[r]}`));
+  return { scores: Float64Array.from(scores), calls };
 }
