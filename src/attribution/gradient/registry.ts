@@ -8,7 +8,6 @@ import { noiseTunnel, type NoiseTunnelKind, type NoiseTunnelOptions } from './no
 import { saliency, type SaliencyOptions } from './saliency.js';
 import type { MethodInfo, MethodOptions, OptionSpec } from '../../core/method-info.js';
 import { PATH_RULES } from '../../core/path-weights.js';
-import { methodById } from '../../methods.js';
 
 export const baselineOption: OptionSpec = { name: 'baseline', type: 'baseline', default: 'zeros', doc: "'zeros', 'mean', 'blur', 'uniform' or a number" };
 const pathOptions: readonly OptionSpec[] = [
@@ -36,8 +35,11 @@ function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: st
     paper,
     summary,
     options: tunnelOptions,
-    run(model, input, options = {}) {
+    async run(model, input, options = {}) {
       const innerId = typeof options.method === 'string' ? options.method : 'saliency';
+      // The registry is loaded when the method runs, not when this file is: a static import would
+      // make methods.ts and this registry import each other (and break `import 'lumen'`).
+      const { methodById } = await import('../../methods.js');
       const inner = methodById(innerId);
       const innerOptions: MethodOptions = innerId === 'saliency' && options.mode === undefined ? { ...options, mode: 'signed' } : options;
       const wrapped = noiseTunnel<MethodOptions>((m, x, o) => inner.run(m, x, o), {
