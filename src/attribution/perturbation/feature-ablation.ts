@@ -10,7 +10,7 @@ import { maskedPlan, perturbationBaseline, preparePerturbation, scoreInputs, sco
 export interface FeatureAblationOptions extends LocalOptions {
   /** Which scalars are ablated together (default `'scalars'`: each its own feature). */
   readonly featureMask?: FeatureMask;
-  /** What an ablated feature is replaced by: any Baseline kind (default `'zeros'`). */
+  /** What an ablated feature is replaced by — every Baseline kind (default `'zeros'`). */
   readonly baseline?: Baseline;
 }
 

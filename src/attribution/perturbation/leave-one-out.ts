@@ -20,7 +20,7 @@ export interface LeaveOneOutOptions extends LocalOptions {
    * `padValue` — the sentence without the word.
    */
   readonly erase?: 'replace' | 'delete';
-  /** Replacement of `'replace'`: any Baseline kind (default `'zeros'`). */
+  /** Replacement of `'replace'` — every Baseline kind (default `'zeros'`). */
   readonly baseline?: Baseline;
   /** The padding id of `[N, T]` sequences: such positions are not erased (attribution 0); `'delete'` pads with it (default 0). */
   readonly padValue?: number;

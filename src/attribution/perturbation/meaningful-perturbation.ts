@@ -35,7 +35,7 @@ export interface MeaningfulPerturbationOptions extends LocalOptions {
   readonly blurSigma?: number;
   /** σ of the noise perturbation (default 0.2 × the input's range). */
   readonly noiseStd?: number;
-  /** Replacement of the `'constant'` perturbation: any Baseline kind (default `'mean'`). */
+  /** Replacement of the `'constant'` perturbation — every Baseline kind (default `'mean'`). */
   readonly baseline?: Baseline;
   /** What the model returns (default `'auto'`): the deletion game minimises the class probability. */
   readonly outputs?: OutputKind;

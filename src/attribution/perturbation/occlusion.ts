@@ -16,7 +16,7 @@ export interface OcclusionOptions extends LocalOptions {
   readonly window: readonly number[];
   /** Step of the window per axis (a number for every axis); default 1. */
   readonly strides?: number | readonly number[];
-  /** What the window is filled with: any Baseline kind (default `'zeros'`). */
+  /** What the window is filled with — every Baseline kind (default `'zeros'`). */
   readonly baseline?: Baseline;
 }
 

@@ -6,7 +6,6 @@ import type { LocalOptions } from '../../core/options.js';
 import { DEFAULT_SEED } from '../../core/random.js';
 import { resolveTarget, type ResolvedTarget } from '../../core/target.js';
 import { checkInput } from '../../core/validate.js';
-import type { ResolvedFeatureMask } from './feature-mask.js';
 
 /**
  * The rows a perturbation method sends through a model: `examples[r]` is the example row r
@@ -43,7 +42,7 @@ export async function preparePerturbation(model: Model, input: tf.Tensor, option
   return { n: input.shape[0], target, batchSize, seed: options.seed ?? DEFAULT_SEED };
 }
 
-/** The replacement values of a perturbation: any Baseline kind, as a tensor `[N, ...]` (caller owns). */
+/** The replacement values of a perturbation — every Baseline kind, as a tensor `[N, ...]` (caller owns). */
 export function perturbationBaseline(baseline: Baseline | undefined, x: tf.Tensor, seed: number, fn: string): tf.Tensor {
   return resolveBaseline(baseline, x, fn, { seed });
 }
@@ -130,19 +129,4 @@ export function maskedPlan(
       return b.add(m.mul(tf.gather(x, e).sub(b)));
     },
   };
-}
-
-/**
- * A plan of coalitions (for Shapley values, KernelSHAP, LIME): row r is example `examples[r]` with
- * the features present in coalition r (`present[r · F + k]` = 1, F = `mask.counts[e]`, the same F
- * for every row) kept and the others replaced by the baseline. Built on `maskedPlan`.
- */
-export function coalitionPlan(x: tf.Tensor, baseline: tf.Tensor, mask: ResolvedFeatureMask, examples: Int32Array, present: Uint8Array): PerturbationPlan {
-  const features = mask.counts[0];
-  const shape = x.shape.slice(1);
-  return maskedPlan(x, baseline, examples, shape, (r, m) => {
-    const e = examples[r];
-    const off = mask.shared ? 0 : e * mask.size;
-    for (let j = 0; j < mask.size; j++) m[j] = present[r * features + mask.ids[off + j]];
-  });
 }

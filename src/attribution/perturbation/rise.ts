@@ -15,7 +15,7 @@ export interface RiseOptions extends LocalOptions {
   readonly gridSize?: number;
   /** Probability p that a grid cell keeps the image (default 0.5). */
   readonly probability?: number;
-  /** What masked-out pixels become: any Baseline kind (default `'zeros'`: x ⊙ M as in the paper). */
+  /** What masked-out pixels become — every Baseline kind (default `'zeros'`: x ⊙ M as in the paper). */
   readonly baseline?: Baseline;
 }
 

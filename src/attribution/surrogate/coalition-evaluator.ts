@@ -6,6 +6,7 @@ import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { resolveTarget, type ResolvedTarget } from '../../core/target.js';
 import { checkInput } from '../../core/validate.js';
+import { maskedPlan } from '../perturbation/perturbation-batcher.js';
 import { scoreRows } from './score-rows.js';
 
 /**
@@ -62,7 +63,7 @@ export interface CoalitionEvaluator {
 /**
  * Checks a coalition method's arguments and builds its game: the feature mask (relabelled per
  * example), the baseline tensor, the target and the batch size. Each coalition is the input with
- * absent features replaced by the baseline — x·m + b·(1 − m), exact for binary m — scored by the
+ * absent features replaced by the baseline (the perturbation batcher's `maskedPlan`), scored by the
  * target. Used by Shapley values, KernelSHAP and LIME (src/attribution/surrogate/).
  */
 export async function coalitionEvaluator(model: Model, input: tf.Tensor, options: CoalitionOptions, fn: string): Promise<CoalitionEvaluator> {
@@ -99,28 +100,21 @@ export async function coalitionEvaluator(model: Model, input: tf.Tensor, options
       check(typeof coalitions === 'function' || coalitions.length === rows * stride, 'shape', () =>
         `${fn}: ${(coalitions as Uint8Array).length} coalition entries for ${rows} rows of ${stride}`);
       const one = new Uint8Array(stride);
-      const { scores, calls: made } = await scoreRows(model, target, examples, (start, end) => {
-        const m = new Float32Array((end - start) * maskSize);
-        for (let r = start; r < end; r++) {
-          const ids = mask.ids[examples[r]];
-          let z: Uint8Array = one;
-          let base = 0;
-          if (typeof coalitions === 'function') {
-            one.fill(0);
-            coalitions(r, one);
-          } else {
-            z = coalitions;
-            base = r * stride;
-          }
-          const offset = (r - start) * maskSize;
-          for (let p = 0; p < maskSize; p++) m[offset + p] = z[base + ids[p]];
+      // Row r keeps the present features of its coalition and takes the baseline elsewhere.
+      const plan = maskedPlan(input, baseline, examples, mask.shape, (r, m) => {
+        const ids = mask.ids[examples[r]];
+        let z: Uint8Array = one;
+        let base = 0;
+        if (typeof coalitions === 'function') {
+          one.fill(0);
+          coalitions(r, one);
+        } else {
+          z = coalitions;
+          base = r * stride;
         }
-        return tf.tidy(() => {
-          const which = tf.tensor1d(examples.subarray(start, end), 'int32');
-          const keep = tf.tensor(m, [end - start, ...mask.shape]);
-          return tf.gather(input, which).mul(keep).add(tf.gather(baseline, which).mul(tf.scalar(1).sub(keep)));
-        });
-      }, batchSize, options, fn);
+        for (let p = 0; p < ids.length; p++) m[p] = z[base + ids[p]];
+      });
+      const { scores, calls: made } = await scoreRows(model, target, examples, (from, to) => plan.build(from, to), batchSize, options, fn);
       calls += made;
       return scores;
     },

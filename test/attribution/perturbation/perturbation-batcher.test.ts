@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { coalitionPlan, maskedPlan, scorePerturbations, targetScore } from '../../../src/attribution/perturbation/perturbation-batcher.js';
-import { resolveFeatureMask } from '../../../src/attribution/perturbation/feature-mask.js';
+import { maskedPlan, scorePerturbations, targetScore } from '../../../src/attribution/perturbation/perturbation-batcher.js';
 import { LumenError } from '../../../src/core/errors.js';
 import { classTarget } from '../../../src/core/target.js';
 import { useBackend } from '../../../src/engine/backend.js';
@@ -52,14 +51,3 @@ test('scorePerturbations stops between batches when the signal aborts', async ()
   x.dispose();
 });
 
-test('coalitionPlan keeps the features present in each coalition and replaces the others by the baseline', async () => {
-  await useBackend();
-  const x = tf.tensor2d([[1, 2, 3, 4]]);
-  const base = tf.tensor2d([[-1, -2, -3, -4]]);
-  const mask = resolveFeatureMask(tf.tensor1d([0, 0, 1, 2]), [4], 1, 'test');
-  // coalitions over 3 features: {0}, {1, 2}, {}
-  const plan = coalitionPlan(x, base, mask, new Int32Array(3), Uint8Array.from([1, 0, 0, 0, 1, 1, 0, 0, 0]));
-  const rows = tf.tidy(() => plan.build(0, 3));
-  assert.deepEqual(Array.from(await rows.data()), [1, 2, -3, -4, -1, -2, 3, 4, -1, -2, -3, -4]);
-  tf.dispose([x, base, rows]);
-});

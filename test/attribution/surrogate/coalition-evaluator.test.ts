@@ -56,3 +56,18 @@ test('coalitionEvaluator: a featureMask function is called on the input and its 
   assert.equal(tf.memory().numTensors, before);
   x.dispose();
 });
+
+test('coalitionEvaluator keeps the features present in each coalition and replaces the others by the baseline', async () => {
+  await useBackend();
+  const x = tf.tensor2d([[1, 2, 3, 4]]);
+  const base = tf.tensor2d([[-1, -2, -3, -4]]);
+  // the score 1·x0 + 10·x1 + 100·x2 + 1000·x3 reads back every value of a row exactly
+  const digits = tf.tensor2d([[1], [10], [100], [1000]]);
+  const model = fromFunction((v) => tf.matMul(v, digits), { inputShape: [4], outputShape: [1] });
+  const game = await coalitionEvaluator(model, x, { target: 0, featureMask: tf.tensor1d([0, 0, 1, 2], 'int32'), baseline: base }, 'test');
+  // coalitions over 3 features: {0}, {1, 2}, {} → rows [1, 2, −3, −4], [−1, −2, 3, 4], [−1, −2, −3, −4]
+  const scores = await game.evaluate(new Int32Array(3), Uint8Array.from([1, 0, 0, 0, 1, 1, 0, 0, 0]));
+  assert.deepEqual(Array.from(scores), [1 + 20 - 300 - 4000, -1 - 20 + 300 + 4000, -1 - 20 - 300 - 4000]);
+  game.dispose();
+  tf.dispose([x, base, digits]);
+});
