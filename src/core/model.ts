@@ -31,6 +31,18 @@ export interface RunResult {
 }
 
 /**
+ * What a model's outputs are: unnormalised scores (`'logits'`) or the result of a final softmax or
+ * sigmoid (`'probabilities'`). Anything that turns outputs into probabilities reads it, so no method
+ * or metric applies softmax to probabilities (DESIGN.md, "Model, completed").
+ */
+export type OutputKind = 'logits' | 'probabilities';
+
+/** The output kind of a model: its own `outputKind`, else `'logits'`. */
+export function outputKindOf(model: Pick<Model, 'outputKind'>): OutputKind {
+  return model.outputKind ?? 'logits';
+}
+
+/**
  * What every method takes. Inputs are batched tensors `[N, ...inputShape]`.
  * Black-box models (`differentiable: false`) only implement `predict`.
  */
@@ -40,6 +52,11 @@ export interface Model {
   readonly inputShape: readonly number[];
   /** Shape of one example's output, without the batch axis. */
   readonly outputShape: readonly number[];
+  /**
+   * `'probabilities'` when the model ends in softmax/sigmoid (detected by the adapters, overridable
+   * by their `outputKind` option); absent means `'logits'` (read it through `outputKindOf`).
+   */
+  readonly outputKind?: OutputKind;
   /** Whether gradients flow through `run`. */
   readonly differentiable: boolean;
   /** Named internal points, in execution order. Empty for black boxes. */

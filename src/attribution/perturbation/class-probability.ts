@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../../core/errors.js';
-import type { Model } from '../../core/model.js';
+import type { Model, OutputKind } from '../../core/model.js';
 import type { ResolvedTarget } from '../../core/target.js';
 import type { RowScore } from './perturbation-batcher.js';
 
@@ -9,7 +9,7 @@ import type { RowScore } from './perturbation-batcher.js';
  * makes them probabilities), or `'auto'`: probabilities when every output row of the model on the
  * input is non-negative and sums to 1 (± 1e-3), else logits.
  */
-export type OutputKind = 'auto' | 'probabilities' | 'logits';
+export type OutputsOption = 'auto' | OutputKind;
 
 /** Whether each row of `[N, ...]` outputs lies on the probability simplex (± 1e-3). */
 export async function looksLikeProbabilities(outputs: tf.Tensor): Promise<boolean> {
@@ -37,7 +37,7 @@ export async function looksLikeProbabilities(outputs: tf.Tensor): Promise<boolea
  * model call). Used by the methods defined on probabilities (prediction difference analysis,
  * meaningful perturbation).
  */
-export async function classProbability(model: Model, x: tf.Tensor, target: ResolvedTarget, kind: OutputKind | undefined, fn: string): Promise<{ score: RowScore; logits: boolean }> {
+export async function classProbability(model: Model, x: tf.Tensor, target: ResolvedTarget, kind: OutputsOption | undefined, fn: string): Promise<{ score: RowScore; logits: boolean }> {
   const k = kind ?? 'auto';
   check(k === 'auto' || k === 'probabilities' || k === 'logits', 'option', () => `${fn}: outputs must be 'auto', 'probabilities' or 'logits'; found '${String(k)}'`);
   let logits = k === 'logits';

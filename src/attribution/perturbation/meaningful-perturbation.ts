@@ -9,7 +9,7 @@ import { DEFAULT_SEED, Rng } from '../../core/random.js';
 import { resolveTarget } from '../../core/target.js';
 import { checkDifferentiable, checkInput } from '../../core/validate.js';
 import { withInputGradientsOnly } from '../../engine/input-gradients-only.js';
-import { classProbability, type OutputKind } from './class-probability.js';
+import { classProbability, type OutputsOption } from './class-probability.js';
 
 /** Options of `meaningfulPerturbation`; `batchSize` is the number of examples optimised together. */
 export interface MeaningfulPerturbationOptions extends LocalOptions {
@@ -38,7 +38,7 @@ export interface MeaningfulPerturbationOptions extends LocalOptions {
   /** Replacement of the `'constant'` perturbation — every Baseline kind (default `'mean'`). */
   readonly baseline?: Baseline;
   /** What the model returns (default `'auto'`): the deletion game minimises the class probability. */
-  readonly outputs?: OutputKind;
+  readonly outputs?: OutputsOption;
 }
 
 /**

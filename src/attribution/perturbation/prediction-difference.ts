@@ -6,7 +6,7 @@ import type { LocalOptions } from '../../core/options.js';
 import { Rng } from '../../core/random.js';
 import { conditionalGaussian, meanAndCovariance, type ConditionalGaussian } from './conditional-gaussian.js';
 import { featureMembers, resolveFeatureMask, type FeatureMask } from './feature-mask.js';
-import { classProbability, type OutputKind } from './class-probability.js';
+import { classProbability, type OutputsOption } from './class-probability.js';
 import { maskedPlan, preparePerturbation, scoreInputs, scorePerturbations, type PerturbationPlan } from './perturbation-batcher.js';
 import { slidingWindows } from './sliding-windows.js';
 
@@ -31,7 +31,7 @@ export interface PredictionDifferenceOptions extends LocalOptions {
   /** Features of non-image inputs (shared by all examples; default `'scalars'`). */
   readonly featureMask?: FeatureMask;
   /** What the model returns (default `'auto'`: probabilities if its rows sum to 1, else logits, softmaxed). */
-  readonly outputs?: OutputKind;
+  readonly outputs?: OutputsOption;
   /** Training-set size N of the Laplace correction p ← (pN + 1)/(N + K); default none (p clamped to [1e-7, 1 − 1e-7]). */
   readonly trainingSize?: number;
 }
