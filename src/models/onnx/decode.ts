@@ -1,12 +1,11 @@
 /**
- * ONNX protobuf → plain, validated records. The bytes are decoded by protobufjs from the schema in
- * onnx-proto.ts (no hand-written wire decoder); everything read from the file is then checked
- * before it is used: sizes against the bytes actually present and against fixed limits, so a
+ * ONNX protobuf → plain, validated records. The bytes are decoded by the protobufjs static module
+ * generated from the schema in onnx-proto.ts (`onnx-pb.js`; no hand-written wire decoder, no eval);
+ * everything read from the file is then checked before it is used: sizes against the bytes actually present and against fixed limits, so a
  * corrupt, truncated or hostile file is a LumenError, never a crash or an unbounded allocation.
  */
-import protobuf from 'protobufjs';
 import { check, LumenError } from '../../core/errors.js';
-import { ONNX_PROTO } from './onnx-proto.js';
+import { onnx } from './onnx-pb.js';
 
 /** The default-domain operator sets Lumen imports. */
 export const ONNX_MIN_OPSET = 7;
@@ -65,11 +64,8 @@ export interface OnnxModelRecord {
   readonly outputs: readonly OnnxValueInfo[];
 }
 
-let root: protobuf.Root | null = null;
-function onnxType(name: string): protobuf.Type {
-  root ??= protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
-  return root.lookupType(`onnx.${name}`);
-}
+/** The decoders generated from onnx-proto.ts (`npm run onnx-decoder`): no code is built at run time. */
+const DECODERS = { TensorProto: onnx.TensorProto, ModelProto: onnx.ModelProto } as const;
 
 type Long = { low: number; high: number; unsigned?: boolean; toNumber?: () => number };
 type Int64 = number | Long | string;
@@ -83,9 +79,9 @@ function toNumber(v: Int64 | null | undefined): number {
   return v.high * 2 ** 32 + (v.low >>> 0);
 }
 
-function decodeMessage<T>(type: string, bytes: Uint8Array, what: string): T {
+function decodeMessage<T>(type: keyof typeof DECODERS, bytes: Uint8Array, what: string): T {
   try {
-    return onnxType(type).decode(bytes) as unknown as T;
+    return DECODERS[type].decode(bytes) as unknown as T;
   } catch (e) {
     const msg = (e instanceof RangeError && /call stack/.test(e.message)) || /max depth/.test((e as Error).message) ? 'nesting too deep' : (e as Error).message;
     throw new LumenError('file', `${what}: expected an ONNX ${type} (protobuf); the bytes do not decode: ${msg}`);

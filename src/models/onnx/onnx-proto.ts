@@ -1,7 +1,7 @@
 /**
  * The part of ONNX's protobuf schema (onnx/onnx.proto, IR version ≤ 10) Lumen reads, written as
- * proto3 text and compiled by protobufjs at load (`onnxRoot()`). Field numbers are the spec's, so
- * any conforming file decodes; fields Lumen does not need (training info, functions, sparse
+ * proto3 text and compiled by `npm run onnx-decoder` (protobufjs-cli) into the static decoder
+ * `onnx-pb.js`. Field numbers are the spec's, so any conforming file decodes; fields Lumen does not need (training info, functions, sparse
  * tensors …) are left out and skipped by the decoder as unknown fields.
  */
 export const ONNX_PROTO = `
