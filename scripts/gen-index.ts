@@ -1,9 +1,11 @@
-/** Regenerates src/index.ts from the files of src/ (`npm run index`). */
+/** Regenerates src/index.ts (`lumen`) and src/node.ts (`lumen/node`) from the files of src/ (`npm run index`). */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { indexSource } from './index-source.js';
+import { indexSource, nodeIndexSource } from './index-source.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-writeFileSync(path.join(root, 'src', 'index.ts'), indexSource(path.join(root, 'src')));
-process.stdout.write('src/index.ts regenerated\n');
+const src = path.join(root, 'src');
+writeFileSync(path.join(src, 'index.ts'), indexSource(src));
+writeFileSync(path.join(src, 'node.ts'), nodeIndexSource(src));
+process.stdout.write('src/index.ts and src/node.ts regenerated\n');

@@ -9,7 +9,7 @@ import { loadFixture } from '../models/fixture.js';
 import { fromLayersModel } from '../models/from-layers-model.js';
 import { loadModelFile } from '../models/load-model-file.js';
 import { MODEL_JSON } from '../models/model-io.js';
-import { loadOnnxRuntime } from '../models/onnx/from-onnx-runtime.js';
+import { loadOnnxRuntime } from '../models/onnx/load-onnx-runtime.js';
 
 /** What the CLI knows about a model beside the Model itself. */
 export interface LoadedModel {

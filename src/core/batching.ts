@@ -1,6 +1,7 @@
 import { check, LumenError } from './errors.js';
 import type { Model } from './model.js';
 import type { LocalOptions } from './options.js';
+import { yieldToEventLoop } from './yield-to-event-loop.js';
 
 /** Memory a gradient batch may use by default (bytes): steps are chunked by it, not by count. */
 export const DEFAULT_MEMORY_BUDGET = 512 * 1024 * 1024;
@@ -78,7 +79,7 @@ export async function forEachBatch(
     await body(start, end);
     calls++;
     options.onProgress?.({ done: end, total });
-    if (end < total) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (end < total) await yieldToEventLoop();
   }
   return calls;
 }

@@ -10,17 +10,10 @@ async function registerWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
 }
 
-/** Whether the optional @tensorflow/tfjs-node package can be resolved (without loading it). */
-async function hasTfjsNode(): Promise<boolean> {
-  try {
-    const { createRequire } = await import('node:module');
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+/**
+ * Loads the optional @tensorflow/tfjs-node package, which registers the `tensorflow` backend; false
+ * when it is not installed (always in browsers). The name is not a literal, so bundlers leave it out.
+ */
 async function registerTensorflow(): Promise<boolean> {
   try {
     const name = '@tensorflow/tfjs-node';
@@ -32,13 +25,12 @@ async function registerTensorflow(): Promise<boolean> {
 }
 
 /**
- * Chooses and initialises the tfjs backend: `name`, else `LUMEN_BACKEND`, else `tensorflow` when the
- * optional @tensorflow/tfjs-node is installed, else `wasm` (with `cpu` as fallback when wasm cannot
- * start). Returns the backend in use.
+ * Chooses and initialises the tfjs backend: `name`, else `tensorflow` when the optional
+ * @tensorflow/tfjs-node is installed, else `wasm` (with `cpu` as fallback when wasm cannot start).
+ * Returns the backend in use. (The CLI and `useBackendFromEnv` of `lumen/node` read `LUMEN_BACKEND`.)
  */
 export async function useBackend(name?: string): Promise<BackendName> {
-  const requested = name ?? process.env.LUMEN_BACKEND;
-  const wanted = (requested ?? ((await hasTfjsNode()) ? 'tensorflow' : 'wasm')).toLowerCase();
+  const wanted = (name ?? ((await registerTensorflow()) ? 'tensorflow' : 'wasm')).toLowerCase();
   if (!known.includes(wanted as BackendName)) {
     throw new LumenError('backend', `useBackend: backend must be one of ${known.join(', ')}; found '${wanted}'`);
   }

@@ -8,6 +8,7 @@ import type { LocalOptions } from '../../core/options.js';
 import { DEFAULT_SEED, Rng } from '../../core/random.js';
 import { resolveTarget } from '../../core/target.js';
 import { checkDifferentiable, checkInput } from '../../core/validate.js';
+import { yieldToEventLoop } from '../../core/yield-to-event-loop.js';
 import { withInputGradientsOnly } from '../../engine/input-gradients-only.js';
 import { classProbability, type OutputsOption } from './class-probability.js';
 
@@ -114,7 +115,7 @@ export async function meaningfulPerturbation(model: Model, input: tf.Tensor, opt
           ({ m, mom, vel } = next);
           calls++;
           options.onProgress?.({ done: start * steps + t * (end - start), total: n * steps });
-          if (t % 10 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          if (t % 10 === 0) await yieldToEventLoop();
         }
         const final = tf.tidy(() => {
           const up = tf.image.resizeBilinear(m as tf.Tensor4D, [h, w], false, true);

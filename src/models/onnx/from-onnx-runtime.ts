@@ -102,19 +102,3 @@ export async function fromOnnxRuntime(session: InferenceSession, options: FromOn
     },
   };
 }
-
-/**
- * Opens an ONNX file with onnxruntime-node (installed with Lumen) and wraps the session with
- * `fromOnnxRuntime`. In browsers, create the session with onnxruntime-web and call
- * `fromOnnxRuntime(session)` directly.
- */
-export async function loadOnnxRuntime(path: string, options: FromOnnxRuntimeOptions = {}): Promise<Model> {
-  const ort = await import('onnxruntime-node');
-  let session: InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(path);
-  } catch (e) {
-    throw new LumenError('file', `loadOnnxRuntime: onnxruntime cannot open '${path}': ${(e as Error).message}`);
-  }
-  return fromOnnxRuntime(session, { name: path.split(/[\\/]/).pop()?.replace(/\.onnx$/i, ''), ...options });
-}

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../../core/errors.js';
 import type { Model, RunOptions, RunResult } from '../../core/model.js';
 import { executeGraph, GRAPH_INPUT, type Graph } from '../graph.js';
+import { readModelBytes } from '../read-model-bytes.js';
 import { decodeOnnxModel, onnxTypeName, tfjsTypeOf, type OnnxModelRecord } from './decode.js';
 import { importOnnxProgram, type OnnxProgram } from './program.js';
 import { fromChannelsLastPerm, toChannelsLastPerm } from './values.js';
@@ -32,8 +32,8 @@ export interface OnnxModel extends Model {
 }
 
 /**
- * Loads an ONNX model (a path or its bytes) as a differentiable Lumen Model: the protobuf is
- * decoded and validated, the graph imported into Lumen's graph IR and run with tfjs ops, so every
+ * Loads an ONNX model (its bytes, or a path in Node / a URL in browsers) as a differentiable Lumen
+ * Model: the protobuf is decoded and validated, the graph imported into Lumen's graph IR and run with tfjs ops, so every
  * gradient and propagation method works on it. `layers` are the graph's nodes, named as in the file
  * (a node's extra outputs are `name:1`, …; folded constant nodes are not layers). Captured and
  * replaced values of convolution stacks are channels-last (NHWC), like a tfjs model's; everything
@@ -41,13 +41,7 @@ export interface OnnxModel extends Model {
  */
 export async function loadOnnx(source: string | Uint8Array, options: LoadOnnxOptions = {}): Promise<OnnxModel> {
   if (typeof source !== 'string') return loadOnnxBytes(source, options);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(source);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new LumenError('file', `loadOnnx: cannot read '${source}' (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (e as Error).message})`);
-  }
+  const bytes = await readModelBytes(source, 'loadOnnx');
   const base = source.split(/[\\/]/).pop() ?? source;
   return loadOnnxBytes(bytes, { ...options, name: options.name ?? base.replace(/\.onnx$/i, '') }, source);
 }
