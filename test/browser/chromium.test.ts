@@ -5,8 +5,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import { chromium } from 'playwright-core';
-import { integratedGradients } from '../../src/attribution/gradient/integrated-gradients.js';
-import { saliency } from '../../src/attribution/gradient/saliency.js';
 import { loadMnist, mnistBatch } from '../../src/data/mnist.js';
 import { useBackend } from '../../src/engine/backend.js';
 import { loadBundledModel } from '../../src/models/bundled.js';
@@ -14,7 +12,7 @@ import { fromLayersModel } from '../../src/models/from-layers-model.js';
 import { loadOnnx } from '../../src/models/onnx/load-onnx.js';
 import { repoPath } from '../helpers.js';
 import { bundleForBrowser } from './bundle.js';
-import { PAGE_OPTIONS, type PageNumbers, type PageResult } from './page-contract.js';
+import { explainNumbers, type PageNumbers, type PageResult } from './page-contract.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The flags DEVELOPERS.md lists: Debian's chromium, headless, no sandbox (root in CI), nothing fetched.
@@ -67,17 +65,8 @@ async function nodeNumbers(x: tf.Tensor): Promise<PageNumbers> {
   const backend = await useBackend('wasm');
   const { model: layers } = await loadBundledModel('mnist');
   const model = fromLayersModel(layers);
-  const sal = await saliency(model, x, { target: [...PAGE_OPTIONS.target] });
-  const ig = await integratedGradients(model, x, { target: [...PAGE_OPTIONS.target], steps: PAGE_OPTIONS.steps });
   const onnx = await loadOnnx(repoPath('models', 'mnist-onnx', 'mnist.onnx'), { inputLayout: 'nhwc' });
-  const out = await onnx.predict(x);
-  const numbers = {
-    backend,
-    saliency: Array.from(await sal.values.data()),
-    integratedGradients: Array.from(await ig.values.data()),
-    onnxOutput: Array.from(await out.data()),
-  };
-  tf.dispose([sal.values, ig.values, out]);
+  const numbers = { backend, ...(await explainNumbers(model, onnx, x)) };
   onnx.dispose();
   layers.dispose();
   return numbers;

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { fromLayersModel, integratedGradients, loadOnnx, saliency, useBackend } from '../../src/index.js';
-import { PAGE_OPTIONS, type PageNumbers, type PageResult } from './page-contract.js';
+import { fromLayersModel, loadOnnx, useBackend } from '../../src/index.js';
+import { explainNumbers, type PageNumbers, type PageResult } from './page-contract.js';
 
 async function explainDigits(input: { data: number[]; shape: number[] }): Promise<PageNumbers & { tensorsLeft: number }> {
   setWasmPaths('/wasm/');
@@ -16,18 +16,10 @@ async function explainDigits(input: { data: number[]; shape: number[] }): Promis
   const model = fromLayersModel(layers);
   const before = tf.memory().numTensors;
   const x = tf.tensor(input.data, input.shape);
-  const sal = await saliency(model, x, { target: [...PAGE_OPTIONS.target] });
-  const ig = await integratedGradients(model, x, { target: [...PAGE_OPTIONS.target], steps: PAGE_OPTIONS.steps });
   const bytes = new Uint8Array(await (await fetch('/models/mnist-onnx/mnist.onnx')).arrayBuffer());
   const onnx = await loadOnnx(bytes, { inputLayout: 'nhwc' });
-  const out = await onnx.predict(x);
-  const numbers = {
-    backend,
-    saliency: Array.from(await sal.values.data()),
-    integratedGradients: Array.from(await ig.values.data()),
-    onnxOutput: Array.from(await out.data()),
-  };
-  tf.dispose([x, sal.values, ig.values, out]);
+  const numbers = { backend, ...(await explainNumbers(model, onnx, x)) };
+  x.dispose();
   onnx.dispose();
   return { ...numbers, tensorsLeft: tf.memory().numTensors - before };
 }
