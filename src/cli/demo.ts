@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
 import type { Attribution } from '../core/attribution.js';
 import { LumenError } from '../core/errors.js';
-import type { MethodInfo, MethodOptions } from '../core/method-info.js';
+import type { LocalMethodInfo, MethodInfo, MethodOptions } from '../core/method-info.js';
 import { writeFileAtomic } from '../data/io.js';
 import { loadMnist, mnistBatch, mnistSplit } from '../data/mnist.js';
 import { loadPenguins, penguinBatch, penguinSplit } from '../data/penguins.js';
@@ -98,7 +98,7 @@ async function demoCases(digits: number, penguins: number): Promise<DemoCase[]> 
   ];
 }
 
-function applies(method: MethodInfo, c: DemoCase): boolean {
+function applies(method: MethodInfo, c: DemoCase): method is LocalMethodInfo {
   if (method.scope !== 'local') return false;
   return method.inputKinds.includes('any') || method.inputKinds.includes(c.kind);
 }
@@ -115,7 +115,7 @@ async function warmUp(c: DemoCase): Promise<void> {
   try {
     const y = await c.loaded.model.predict(one);
     y.dispose();
-    const saliency = METHODS.find((m) => m.id === 'saliency');
+    const saliency = METHODS.find((m): m is LocalMethodInfo => m.scope === 'local' && m.id === 'saliency');
     if (saliency && c.loaded.model.differentiable) (await saliency.run(c.loaded.model, one, {})).dispose();
   } catch (e) {
     if (!(e instanceof LumenError)) throw e;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { lrp } from '../../../../src/attribution/propagation/lrp/lrp.js';
-import { methodById } from '../../../../src/methods.js';
+import { localMethodById } from '../../../../src/methods.js';
 import { useBackend } from '../../../../src/engine/backend.js';
 import { fromLayersModel } from '../../../../src/models/from-layers-model.js';
 import { maxAbsDiff } from '../../../toy-models.js';
@@ -69,12 +69,12 @@ test('lrp with a zᴮ first layer and αβ(1.5, 0.5) elsewhere equals the neuron
   layers.dispose();
 });
 
-test("the registry's lrp takes CLI-style options: methodById('lrp').run(model, x, {rule, gamma: '0.5', canonize: 'true'})", async () => {
+test("the registry's lrp takes CLI-style options: localMethodById('lrp').run(model, x, {rule, gamma: '0.5', canonize: 'true'})", async () => {
   await useBackend();
   const layers = mlp();
   const model = fromLayersModel(layers);
   const x = tf.tensor2d([[1.0, 0.7, -0.4]]);
-  const viaRegistry = await methodById('lrp').run(model, x, { rule: 'gamma', gamma: '0.5', canonize: 'true', target: 1 } as never);
+  const viaRegistry = await localMethodById('lrp').run(model, x, { rule: 'gamma', gamma: '0.5', canonize: 'true', target: 1 } as never);
   const direct = await lrp(model, x, { rule: 'gamma', gamma: 0.5, target: 1 });
   const other = await lrp(model, x, { rule: 'gamma', gamma: 0.25, target: 1 });
   assert.equal(await maxAbsDiff(viaRegistry.values, direct.values), 0);
