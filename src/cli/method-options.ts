@@ -1,6 +1,6 @@
 import { LumenError } from '../core/errors.js';
 import type { LocalMethodInfo, MethodInfo, MethodOptions, OptionSpec } from '../core/method-info.js';
-import { methodById } from '../methods.js';
+import { METHODS, methodById } from '../methods.js';
 import { sizesOf } from './option-values.js';
 
 /** Parses a `--target` value: a class index, comma-separated indices (one per example) or `predicted`. */
@@ -18,8 +18,8 @@ export function parseTarget(text: string | undefined): MethodOptions['target'] {
  * The method `lumen explain --method <id>` runs: a local method of the registry. A global method
  * (it explains the model over a dataset) is a LumenError until `lumen explain --data` runs them.
  */
-export function explainableMethod(id: string): LocalMethodInfo {
-  const method = methodById(id);
+export function explainableMethod(id: string, methods: readonly MethodInfo[] = METHODS): LocalMethodInfo {
+  const method = methodById(id, methods);
   if (method.scope === 'global') {
     throw new LumenError('method', `--method ${id}: a global method (it explains the model over a dataset, not an input); lumen explain runs local methods — see lumen methods`);
   }
