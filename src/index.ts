@@ -77,6 +77,7 @@ export * from './core/rules.js';
 export * from './core/target.js';
 export * from './core/validate.js';
 export * from './data/csv.js';
+export * from './data/dataset-files.js';
 export * from './data/image.js';
 export * from './data/index.js';
 export * from './data/io.js';
