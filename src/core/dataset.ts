@@ -50,7 +50,8 @@ function checkInfo(info: DatasetInfo, inputShape: readonly number[], fn: string)
   }
 }
 
-function checkBatchSize(batchSize: number): void {
+/** The check every `Dataset.batches(n)` makes first: `n` is a positive integer. */
+export function checkDatasetBatchSize(batchSize: number): void {
   check(Number.isInteger(batchSize) && batchSize >= 1, 'option', () => `Dataset.batches: batchSize must be a positive integer; found ${batchSize}`);
 }
 
@@ -70,7 +71,7 @@ export function datasetFromTensors(x: tf.Tensor, y?: tf.Tensor, info: DatasetInf
     inputShape,
     ...info,
     async *batches(batchSize: number) {
-      checkBatchSize(batchSize);
+      checkDatasetBatchSize(batchSize);
       for (let start = 0; start < size; start += batchSize) {
         const n = Math.min(batchSize, size - start);
         const index = Array.from({ length: n }, (_, i) => start + i);
@@ -102,7 +103,7 @@ export function datasetFromArrays(rows: readonly (ArrayLike<number>)[], options:
     ...(classNames ? { classNames } : {}),
     ...(kinds ? { kinds } : {}),
     async *batches(batchSize: number) {
-      checkBatchSize(batchSize);
+      checkDatasetBatchSize(batchSize);
       for (let start = 0; start < rows.length; start += batchSize) {
         const n = Math.min(batchSize, rows.length - start);
         const data = new Float32Array(n * per);

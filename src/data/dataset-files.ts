@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { datasetFromArrays, type ColumnKind, type Dataset } from '../core/dataset.js';
+import { checkDatasetBatchSize, datasetFromArrays, type ColumnKind, type Dataset } from '../core/dataset.js';
 import { check, LumenError } from '../core/errors.js';
 import { readImage, type ImageOptions } from './image.js';
 import { readInput } from './io.js';
@@ -72,7 +72,7 @@ export function datasetFromImageFolder(dir: string, options: ImageOptions = {}):
     inputShape: first,
     ...(classes.length > 0 ? { classNames: classes } : {}),
     async *batches(batchSize: number) {
-      check(Number.isInteger(batchSize) && batchSize >= 1, 'option', () => `Dataset.batches: batchSize must be a positive integer; found ${batchSize}`);
+      checkDatasetBatchSize(batchSize);
       for (let start = 0; start < files.length; start += batchSize) {
         const chunk = files.slice(start, start + batchSize);
         const per = first[0] * first[1] * first[2];
