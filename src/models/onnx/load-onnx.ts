@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../../core/errors.js';
 import type { Model, RunOptions, RunResult } from '../../core/model.js';
-import { executeGraph, GRAPH_INPUT, type Graph } from '../graph.js';
+import { executeGraph, GRAPH_INPUT } from '../graph.js';
+import type { Graph } from '../graph-types.js';
 import { readModelBytes } from '../read-model-bytes.js';
 import { decodeOnnxModel, onnxTypeName, tfjsTypeOf, type OnnxModelRecord } from './decode.js';
 import { importOnnxProgram, type OnnxProgram } from './program.js';
@@ -33,8 +34,8 @@ export interface OnnxModel extends Model {
 
 /**
  * Loads an ONNX model (its bytes, or a path in Node / a URL in browsers) as a differentiable Lumen
- * Model: the protobuf is decoded and validated, the graph imported into Lumen's graph IR and run with tfjs ops, so every
- * gradient and propagation method works on it. `layers` are the graph's nodes, named as in the file
+ * Model: the protobuf is decoded and validated, the graph imported into Lumen's graph IR and run
+ * with tfjs ops, so every gradient and propagation method works on it. `layers` are the graph's nodes, named as in the file
  * (a node's extra outputs are `name:1`, …; folded constant nodes are not layers). Captured and
  * replaced values of convolution stacks are channels-last (NHWC), like a tfjs model's; everything
  * else is in ONNX layout. Unsupported ops, corrupt files and hostile sizes are LumenErrors.
