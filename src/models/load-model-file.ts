@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../core/errors.js';
-import type { Model } from '../core/model.js';
+import type { Model, OutputKind } from '../core/model.js';
 import { fromGraphModel } from './from-graph-model.js';
 import { fromLayersModel } from './from-layers-model.js';
 import { directoryHandler, loadLayersModel, MODEL_JSON } from './model-io.js';
@@ -15,6 +15,10 @@ export interface LoadModelFileOptions {
    * one layout) or 'nchw' (as the ONNX file declares it, e.g. for PyTorch-layout .npy inputs).
    */
   readonly onnxInputLayout?: 'nchw' | 'nhwc';
+  /** What the outputs are; default: detected from the model's last layer or node (see each adapter). */
+  readonly outputKind?: OutputKind;
+  /** Which output of a multi-output model to explain, by name (`Model.outputs`). */
+  readonly output?: string;
 }
 
 /** A model loaded from disk, with a `dispose` that frees its weights. */
@@ -34,7 +38,7 @@ export async function loadModelFile(file: string, options: LoadModelFileOptions 
     throw new LumenError('file', `loadModelFile: '${file}': no such file (expected an .onnx file, a tfjs model directory or its model.json)`);
   }
   if (!isDir && path.extname(file).toLowerCase() === '.onnx') {
-    const model = await loadOnnx(file, { inputLayout: options.onnxInputLayout ?? 'nhwc' });
+    const model = await loadOnnx(file, { inputLayout: options.onnxInputLayout ?? 'nhwc', outputKind: options.outputKind, output: options.output });
     return model;
   }
   if (isDir || path.basename(file) === MODEL_JSON) {
@@ -54,10 +58,24 @@ export async function loadModelFile(file: string, options: LoadModelFileOptions 
         if (e instanceof LumenError) throw e;
         throw new LumenError('model', `${path.join(dir, MODEL_JSON)}: expected a tfjs graph model; tfjs could not load it: ${(e as Error).message}`);
       }
-      return { ...fromGraphModel(graph, { name }), dispose: () => graph.dispose() };
+      try {
+        return withDispose(fromGraphModel(graph, { name, outputKind: options.outputKind, output: options.output, owned: true }));
+      } catch (e) {
+        graph.dispose();
+        throw e;
+      }
     }
     const layers = await loadLayersModel(dir);
-    return { ...fromLayersModel(layers, { name }), dispose: () => layers.dispose() };
+    try {
+      return withDispose(fromLayersModel(layers, { name, outputKind: options.outputKind, output: options.output, owned: true }));
+    } catch (e) {
+      layers.dispose();
+      throw e;
+    }
   }
   throw new LumenError('file', `loadModelFile: '${file}': expected an .onnx file, a tfjs model directory or its model.json; found a '${path.extname(file) || 'extensionless'}' file`);
+}
+
+function withDispose(model: Model): LoadedModelFile {
+  return { ...model, dispose: () => model.dispose?.() };
 }
