@@ -36,7 +36,7 @@ export function runWithActivationRules<T>(rules: RuleSet, what: string, forward:
   const probe = (family: OpFamily, index: number): RuleNode => ({ name: family, kind: family, part: 'whole', op: { family }, linearIndex: family === 'linear' ? 0 : -1, index });
   const modified = OTHER_FAMILIES.filter((family, i) => rules(probe(family, i)) !== GRADIENT_RULE);
   if (modified.length) {
-    throw new LumenError('model', `${what}: these gradient rules modify ${modified.join(', ')} layers, which a tfjs graph model does not expose as layers with weights (guided backprop and deconvnet work; for LRP or DeepLIFT use a layers model or an ONNX file)`);
+    throw new LumenError('model', `${what}: these gradient rules modify ${modified.join(', ')} layers, which tfjs graph models do not expose as layers with weights (guided backprop and deconvnet work; for LRP or DeepLIFT use a layers model or an ONNX file)`);
   }
   const saved = Object.keys(ACTIVATION_KERNELS).map((k) => [k, tf.getGradient(k)] as const);
   let calls = 0;

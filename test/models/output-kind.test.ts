@@ -147,3 +147,23 @@ test('the real models of nsfwjs: outputKind probabilities (Dense softmax, graph 
     assert.equal(tf.memory().numTensors, before, `${folder}: dispose frees every weight`);
   }
 });
+
+test('loadModelFile takes a tfjs model JSON whatever its name, and a folder holding one', async () => {
+  await useBackend();
+  const { cpSync, mkdtempSync, renameSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'lumen-json-'));
+  try {
+    cpSync(repoPath('test', 'models', 'npm', 'nsfwjs-mobilenet-v2-mid'), dir, { recursive: true });
+    renameSync(path.join(dir, 'model.json'), path.join(dir, 'nsfw.json'));
+    for (const spec of [path.join(dir, 'nsfw.json'), dir]) {
+      const model = await loadModelFile(spec);
+      assert.equal(model.outputKind, 'probabilities', spec);
+      assert.deepEqual(model.outputShape, [5]);
+      model.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
