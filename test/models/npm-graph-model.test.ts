@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { classActivationMap } from '../../src/attribution/cam/class-activation-map.js';
 import { gradCam } from '../../src/attribution/cam/grad-cam.js';
 import { gradCamPlusPlus } from '../../src/attribution/cam/grad-cam-plus-plus.js';
 import { guidedGradCam } from '../../src/attribution/cam/guided-grad-cam.js';
@@ -71,6 +72,8 @@ test('nsfwjs MobileNetV2 graph model: Grad-CAM, Grad-CAM++, Layer-CAM, guided Gr
   conductance.dispose();
   assert.equal(tf.memory().numTensors, before, 'no tensors leak');
   await assert.rejects(lrp(model, x, { target: 2 }), (e: unknown) => e instanceof LumenError && /tfjs graph model/.test(e.message));
+  // CAM's refusal points to grad-cam, which (above) works on this graph model.
+  await assert.rejects(classActivationMap(model, x, { target: 2 }), (e: unknown) => e instanceof LumenError && /use grad-cam, which works on any convolutional model/.test(e.message));
   x.dispose();
   model.dispose();
 });
