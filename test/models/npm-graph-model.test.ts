@@ -77,3 +77,42 @@ test('nsfwjs MobileNetV2 graph model: Grad-CAM, Grad-CAM++, Layer-CAM, guided Gr
   x.dispose();
   model.dispose();
 });
+
+test("@vladmandic/human's emotion.json (graph model, residual AddV2, Softmax): loaded by its file name; CAMs, layer IG and guided backprop by node name", async () => {
+  await useBackend();
+  const model = await loadModelFile(repoPath('test', 'models', 'npm', 'human-emotion', 'emotion.json'));
+  assert.equal(model.name, 'emotion');
+  assert.deepEqual(model.inputShape, [64, 64, 1]);
+  assert.deepEqual(model.outputShape, [7]);
+  assert.equal(model.outputKind, 'probabilities');
+  const node = 'StatefulPartitionedCall/model_1/add_2/add';
+  assert.equal(model.layers.find((l) => l.name === node)?.kind, 'AddV2');
+  const x = tf.randomUniform([2, 64, 64, 1], 0, 1, 'float32', 13);
+  const y = await model.predict(x);
+  tf.tidy(() => tf.sum(y, 1).dataSync()).forEach((v) => assert.ok(Math.abs(v - 1) < 1e-4));
+  y.dispose();
+  const before = tf.memory().numTensors;
+  for (const [what, call] of [
+    ['grad-cam', () => gradCam(model, x, { target: 3, layer: node })],
+    ['grad-cam++', () => gradCamPlusPlus(model, x, { target: 3, layer: node })],
+    ['layer-cam', () => layerCam(model, x, { target: 3, layer: node })],
+    ['guided grad-cam', () => guidedGradCam(model, x, { target: 3, layer: node })],
+    ['layer conductance', () => layerConductance(model, x, { target: 3, layer: node, steps: 8 })],
+  ] as const) {
+    const a = await call();
+    const { min, max, finite } = await stats(a);
+    assert.ok(finite && max > min, `${what}: a finite, non-constant map`);
+    a.dispose();
+  }
+  const ig = await integratedGradients(model, x, { target: 3, layer: node, steps: 32, rule: 'gauss-legendre' });
+  const sums = tf.tidy(() => tf.sum(ig.values, [1, 2, 3]).dataSync());
+  const gaps = tf.tidy(() => {
+    const atZero = model.run(tf.zerosLike(x), { capture: [node] }).captured[node];
+    return tf.sub(model.run(x).output, model.run(x, { replace: { [node]: atZero } }).output).slice([0, 3], [-1, 1]).reshape([-1]).dataSync();
+  });
+  sums.forEach((s, i) => assert.ok(Math.abs(s - gaps[i]) < 2e-2 * Math.max(1e-2, Math.abs(gaps[i])), `layer IG example ${i}: Σ ${s} vs ${gaps[i]}`));
+  ig.dispose();
+  assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+  x.dispose();
+  model.dispose();
+});
