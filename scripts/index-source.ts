@@ -12,7 +12,7 @@ const INTERNAL: readonly string[] = [
   // engine: kernels, gradient patches and tape plumbing behind useBackend
   'engine/kernels/', 'engine/gradients/', 'engine/input-gradients-only.ts', 'engine/release-tape.ts', 'engine/vjp.ts',
   // models: the graph IR, the ONNX op tables and decoder behind loadOnnx, the conformance runner
-  'models/graph.ts', 'models/rule-engine.ts', 'models/layer-parts.ts', 'models/read-model-bytes.ts', 'models/read-model-bytes-browser.ts',
+  'models/graph.ts', 'models/graph-model-rules.ts', 'models/rule-engine.ts', 'models/layer-parts.ts', 'models/read-model-bytes.ts', 'models/read-model-bytes-browser.ts',
   'models/onnx/ops/', 'models/onnx/conformance.ts', 'models/onnx/conformance-exclusions.ts', 'models/onnx/decode.ts',
   'models/onnx/onnx-proto.ts', 'models/onnx/parts.ts', 'models/onnx/program.ts', 'models/onnx/values.ts',
   // the shared machinery of the method families

@@ -21,7 +21,7 @@ async function onnxRuntimeNode(): Promise<OnnxRuntimeNode> {
 /**
  * Opens an ONNX file with onnxruntime-node (an optional dependency of Lumen) and wraps the session
  * with `fromOnnxRuntime`. In browsers, create the session with onnxruntime-web and call
- * `fromOnnxRuntime(session)` directly.
+ * `fromOnnxRuntime(session)` directly. The Model's `dispose()` releases the session.
  */
 export async function loadOnnxRuntime(path: string, options: FromOnnxRuntimeOptions = {}): Promise<Model> {
   const ort = await onnxRuntimeNode();
@@ -31,5 +31,5 @@ export async function loadOnnxRuntime(path: string, options: FromOnnxRuntimeOpti
   } catch (e) {
     throw new LumenError('file', `loadOnnxRuntime: onnxruntime cannot open '${path}': ${(e as Error).message}`);
   }
-  return fromOnnxRuntime(session, { name: path.split(/[\\/]/).pop()?.replace(/\.onnx$/i, ''), ...options });
+  return fromOnnxRuntime(session, { name: path.split(/[\\/]/).pop()?.replace(/\.onnx$/i, ''), owned: true, ...options });
 }

@@ -12,6 +12,7 @@ test('loadOnnxRuntime(path) opens a file with onnxruntime-node as a black box', 
   const m = await loadOnnxRuntime(model);
   assert.equal(m.differentiable, false);
   assert.deepEqual(m.outputShape, [10]);
+  m.dispose();
 });
 
 test('loadOnnxRuntime without onnxruntime-node installed is a LumenError naming the package', () => {
