@@ -9,7 +9,7 @@ import { DEFAULT_SEED, Rng } from '../../core/random.js';
 import { resolveTarget } from '../../core/target.js';
 import { checkDifferentiable, checkInput } from '../../core/validate.js';
 import { withInputGradientsOnly } from '../../engine/input-gradients-only.js';
-import { classProbability, type OutputsOption } from './class-probability.js';
+import { classProbability, type OutputsOption } from '../../core/perturbation/class-probability.js';
 
 /** Options of `meaningfulPerturbation`; `batchSize` is the number of examples optimised together. */
 export interface MeaningfulPerturbationOptions extends LocalOptions {

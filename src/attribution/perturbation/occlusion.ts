@@ -3,7 +3,7 @@ import { makeAttribution, type Attribution } from '../../core/attribution.js';
 import type { Baseline } from '../../core/baseline.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
-import { maskedPlan, perturbationBaseline, preparePerturbation, scoreInputs, scorePerturbations, targetScore } from './perturbation-batcher.js';
+import { maskedPlan, perturbationBaseline, preparePerturbation, scoreInputs, scorePerturbations, targetScore } from '../../core/perturbation/perturbation-batcher.js';
 import { slidingWindows, windowShapeOf } from './sliding-windows.js';
 
 /** Options of `occlusion`; `batchSize` is the number of occluded copies per model call. */

@@ -5,9 +5,9 @@ import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { Rng } from '../../core/random.js';
 import { conditionalGaussian, meanAndCovariance, type ConditionalGaussian } from './conditional-gaussian.js';
-import { featureMembers, resolveFeatureMask, type FeatureMask } from './feature-mask.js';
-import { classProbability, type OutputsOption } from './class-probability.js';
-import { maskedPlan, preparePerturbation, scoreInputs, scorePerturbations, type PerturbationPlan } from './perturbation-batcher.js';
+import { featureMembers, resolveFeatureMask, type FeatureMask } from '../../core/perturbation/feature-mask.js';
+import { classProbability, type OutputsOption } from '../../core/perturbation/class-probability.js';
+import { maskedPlan, preparePerturbation, scoreInputs, scorePerturbations, type PerturbationPlan } from '../../core/perturbation/perturbation-batcher.js';
 import { slidingWindows } from './sliding-windows.js';
 
 /** Options of `predictionDifference`; `batchSize` is the number of sampled copies per model call. */
@@ -62,7 +62,7 @@ export async function predictionDifference(model: Model, input: tf.Tensor, optio
   check(data instanceof tf.Tensor && data.rank === input.rank && data.shape.slice(1).every((d, i) => d === shape[i]), 'shape', () =>
     `${fn}: data must be examples [M, ${shape}]; found ${data instanceof tf.Tensor ? `[${data.shape}]` : typeof data}`);
   const size = shape.reduce((a, b) => a * b, 1);
-  const { regions, covered } = image ? imageRegions(shape, options, fn) : maskRegions(options.featureMask, shape, input.shape[0], fn);
+  const { regions, covered } = image ? imageRegions(shape, options, fn) : maskRegions(options.featureMask, shape, input.shape[0], fn, input);
   const ctx = await preparePerturbation(model, input, options, fn);
   const { score } = await classProbability(model, input, ctx.target, options.outputs, fn);
   const rows = ctx.n * regions.length * samples;
@@ -125,8 +125,8 @@ function imageRegions(shape: readonly number[], options: PredictionDifferenceOpt
   return { regions, covered };
 }
 
-function maskRegions(spec: FeatureMask | undefined, shape: readonly number[], n: number, fn: string): { regions: Int32Array[]; covered: Float64Array } {
-  const mask = resolveFeatureMask(spec, shape, n, fn);
+function maskRegions(spec: FeatureMask | undefined, shape: readonly number[], n: number, fn: string, input: tf.Tensor): { regions: Int32Array[]; covered: Float64Array } {
+  const mask = resolveFeatureMask(spec, shape, n, fn, input);
   check(mask.shared, 'shape', () => `${fn}: the feature mask must be the same for every example`);
   return { regions: featureMembers(mask, 0), covered: new Float64Array(mask.size).fill(1) };
 }

@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../../core/errors.js';
 import type { MethodInfo, MethodOptions, OptionSpec } from '../../core/method-info.js';
 import { featureAblation, type FeatureAblationOptions } from './feature-ablation.js';
-import type { FeatureMask } from './feature-mask.js';
+import type { FeatureMask } from '../../core/perturbation/feature-mask.js';
 import { featurePermutation, type FeaturePermutationOptions } from './feature-permutation.js';
 import { leaveOneOut, type LeaveOneOutOptions } from './leave-one-out.js';
 import { meaningfulPerturbation, type MeaningfulPerturbationOptions } from './meaningful-perturbation.js';

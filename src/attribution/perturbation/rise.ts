@@ -5,7 +5,7 @@ import { check } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { Rng } from '../../core/random.js';
-import { maskedPlan, perturbationBaseline, preparePerturbation, scorePerturbations, targetScore } from './perturbation-batcher.js';
+import { maskedPlan, perturbationBaseline, preparePerturbation, scorePerturbations, targetScore } from '../../core/perturbation/perturbation-batcher.js';
 
 /** Options of `rise`; `batchSize` is the number of masked copies per model call. */
 export interface RiseOptions extends LocalOptions {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { check } from '../../core/errors.js';
-import type { Model, OutputKind } from '../../core/model.js';
-import type { ResolvedTarget } from '../../core/target.js';
+import { check } from '../errors.js';
+import type { Model, OutputKind } from '../model.js';
+import type { ResolvedTarget } from '../target.js';
 import type { RowScore } from './perturbation-batcher.js';
 
 /**

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { maskedPlan, scorePerturbations, targetScore } from '../../../src/attribution/perturbation/perturbation-batcher.js';
+import { maskedPlan, scorePerturbations, targetScore } from '../../../src/core/perturbation/perturbation-batcher.js';
 import { LumenError } from '../../../src/core/errors.js';
 import { classTarget } from '../../../src/core/target.js';
 import { useBackend } from '../../../src/engine/backend.js';
-import { linearBlackBox } from './perturbation-models.js';
+import { linearBlackBox } from '../../attribution/perturbation/perturbation-models.js';
 
 test('scorePerturbations sends batchSize rows per model call: 10 rows in batches of 4 is 3 calls, in row order', async () => {
   await useBackend();

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { resolveBaseline, type Baseline } from '../../core/baseline.js';
-import { batchSizeOf, forEachBatch } from '../../core/batching.js';
-import type { Model } from '../../core/model.js';
-import type { LocalOptions } from '../../core/options.js';
-import { DEFAULT_SEED } from '../../core/random.js';
-import { resolveTarget, type ResolvedTarget } from '../../core/target.js';
-import { checkInput } from '../../core/validate.js';
+import { resolveBaseline, type Baseline } from '../baseline.js';
+import { batchSizeOf, forEachBatch } from '../batching.js';
+import type { Model } from '../model.js';
+import type { LocalOptions } from '../options.js';
+import { DEFAULT_SEED } from '../random.js';
+import { resolveTarget, type ResolvedTarget } from '../target.js';
+import { checkInput } from '../validate.js';
 
 /**
  * The rows a perturbation method sends through a model: `examples[r]` is the example row r
