@@ -13,6 +13,8 @@ export interface OptionSpec {
   readonly values?: readonly string[];
   readonly default?: string | number | boolean;
   readonly doc: string;
+  /** Old names still accepted for one release (the method warns once and reads them as `name`). */
+  readonly deprecatedNames?: readonly string[];
 }
 
 /** A method's metadata and its entry point: the one list the CLI, README and reports read. */

@@ -10,7 +10,7 @@ export interface DeletionOptions extends MetricOptions {
   readonly steps?: number;
   /** What removed pixels become (deletion; default 'zeros') or where insertion starts (default 'blur' for images, else 'zeros'). */
   readonly baseline?: Baseline;
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
 }
 
@@ -42,7 +42,7 @@ export async function pixelPathCurves(
       const q = orders[i][k];
       for (let c = 0; c < g.c; c++) out[q * g.c + c] = to[q * g.c + c];
     }
-  }, options.output ?? 'probability');
+  }, options.output ?? 'probabilities');
   return { ctx, curves: Array.from({ length: ctx.n }, (_, i) => Array.from(values.subarray(i * K, (i + 1) * K))) };
 }
 

@@ -15,7 +15,7 @@ export interface IrofOptions extends MetricOptions, AttributionPreprocessing {
    * 'batch-mean': the mean of the whole current batch, recomputed after every step (Quantus).
    */
   readonly baseline?: PerturbBaseline | 'batch-mean';
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
   /**
    * 'paper' (default): 1 − area under [1, r₁, …, rₙ] over [0, 1], in [0, 1]. 'quantus': n − trapz of
@@ -57,7 +57,7 @@ export async function irof(model: Model, input: tf.Tensor, attributions: Attribu
       rows.push({ i, data: Float32Array.from(x) });
     });
   }
-  const output = options.output ?? 'probability';
+  const output = options.output ?? 'probabilities';
   const { values } = await evaluateRows(ctx, rows.length, (r) => rows[r].i, (r, out) => out.set(rows[r].data), output);
   const y0 = (await evaluateInputs(ctx, output)).values;
   const curves: number[][] = segments.map(() => []);

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../core/attribution.js';
 import type { MethodInfo, MethodOptions } from '../core/method-info.js';
+import type { OutputKind } from '../core/model.js';
 import type { LocalMethod, LocalOptions } from '../core/options.js';
 
 /** Whether a larger score means a better explanation. */
@@ -32,8 +33,13 @@ export type AttributionSource = tf.Tensor | Attribution | Explainer;
 /** The value that replaces removed features: a constant, or a statistic of each example. */
 export type PerturbBaseline = number | 'black' | 'white' | 'mean' | 'zeros';
 
-/** Which model output a perturbation metric watches: the target's softmax probability or its raw score. */
-export type MetricOutput = 'probability' | 'logit';
+/**
+ * Which score a perturbation metric watches, on the scale of an `OutputKind`: `'probabilities'` (the
+ * target's probability: a softmax of logits, the outputs themselves when the model returns
+ * probabilities, see `outputKindOf`) or `'logits'` (the raw outputs). `'probability'` and
+ * `'logit'` are the old spellings, accepted with a deprecation warning for one release.
+ */
+export type MetricOutput = OutputKind | 'probability' | 'logit';
 
 /** Options shared by every metric: the local-method options plus how to run a given method. */
 export interface MetricOptions extends LocalOptions {

@@ -33,7 +33,7 @@ export async function road(model: Model, input: tf.Tensor, attributions: Attribu
   const rng = new Rng(options.seed ?? DEFAULT_SEED);
   const P = percentages.length;
   const imputed = ctx.x.flatMap((x, i) => percentages.map((p) => imputeLinear(x, g, orders[i].subarray(0, Math.floor((pixels * p) / 100)), options.noise ?? 0.01, rng)));
-  const { predicted } = await evaluateRows(ctx, ctx.n * P, (r) => Math.floor(r / P), (r, out) => out.set(imputed[r]), 'logit');
+  const { predicted } = await evaluateRows(ctx, ctx.n * P, (r) => Math.floor(r / P), (r, out) => out.set(imputed[r]), 'logits');
   const classes = ctx.target.classes as readonly number[];
   const curves = Array.from({ length: ctx.n }, (_, i) => percentages.map((_, k) => (predicted[i * P + k] === classes[i] ? 1 : 0)));
   return metricResult(ctx, 'road', (options.order ?? 'morf') === 'morf' ? 'lower' : 'higher', curves.map((c) => c.reduce((t: number, v) => t + v, 0) / c.length), {

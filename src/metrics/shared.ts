@@ -5,10 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../core/attribution.js';
-import { forEachBatch } from '../core/batching.js';
+import { batchSizeOf } from '../core/batching.js';
 import { check, LumenError } from '../core/errors.js';
 import type { MethodOptions } from '../core/method-info.js';
-import type { Model } from '../core/model.js';
+import { outputKindOf, type Model, type OutputKind } from '../core/model.js';
+import { outputScore, watchedOutput } from '../core/perturbation/class-probability.js';
+import { scorePerturbations } from '../core/perturbation/perturbation-batcher.js';
 import type { LocalMethod } from '../core/options.js';
 import { resolveTarget, type ResolvedTarget, type Target } from '../core/target.js';
 import { checkInput } from '../core/validate.js';
@@ -23,9 +25,6 @@ import type {
   MetricResult,
   PerturbBaseline,
 } from './result.js';
-
-/** Rows per forward batch when the caller gives no batchSize (forward passes keep no tape). */
-export const METRIC_BATCH = 64;
 
 /** What a metric knows once its arguments are checked. */
 export interface MetricContext {
@@ -45,18 +44,21 @@ export interface MetricContext {
   calls: number;
 }
 
-/** Checks the input and options and resolves the target: the entry of every metric. */
+/**
+ * Checks the input and options and resolves the target: the entry of every metric. With no
+ * `batchSize`, forward batches hold the model's memory budget's rows (`budgetBatchSize`), as the
+ * methods' do.
+ */
 export async function prepareMetric(model: Model, input: tf.Tensor, options: MetricOptions, fn: string): Promise<MetricContext> {
   checkInput(model, input, fn);
-  const b = options.batchSize;
-  check(b === undefined || (Number.isInteger(b) && b >= 1), 'option', () => `${fn}: batchSize must be a positive integer; found ${b}`);
+  const batchSize = batchSizeOf(model, options, fn);
   const target = await resolveTarget(model, input, options.target, fn);
   const n = input.shape[0];
   const features = input.size / n;
   const data = await input.data();
   const x = Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * features, (i + 1) * features)));
   const explainTarget: Target = target.classes ? [...target.classes] : (options.target as Target);
-  return { fn, model, n, features, x, target, explainTarget, batchSize: b ?? METRIC_BATCH, options, calls: 0 };
+  return { fn, model, n, features, x, target, explainTarget, batchSize, options, calls: 0 };
 }
 
 /** A method the metric can call, from a local method, a registry entry or a registry id. */
@@ -160,9 +162,11 @@ export interface RowScores {
 }
 
 /**
- * Evaluates `total` perturbed rows in batches of `ctx.batchSize`: `fill(r, out)` writes row r's
- * input into `out`, `exampleOf(r)` names the example whose target row r is scored for. Returns the
- * target's probability (softmax) or raw output per row, and each row's predicted class.
+ * Evaluates `total` perturbed rows through the perturbation batcher (`scorePerturbations`,
+ * `ctx.batchSize` rows per model call): `fill(r, out)` writes row r's input into `out`,
+ * `exampleOf(r)` names the example whose target row r is scored for. Returns the target's score on
+ * the scale `output` (`'probabilities'`: softmax of logits, the outputs of a model that returns
+ * probabilities — `outputKindOf(model)` —; `'logits'`: the raw outputs) and each row's predicted class.
  */
 export async function evaluateRows(
   ctx: MetricContext,
@@ -171,30 +175,27 @@ export async function evaluateRows(
   fill: (r: number, out: Float32Array) => void,
   output: MetricOutput,
 ): Promise<RowScores> {
-  const values = new Float32Array(total);
-  const predicted = new Int32Array(total);
   const F = ctx.features;
   const shape = ctx.model.inputShape.length ? ctx.model.inputShape : [F];
-  ctx.calls += await forEachBatch(total, ctx.batchSize, ctx.options, ctx.fn, async (start, end) => {
-    const rows = end - start;
-    const buf = new Float32Array(rows * F);
-    const examples = new Int32Array(rows);
-    for (let r = start; r < end; r++) {
-      fill(r, buf.subarray((r - start) * F, (r - start + 1) * F));
-      examples[r - start] = exampleOf(r);
-    }
-    const xb = tf.tensor(buf, [rows, ...shape]);
-    const out = await ctx.model.predict(xb);
-    const [v, p] = tf.tidy(() => {
-      const flat = out.reshape([rows, -1]);
-      const watched = output === 'probability' ? tf.softmax(flat) : flat;
-      return [ctx.target.select(watched, examples), flat.argMax(1)];
-    });
-    values.set(await v.data(), start);
-    predicted.set(await p.data(), start);
-    tf.dispose([xb, out, v, p]);
-  });
-  return { values, predicted };
+  const examples = Int32Array.from({ length: total }, (_, r) => exampleOf(r));
+  const plan = {
+    examples,
+    build(start: number, end: number): tf.Tensor {
+      const buf = new Float32Array((end - start) * F);
+      for (let r = start; r < end; r++) fill(r, buf.subarray((r - start) * F, (r - start + 1) * F));
+      return tf.tensor(buf, [end - start, ...shape]);
+    },
+  };
+  const score = outputScore(ctx.target, outputKindOf(ctx.model), metricOutput(output, ctx.fn));
+  const { signal, onProgress } = ctx.options;
+  const { scores, predicted, calls } = await scorePerturbations(ctx.model, plan, score, ctx.batchSize, { signal, onProgress, predicted: true }, ctx.fn);
+  ctx.calls += calls;
+  return { values: scores, predicted: predicted as Int32Array };
+}
+
+/** The metrics' `output` option as an OutputKind (old `'probability'`/`'logit'` accepted, with a warning). */
+export function metricOutput(output: MetricOutput | undefined, fn: string, fallback: OutputKind = 'probabilities'): OutputKind {
+  return watchedOutput(output, fallback, fn);
 }
 
 /** The watched output at each example's unperturbed input. */

@@ -66,5 +66,5 @@ export async function featurePermutation(model: Model, input: tf.Tensor, options
     const diff = (full.scores[e] - scores[r]) / samples;
     for (const j of groups[groupOf(r)]) values[e * mask.size + j] += diff;
   }
-  return makeAttribution('feature-permutation', tf.tensor(values, input.shape), ctx.target.classes, { modelCalls: calls + full.calls, features, samples });
+  return makeAttribution('feature-permutation', tf.tensor(values, input.shape), ctx.target.classes, { modelCalls: calls + full.calls, features: mask.counts, samples });
 }

@@ -9,14 +9,15 @@ import { DEFAULT_SEED, Rng } from '../../core/random.js';
 import { resolveTarget } from '../../core/target.js';
 import { checkDifferentiable, checkInput } from '../../core/validate.js';
 import { withInputGradientsOnly } from '../../engine/input-gradients-only.js';
-import { classProbability, type OutputsOption } from '../../core/perturbation/class-probability.js';
+import { classProbability, type OutputKindOption } from '../../core/perturbation/class-probability.js';
+import { renamedOption } from '../../core/deprecated-option.js';
 
 /** Options of `meaningfulPerturbation`; `batchSize` is the number of examples optimised together. */
 export interface MeaningfulPerturbationOptions extends LocalOptions {
   /**
    * What deleted regions become: `'blur'` (default; a Gaussian blur of the image, σ = `blurSigma`),
    * `'constant'` (the `baseline`, default each example's mean colour), or `'noise'` (the image plus
-   * Gaussian noise of standard deviation `noiseStd`, drawn afresh at every step).
+   * Gaussian noise of standard deviation `stdev`, drawn afresh at every step).
    */
   readonly perturbation?: 'blur' | 'constant' | 'noise';
   /** Adam iterations (default 300, as in the paper). */
@@ -34,11 +35,15 @@ export interface MeaningfulPerturbationOptions extends LocalOptions {
   /** σ of the blur perturbation in pixels (default max(H, W)/22, 10 at 224). */
   readonly blurSigma?: number;
   /** σ of the noise perturbation (default 0.2 × the input's range). */
+  readonly stdev?: number;
+  /** @deprecated The old name of `stdev`; removed in the next release. */
   readonly noiseStd?: number;
   /** Replacement of the `'constant'` perturbation — every Baseline kind (default `'mean'`). */
   readonly baseline?: Baseline;
-  /** What the model returns (default `'auto'`): the deletion game minimises the class probability. */
-  readonly outputs?: OutputsOption;
+  /** What the model returns (default: the model's `outputKind`, else `'auto'`): the deletion game minimises the class probability. */
+  readonly outputKind?: OutputKindOption;
+  /** @deprecated The old name of `outputKind`; removed in the next release. */
+  readonly outputs?: OutputKindOption;
 }
 
 /**
@@ -72,7 +77,7 @@ export async function meaningfulPerturbation(model: Model, input: tf.Tensor, opt
   }
   const batchSize = batchSizeOf(model, options, fn);
   const target = await resolveTarget(model, input, options.target, fn);
-  const { score } = await classProbability(model, input, target, options.outputs, fn);
+  const { score } = await classProbability(model, input, target, options, fn);
   const seed = options.seed ?? DEFAULT_SEED;
   const rng = new Rng(seed);
   const masks: tf.Tensor[] = [];
@@ -84,7 +89,7 @@ export async function meaningfulPerturbation(model: Model, input: tf.Tensor, opt
       const x = input.slice([start], [end - start]);
       const x0 = kind === 'blur' ? resolveBaseline('blur', x, fn, { blurSigma: options.blurSigma ?? Math.max(h, w) / 22 })
         : kind === 'constant' ? resolveBaseline(options.baseline ?? 'mean', x, fn, { seed }) : null;
-      const noiseStd = kind === 'noise' ? options.noiseStd ?? tf.tidy(() => x.max().sub(x.min()).mul(0.2).dataSync()[0]) : 0;
+      const noiseStd = kind === 'noise' ? renamedOption<number>(options, 'stdev', 'noiseStd', fn) ?? tf.tidy(() => x.max().sub(x.min()).mul(0.2).dataSync()[0]) : 0;
       const examples = Int32Array.from({ length: end - start }, (_, i) => start + i);
       let m = tf.ones([end - start, size, size, 1]);
       let mom = tf.zerosLike(m);

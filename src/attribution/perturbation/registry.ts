@@ -18,7 +18,13 @@ const featureMaskOption: OptionSpec = {
   default: 'scalars',
   doc: "features removed together: 'scalars', 'tokens', 'patch:HxW', or a mask file (lumen explain --features)",
 };
-const outputsOption: OptionSpec = { name: 'outputs', type: 'enum', values: ['auto', 'probabilities', 'logits'], default: 'auto', doc: 'what the model returns (logits are softmaxed)' };
+const outputKindOption: OptionSpec = {
+  name: 'outputKind',
+  type: 'enum',
+  values: ['auto', 'probabilities', 'logits'],
+  doc: "what the model returns (default the model's own kind, else auto; logits are softmaxed)",
+  deprecatedNames: ['outputs'],
+};
 
 /** Sizes written `4x4` (or `4x4x1`, or `4`) as numbers. */
 function sizes(text: string, what: string): number[] {
@@ -122,11 +128,11 @@ export const PERTURBATION_METHODS: readonly MethodInfo[] = [
     options: [
       { name: 'sampling', type: 'enum', values: ['marginal', 'conditional'], doc: 'imputation (default: conditional on images, marginal otherwise)' },
       { name: 'window', type: 'integer', doc: 'side k of the window on images (default ⌈min(H,W)/7⌉)' },
-      { name: 'stride', type: 'integer', default: 1, doc: 'window step on images' },
+      { name: 'strides', type: 'integer', default: 1, doc: 'window step on images', deprecatedNames: ['stride'] },
       { name: 'padding', type: 'integer', default: 2, doc: 'frame around the window for conditional sampling' },
       { name: 'samples', type: 'integer', default: 10, doc: 'imputations per window' },
       featureMaskOption,
-      outputsOption,
+      outputKindOption,
       { name: 'trainingSize', type: 'number', doc: 'N of the Laplace correction (pN + 1)/(N + K)' },
     ],
     run: (m, x, o = {}) => predictionDifference(m, x, { ...o, featureMask: featureMaskOf(o.featureMask) } as PredictionDifferenceOptions),
@@ -147,9 +153,9 @@ export const PERTURBATION_METHODS: readonly MethodInfo[] = [
       { name: 'tvBeta', type: 'number', default: 3, doc: 'β of the total variation' },
       { name: 'maskSize', type: 'integer', doc: 'mask side before upsampling (default ⌈max(H,W)/8⌉, at least 7)' },
       { name: 'blurSigma', type: 'number', doc: 'σ of the blur in pixels (default max(H,W)/22)' },
-      { name: 'noiseStd', type: 'number', doc: 'σ of the noise (default 0.2 × range)' },
+      { name: 'stdev', type: 'number', doc: 'σ of the noise (default 0.2 × range)', deprecatedNames: ['noiseStd'] },
       { ...baseline, default: 'mean', doc: "replacement of the 'constant' perturbation" },
-      outputsOption,
+      outputKindOption,
     ],
     run: (m, x, o) => meaningfulPerturbation(m, x, o as MeaningfulPerturbationOptions),
   }),

@@ -48,7 +48,7 @@ const captumInfidelity: CaseBuilder = (entry, kw, fixture) => {
           target: kw.target as number[],
           perturbation: { kind: 'table', table: perturbations },
           normalize: kw.normalize === true,
-          output: 'logit',
+          output: 'logits',
         });
         return r.scores;
       } finally {
@@ -140,7 +140,7 @@ function quantus(
 }
 
 const curves = (r: MetricResult): number[] => (r.curves ?? []).flat();
-const output = (s: QuantusSetup): 'probability' | 'logit' => (s.softmax ? 'probability' : 'logit');
+const output = (s: QuantusSetup): 'probabilities' | 'logits' => (s.softmax ? 'probabilities' : 'logits');
 
 function masks(fixture: Fixture): tf.Tensor {
   return fixtureTensor((fixture.json.masks as Json).s_batch as FixtureValue);

@@ -59,7 +59,7 @@ for (const sampling of ['marginal', 'conditional'] as const) {
     const near = (y: number, xx: number): boolean => Math.abs(y - 2) <= 1 && Math.abs(xx - 5) <= 1;
     for (let y = 0; y < 8; y++) for (let xx = 0; xx < 8; xx++) if (!near(y, xx)) assert.equal(v[y * 8 + xx], 0, `pixel (${y}, ${xx})`);
     assert.notEqual(v[2 * 8 + 5], 0);
-    assert.equal(a.meta.features, 49);
+    assert.deepEqual(a.meta.features, [49]);
     const again = await predictionDifference(model, x, { sampling, window: 2, padding: 1, samples: 8, data, target: 0, seed: 5, batchSize: 7 });
     assert.equal(await maxAbsDiff(a.values, again.values), 0, 'same seed, another batch size: same samples');
     [a, again].forEach((r) => r.dispose());
@@ -90,7 +90,7 @@ test('predictionDifference: conditional sampling needs images; scores must be pr
   const { model } = linearBlackBox([4], 3, 6);
   const x = uniform([2, 4], 1);
   await assert.rejects(predictionDifference(model, x, { sampling: 'conditional' }), (e: unknown) => e instanceof LumenError && /need sampling: 'marginal'/.test(e.message));
-  await assert.rejects(predictionDifference(model, x, { outputs: 'probabilities', target: 0 }), (e: unknown) => e instanceof LumenError && /pass outputs: 'logits'/.test(e.message));
+  await assert.rejects(predictionDifference(model, x, { outputKind: 'probabilities', target: 0 }), (e: unknown) => e instanceof LumenError && /pass outputKind: 'logits'/.test(e.message));
   const bad = uniform([2, 5], 1);
   await assert.rejects(predictionDifference(model, x, { data: bad }), /data must be examples \[M, 4\]/);
   tf.dispose([x, bad]);
