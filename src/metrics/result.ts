@@ -30,8 +30,12 @@ export type Explainer = LocalMethod<MethodOptions> | MethodInfo | string;
 /** The attributions a metric scores: values `[N, ...inputShape]`, an Attribution, or a method to run. */
 export type AttributionSource = tf.Tensor | Attribution | Explainer;
 
-/** The value that replaces removed features: a constant, or a statistic of each example. */
-export type PerturbBaseline = number | 'black' | 'white' | 'mean' | 'zeros';
+/**
+ * The value that replaces removed features: a constant, or a statistic of each example (its min
+ * `'black'`, max `'white'`, or the mean of all its scalars `'example-mean'`). Unlike a `Baseline`
+ * (src/core/baseline.ts), one number per example. `'mean'`: deprecated old name of `'example-mean'`.
+ */
+export type PerturbBaseline = number | 'black' | 'white' | 'example-mean' | 'zeros' | 'mean';
 
 /**
  * Which score a perturbation metric watches, on the scale of an `OutputKind`: `'probabilities'` (the

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../core/attribution.js';
 import { batchSizeOf } from '../core/batching.js';
+import { warnOnce } from '../core/deprecated-option.js';
 import { check, LumenError } from '../core/errors.js';
 import type { MethodOptions } from '../core/method-info.js';
 import { outputKindOf, type Model, type OutputKind } from '../core/model.js';
@@ -97,9 +98,10 @@ export function splitRows(data: ArrayLike<number>, rows: number): Float32Array[]
 
 /**
  * The attributions a metric scores, one flat array per example: given values (checked to have the
- * input's shape), an Attribution's values, or a method's output on the inputs.
+ * input's shape, or — with `pixels` — one value per pixel, `[N, H, W, 1]` or `[N, H, W]`, as
+ * attributions reduced over channels are), an Attribution's values, or a method's output on the inputs.
  */
-export async function attributionArrays(ctx: MetricContext, input: tf.Tensor, source: AttributionSource): Promise<Float32Array[]> {
+export async function attributionArrays(ctx: MetricContext, input: tf.Tensor, source: AttributionSource, pixels?: number): Promise<Float32Array[]> {
   let values: tf.Tensor;
   if (source instanceof tf.Tensor) values = source;
   else if (isAttribution(source)) values = source.values;
@@ -107,9 +109,24 @@ export async function attributionArrays(ctx: MetricContext, input: tf.Tensor, so
     const examples = Int32Array.from({ length: ctx.n }, (_, i) => i);
     return explainRows(ctx, source, input, examples);
   }
-  check(values.size === input.size && values.shape[0] === input.shape[0], 'shape', () =>
-    `${ctx.fn}: attributions must have the input's shape [${input.shape}]; found [${values.shape}]`);
+  const perPixel = pixels !== undefined && values.size === ctx.n * pixels;
+  check((values.size === input.size || perPixel) && values.shape[0] === input.shape[0], 'shape', () =>
+    `${ctx.fn}: attributions must have the input's shape [${input.shape}]` +
+    (pixels !== undefined ? ` or one value per pixel [${[...input.shape.slice(0, -1), 1]}]` : '') + `; found [${values.shape}]`);
   return splitRows(await values.data(), ctx.n);
+}
+
+/**
+ * Per example, the attribution of every pixel: the input-shaped attributions pre-processed
+ * (`pre`, see AttributionPreprocessing) and summed over channels, or attributions already reduced
+ * over channels (`[N, H, W, 1]`, `[N, H, W]`) pre-processed as they are (Quantus accepts both).
+ */
+export async function pixelAttributions(
+  ctx: MetricContext, input: tf.Tensor, source: AttributionSource, pre: AttributionPreprocessing, defaults: Required<AttributionPreprocessing>,
+): Promise<Float64Array[]> {
+  const g = geometryOf(ctx.model, ctx.features);
+  const pixels = g.h * g.w;
+  return preprocess(await attributionArrays(ctx, input, source, pixels), pre, defaults).map((v) => (v.length === pixels && g.c > 1 ? Float64Array.from(v) : pixelSums(v, g)));
 }
 
 /** Applies the normalisation and absolute value of `pre` (see AttributionPreprocessing). */
@@ -138,7 +155,12 @@ export function argsort(v: ArrayLike<number>, descending: boolean): Int32Array {
   return Int32Array.from(idx);
 }
 
-/** The value a removed feature takes in example `x`: a constant, or its min ('black'), max or mean. */
+/**
+ * The value a removed feature takes in example `x`: a constant, its min (`'black'`), max
+ * (`'white'`) or the mean of all its scalars (`'example-mean'`). `'mean'` is the old name of
+ * `'example-mean'` here (a warning): everywhere else `'mean'` is src/core/baseline.ts' per-channel
+ * mean of images, which the metrics' single fill value cannot express.
+ */
 export function baselineValue(x: Float32Array, baseline: PerturbBaseline, fn: string): number {
   if (typeof baseline === 'number') return baseline;
   switch (baseline) {
@@ -149,9 +171,12 @@ export function baselineValue(x: Float32Array, baseline: PerturbBaseline, fn: st
     case 'white':
       return x.reduce((m, v) => Math.max(m, v), -Infinity);
     case 'mean':
+      warnOnce(`${fn}:baseline=mean`, `${fn}: baseline 'mean' of a metric (the mean of all of an example's scalars) is deprecated and will be removed in the next release; use 'example-mean'`);
+      return x.reduce((s, v) => s + v, 0) / x.length;
+    case 'example-mean':
       return x.reduce((s, v) => s + v, 0) / x.length;
     default:
-      throw new LumenError('option', `${fn}: baseline must be a number, 'black', 'white', 'mean' or 'zeros'; found '${String(baseline)}'`);
+      throw new LumenError('option', `${fn}: baseline must be a number, 'black', 'white', 'example-mean' or 'zeros'; found '${String(baseline)}'`);
   }
 }
 
