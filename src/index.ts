@@ -60,6 +60,7 @@ export * from './core/baseline.js';
 export * from './core/batching.js';
 export * from './core/completeness-check.js';
 export * from './core/completeness.js';
+export * from './core/deprecated-option.js';
 export * from './core/errors.js';
 export * from './core/gradients.js';
 export * from './core/method-info.js';

@@ -14,7 +14,7 @@ import { slidingWindows, windowSizes, type WindowShape, type WindowStrides } fro
 /** Options of `predictionDifference`; `batchSize` is the number of sampled copies per model call. */
 export interface PredictionDifferenceOptions extends LocalOptions {
   /**
-   * How the removed feature is imputed: `'marginal'` samples its values from `data` at the same
+   * How the removed feature is imputed: `'marginal'` samples its values from `baselines` at the same
    * place; `'conditional'` (images only; the default there) samples them from a Gaussian over
    * l × l patches conditioned on the surrounding frame of the window.
    */
@@ -29,7 +29,9 @@ export interface PredictionDifferenceOptions extends LocalOptions {
   readonly padding?: number;
   /** Samples per removed feature (default 10, as in the paper). */
   readonly samples?: number;
-  /** Examples `[M, ...inputShape]` that stand for the data distribution (default: the input batch). */
+  /** Examples `[M, ...inputShape]` that stand for the data distribution, the distribution of baselines imputed from (default: the input batch). */
+  readonly baselines?: tf.Tensor;
+  /** @deprecated The old name of `baselines`; removed in the next release. */
   readonly data?: tf.Tensor;
   /** Features of non-image inputs (shared by all examples; default `'scalars'`). */
   readonly featureMask?: FeatureMask;
@@ -47,8 +49,8 @@ export interface PredictionDifferenceOptions extends LocalOptions {
  * is estimated from `samples` imputations of x_i (Zintgraf, Cohen, Adel & Welling, "Visualizing Deep
  * Neural Network Decisions: Prediction Difference Analysis", ICLR 2017; Robnik-Šikonja &
  * Kononenko 2008). On images x_i is a k × k window (all channels) slid with `stride`, imputed from
- * the marginal (the same window of a random example of `data`) or conditionally on its l × l
- * surroundings (a Gaussian fitted to the l × l patches of `data`, the image mirrored at its
+ * the marginal (the same window of a random example of `baselines`) or conditionally on its l × l
+ * surroundings (a Gaussian fitted to the l × l patches of `baselines`, the image mirrored at its
  * borders); each pixel gets the mean WE of the windows covering it. Other inputs use feature
  * groups with marginal sampling. Positive values support the class, negative ones speak against it.
  * Forward passes only, `batchSize` imputed copies per model call, seeded.
@@ -64,9 +66,10 @@ export async function predictionDifference(model: Model, input: tf.Tensor, given
   check(image || sampling === 'marginal', 'option', () => `${fn}: conditional sampling models image patches; examples of shape [${shape}] need sampling: 'marginal'`);
   check(Number.isInteger(samples) && samples >= 1, 'option', () => `${fn}: samples must be a positive integer; found ${samples}`);
   check(options.trainingSize === undefined || options.trainingSize > 0, 'option', () => `${fn}: trainingSize must be positive; found ${options.trainingSize}`);
-  const data = options.data ?? input;
+  const distribution = renamedOption<tf.Tensor>(options, 'baselines', 'data', fn);
+  const data = distribution ?? input;
   check(data instanceof tf.Tensor && data.rank === input.rank && data.shape.slice(1).every((d, i) => d === shape[i]), 'shape', () =>
-    `${fn}: data must be examples [M, ${shape}]; found ${data instanceof tf.Tensor ? `[${data.shape}]` : typeof data}`);
+    `${fn}: baselines must be examples [M, ${shape}]; found ${data instanceof tf.Tensor ? `[${data.shape}]` : typeof data}`);
   const size = shape.reduce((a, b) => a * b, 1);
   const { regions, covered } = image ? imageRegions(shape, options, fn) : maskRegions(options.featureMask, shape, input.shape[0], fn, input);
   const ctx = await preparePerturbation(model, input, options, fn);
@@ -79,7 +82,7 @@ export async function predictionDifference(model: Model, input: tf.Tensor, given
   let plan: PerturbationPlan;
   if (sampling === 'marginal') {
     const m = data.shape[0];
-    if (m === 1 && options.data === undefined) warnings.push("marginal sampling from a batch of one example imputes the example itself (every value is 0); pass the data distribution in 'data'");
+    if (m === 1 && distribution === undefined) warnings.push("marginal sampling from a batch of one example imputes the example itself (every value is 0); pass the data distribution in 'baselines'");
     const sources = Int32Array.from({ length: rows }, () => rng.int(m));
     plan = maskedPlan(input, data, examples, shape, (r, mask) => {
       mask.fill(1);
@@ -199,7 +202,7 @@ async function conditionalPlan(
       }
     }
   });
-  if (take <= d) warnings.push(`conditional sampling fitted a Gaussian over ${d} values to only ${take} patches (covariance regularised); give more examples in 'data'`);
+  if (take <= d) warnings.push(`conditional sampling fitted a Gaussian over ${d} values to only ${take} patches (covariance regularised); give more examples in 'baselines'`);
   const { mean, cov } = meanAndCovariance(patches, d);
   const inner = new Int32Array(k * k * c);
   for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) for (let ch = 0; ch < c; ch++) inner[(y * k + x) * c + ch] = ((y + pad) * l + x + pad) * c + ch;
