@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { occlusion } from '../../src/attribution/perturbation/occlusion.js';
 import { meaningfulPerturbation } from '../../src/attribution/perturbation/meaningful-perturbation.js';
 import { predictionDifference } from '../../src/attribution/perturbation/prediction-difference.js';
 import { renamedOption, renamedValue } from '../../src/core/deprecated-option.js';
@@ -112,3 +113,19 @@ test("resolveOutputKind: the option, else the model's own outputKind (no model c
   await assert.rejects(resolveOutputKind(probs, x, { outputKind: 'softmax' as 'logits' }, 'f'), /outputKind must be 'auto', 'probabilities' or 'logits'/);
   x.dispose();
 });
+
+test('occlusion takes the one WindowShape: a number k is a k × k patch over every channel', async () => {
+  await useBackend();
+  const { model } = linearBlackBox([6, 6, 2], 3, 7);
+  const x = uniform([1, 6, 6, 2], 8);
+  const a = await occlusion(model, x, { target: 1, window: 3, strides: 3 });
+  const b = await occlusion(model, x, { target: 1, window: [3, 3], strides: 3 });
+  assert.deepEqual(Array.from(await a.values.data()), Array.from(await b.values.data()));
+  assert.equal(a.meta.windows, 4);
+  await assert.rejects(occlusion(uniformModel(), tf.zeros([1, 2, 3]), { target: 0, window: 2 }), /a window given as one number needs images/);
+  tf.dispose([x, a.values, b.values]);
+});
+
+function uniformModel(): Model {
+  return fromFunction((v) => v.reshape([v.shape[0], -1]).sum(1, true), { inputShape: [2, 3], outputShape: [1] });
+}
