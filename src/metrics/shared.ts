@@ -9,7 +9,7 @@ import { batchSizeOf } from '../core/batching.js';
 import { warnOnce } from '../core/deprecated-option.js';
 import { check, LumenError } from '../core/errors.js';
 import type { MethodOptions } from '../core/method-info.js';
-import { outputKindOf, type Model, type OutputKind } from '../core/model.js';
+import { outputKindOf, type Model } from '../core/model.js';
 import { outputScore, watchedOutput } from '../core/perturbation/class-probability.js';
 import { scorePerturbations } from '../core/perturbation/perturbation-batcher.js';
 import type { LocalMethod } from '../core/options.js';
@@ -211,16 +211,10 @@ export async function evaluateRows(
       return tf.tensor(buf, [end - start, ...shape]);
     },
   };
-  const score = outputScore(ctx.target, outputKindOf(ctx.model), metricOutput(output, ctx.fn));
-  const { signal, onProgress } = ctx.options;
-  const { scores, predicted, calls } = await scorePerturbations(ctx.model, plan, score, ctx.batchSize, { signal, onProgress, predicted: true }, ctx.fn);
+  const score = outputScore(ctx.target, outputKindOf(ctx.model), watchedOutput(output, 'probabilities', ctx.fn));
+  const { scores, predicted, calls } = await scorePerturbations(ctx.model, plan, score, ctx.batchSize, ctx.options, ctx.fn);
   ctx.calls += calls;
-  return { values: scores, predicted: predicted as Int32Array };
-}
-
-/** The metrics' `output` option as an OutputKind (old `'probability'`/`'logit'` accepted, with a warning). */
-export function metricOutput(output: MetricOutput | undefined, fn: string, fallback: OutputKind = 'probabilities'): OutputKind {
-  return watchedOutput(output, fallback, fn);
+  return { values: scores, predicted };
 }
 
 /** The watched output at each example's unperturbed input. */

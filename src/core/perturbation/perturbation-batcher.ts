@@ -51,21 +51,17 @@ export function perturbationBaseline(baseline: Baseline | undefined, x: tf.Tenso
 export interface PerturbationScores {
   /** The score of every row, in row order. */
   readonly scores: Float32Array;
-  /** Each row's arg-max output (its predicted class), when asked for with `predicted: true`. */
-  readonly predicted?: Int32Array;
+  /** Each row's arg-max output (its predicted class). */
+  readonly predicted: Int32Array;
   /** Model calls made. */
   readonly calls: number;
 }
 
-/** How the batcher runs: abort and progress (in rows), and whether to read each row's predicted class too. */
-export interface ScoreOptions extends Pick<LocalOptions, 'signal' | 'onProgress'> {
-  readonly predicted?: boolean;
-}
 
 /**
  * The perturbation batcher: sends the plan's rows through `model.predict` in batches of
- * `batchSize` rows (one call per batch, never one per row), reads `score` of every row back to
- * JS, and disposes every tensor of a batch before the next. Stops between batches when
+ * `batchSize` rows (one call per batch, never one per row), reads `score` and the arg-max class of
+ * every row back to JS, and disposes every tensor of a batch before the next. Stops between batches when
  * `options.signal` aborts and reports progress in rows. Perturbation methods, surrogates and
  * metrics all evaluate their perturbed rows here.
  */
@@ -74,31 +70,27 @@ export async function scorePerturbations(
   plan: PerturbationPlan,
   score: RowScore,
   batchSize: number,
-  options: ScoreOptions,
+  options: Pick<LocalOptions, 'signal' | 'onProgress'>,
   fn: string,
 ): Promise<PerturbationScores> {
   const total = plan.examples.length;
   const scores = new Float32Array(total);
-  const predicted = options.predicted ? new Int32Array(total) : undefined;
+  const predicted = new Int32Array(total);
   const calls = await forEachBatch(total, batchSize, options, fn, async (start, end) => {
     const rows = tf.tidy(() => plan.build(start, end));
     let out: tf.Tensor | undefined;
     try {
       out = await model.predict(rows);
       const examples = plan.examples.subarray(start, end);
-      const s = tf.tidy(() => score(out as tf.Tensor, examples).reshape([end - start]));
+      const [s, p] = tf.tidy(() => [score(out as tf.Tensor, examples).reshape([end - start]), (out as tf.Tensor).reshape([end - start, -1]).argMax(1)]);
       scores.set(await s.data(), start);
-      s.dispose();
-      if (predicted) {
-        const p = tf.tidy(() => (out as tf.Tensor).reshape([end - start, -1]).argMax(1));
-        predicted.set(await p.data(), start);
-        p.dispose();
-      }
+      predicted.set(await p.data(), start);
+      tf.dispose([s, p]);
     } finally {
       tf.dispose([rows, ...(out ? [out] : [])]);
     }
   });
-  return { scores, calls, ...(predicted ? { predicted } : {}) };
+  return { scores, predicted, calls };
 }
 
 /** The target's score of each row: the Target's selector (a logit, probability or custom scalar). */
