@@ -21,7 +21,7 @@ export type CoalitionFeatureMask = FeatureMask;
 
 /** Options every coalition method reads. */
 export interface CoalitionOptions extends LocalOptions {
-  /** The groups of input scalars that are players (see CoalitionFeatureMask). */
+  /** The groups of input scalars that are players (see FeatureMask; default every scalar its own). */
   readonly featureMask?: FeatureMask;
   /** What an absent feature is replaced by (src/core/baseline.ts); default `'zeros'`. */
   readonly baseline?: Baseline;

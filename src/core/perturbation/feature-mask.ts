@@ -104,7 +104,7 @@ export function resolveFeatureMask(spec: FeatureMask | undefined, shape: readonl
       expanded.dispose();
     }
   }
-  throw new LumenError('option', `${fn}: featureMask must be 'scalars', 'tokens', a tensor of group ids, {patch: [h, w]} or {labels}; found ${describe(m)}`);
+  throw new LumenError('option', `${fn}: featureMask must be 'scalars', 'tokens', a tensor of group ids, a function of the input returning one, {patch: [h, w]} or {labels}; found ${describe(m)}`);
 }
 
 function describe(v: unknown): string {
