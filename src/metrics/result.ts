@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../core/attribution.js';
 import type { MethodInfo, MethodOptions } from '../core/method-info.js';
 import type { OutputKind } from '../core/model.js';
+import type { OutputKindOption } from '../core/perturbation/class-probability.js';
 import type { LocalMethod, LocalOptions } from '../core/options.js';
 
 /** Whether a larger score means a better explanation. */
@@ -47,6 +48,11 @@ export type MetricOutput = OutputKind | 'probability' | 'logit';
 
 /** Options shared by every metric: the local-method options plus how to run a given method. */
 export interface MetricOptions extends LocalOptions {
+  /**
+   * What the model returns (the methods' and adapters' `outputKind`): default the model's own
+   * (`outputKindOf(model)`); `'auto'` detects it from the outputs on the input (one model call).
+   */
+  readonly outputKind?: OutputKindOption;
   /** Options passed to the method when attributions are computed (or re-computed) by the metric. */
   readonly explainOptions?: MethodOptions;
 }

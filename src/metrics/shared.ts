@@ -9,8 +9,8 @@ import { batchSizeOf } from '../core/batching.js';
 import { warnOnce } from '../core/deprecated-option.js';
 import { check, LumenError } from '../core/errors.js';
 import type { MethodOptions } from '../core/method-info.js';
-import { outputKindOf, type Model } from '../core/model.js';
-import { outputScore, watchedOutput } from '../core/perturbation/class-probability.js';
+import { outputKindOf, type Model, type OutputKind } from '../core/model.js';
+import { outputScore, resolveOutputKind, watchedOutput } from '../core/perturbation/class-probability.js';
 import { scorePerturbations } from '../core/perturbation/perturbation-batcher.js';
 import type { LocalMethod } from '../core/options.js';
 import { resolveTarget, type ResolvedTarget, type Target } from '../core/target.js';
@@ -40,6 +40,8 @@ export interface MetricContext {
   /** The target passed on to methods the metric runs (classes per example, or the function). */
   readonly explainTarget: Target;
   readonly batchSize: number;
+  /** What the model returns (the `outputKind` option, else `outputKindOf(model)`). */
+  readonly outputKind: OutputKind;
   readonly options: MetricOptions;
   /** Model calls so far (increased by evaluateRows and explain). */
   calls: number;
@@ -53,13 +55,14 @@ export interface MetricContext {
 export async function prepareMetric(model: Model, input: tf.Tensor, options: MetricOptions, fn: string): Promise<MetricContext> {
   checkInput(model, input, fn);
   const batchSize = batchSizeOf(model, options, fn);
+  const outputKind = options.outputKind === undefined ? outputKindOf(model) : await resolveOutputKind(model, input, options, fn);
   const target = await resolveTarget(model, input, options.target, fn);
   const n = input.shape[0];
   const features = input.size / n;
   const data = await input.data();
   const x = Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * features, (i + 1) * features)));
   const explainTarget: Target = target.classes ? [...target.classes] : (options.target as Target);
-  return { fn, model, n, features, x, target, explainTarget, batchSize, options, calls: 0 };
+  return { fn, model, n, features, x, target, explainTarget, batchSize, outputKind, options, calls: 0 };
 }
 
 /** A method the metric can call, from a local method, a registry entry or a registry id. */
@@ -191,7 +194,7 @@ export interface RowScores {
  * `ctx.batchSize` rows per model call): `fill(r, out)` writes row r's input into `out`,
  * `exampleOf(r)` names the example whose target row r is scored for. Returns the target's score on
  * the scale `output` (`'probabilities'`: softmax of logits, the outputs of a model that returns
- * probabilities — `outputKindOf(model)` —; `'logits'`: the raw outputs) and each row's predicted class.
+ * probabilities — `ctx.outputKind` —; `'logits'`: the raw outputs) and each row's predicted class.
  */
 export async function evaluateRows(
   ctx: MetricContext,
@@ -211,7 +214,7 @@ export async function evaluateRows(
       return tf.tensor(buf, [end - start, ...shape]);
     },
   };
-  const score = outputScore(ctx.target, outputKindOf(ctx.model), watchedOutput(output, 'probabilities', ctx.fn));
+  const score = outputScore(ctx.target, ctx.outputKind, watchedOutput(output, 'probabilities', ctx.fn));
   const { scores, predicted, calls } = await scorePerturbations(ctx.model, plan, score, ctx.batchSize, ctx.options, ctx.fn);
   ctx.calls += calls;
   return { values: scores, predicted };

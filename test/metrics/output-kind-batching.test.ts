@@ -43,6 +43,11 @@ test('deletion on a model ending in softmax starts at the probability the model 
   // output: 'logits' reads the raw outputs: here the probabilities themselves.
   const raw = (await pixelFlipping(model, x, a, { target, output: 'logits', featuresPerStep: 8 })).curves as number[][];
   for (let i = 0; i < 2; i++) assert.ok(Math.abs(raw[i][0] - probs[i][target[i]]) < 1e-6);
+  // A model that does not say what it returns: the metric's outputKind option (or 'auto' detection) says it.
+  for (const outputKind of ['probabilities', 'auto'] as const) {
+    const told = (await deletion(asLogits, x, a, { target, steps: 4, outputKind })).curves as number[][];
+    for (let i = 0; i < 2; i++) assert.ok(Math.abs(told[i][0] - probs[i][target[i]]) < 1e-6, `outputKind ${outputKind}`);
+  }
   tf.dispose([x, a]);
 });
 
