@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../../src/engine/backend.js';
+import type { LocalMethodInfo } from '../../../src/core/method-info.js';
 import { METHODS } from '../../../src/methods.js';
 import { fromLayersModel } from '../../../src/models/from-layers-model.js';
 
@@ -31,7 +32,7 @@ test('every meta field of the perturbation and surrogate methods has one type ac
   const model = { ...fromLayersModel(layers), outputKind: 'probabilities' as const };
   const x = tf.randomUniform([2, 6, 6, 1], 0, 1, 'float32', 3);
   const seen = new Map<string, { kind: string; method: string }>();
-  const methods = METHODS.filter((m) => (m.family === 'perturbation' || m.family === 'surrogate') && m.inputKinds.some((k) => k === 'image' || k === 'any'));
+  const methods = METHODS.filter((m): m is LocalMethodInfo => m.scope === 'local' && (m.family === 'perturbation' || m.family === 'surrogate') && m.inputKinds.some((k) => k === 'image' || k === 'any'));
   assert.ok(methods.length >= 8, `perturbation and surrogate methods for images: ${methods.map((m) => m.id)}`);
   for (const m of methods) {
     const a = await m.run(model, x, { target: 0, seed: 1, ...fast[m.id] });
