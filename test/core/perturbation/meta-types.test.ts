@@ -17,10 +17,10 @@ const fast: Record<string, Record<string, unknown>> = {
   'prediction-difference': { samples: 2, window: 2 },
   'meaningful-perturbation': { steps: 2 },
   rise: { samples: 8 },
-  'shapley-values': { superpixels: 'slic:4' },
-  'shapley-value-sampling': { samples: 2, superpixels: 'slic:4' },
-  'kernel-shap': { samples: 16, superpixels: 'slic:4' },
-  lime: { samples: 16, superpixels: 'slic:4' },
+  'shapley-values': { superpixels: { algorithm: 'slic', parameter: 4 } },
+  'shapley-value-sampling': { samples: 2, superpixels: { algorithm: 'slic', parameter: 4 } },
+  'kernel-shap': { samples: 16, superpixels: { algorithm: 'slic', parameter: 4 } },
+  lime: { samples: 16, superpixels: { algorithm: 'slic', parameter: 4 } },
   'feature-permutation': {},
 };
 
