@@ -28,22 +28,24 @@ test('deletion on a model ending in softmax starts at the probability the model 
   const a = tf.randomUniform([2, 4, 4, 1], 0, 1, 'float32', 5);
   const probs = await (layers.predict(x) as tf.Tensor).array() as number[][];
   const target = [0, 2];
-  const model: Model = { ...fromLayersModel(layers), outputKind: 'probabilities' };
+  // The adapter detects the final softmax (Model.outputKind = 'probabilities').
+  const model = fromLayersModel(layers);
+  assert.equal(model.outputKind, 'probabilities');
   const curves = (await deletion(model, x, a, { target, steps: 4 })).curves as number[][];
   for (let i = 0; i < 2; i++) {
     assert.ok(Math.abs(curves[i][0] - probs[i][target[i]]) < 1e-6, `curve ${i} starts at p = ${probs[i][target[i]]}; found ${curves[i][0]}`);
     const doubled = Math.exp(probs[i][target[i]]) / probs[i].reduce((s, p) => s + Math.exp(p), 0);
     assert.ok(Math.abs(curves[i][0] - doubled) > 1e-3, 'a softmax of the probabilities would start elsewhere');
   }
-  // The same network read as logits (no outputKind): the metric applies its softmax, as before.
-  const asLogits = fromLayersModel(layers);
+  // The same network declared as returning logits: the metric applies its softmax.
+  const asLogits = fromLayersModel(layers, { outputKind: 'logits' });
   const logitCurves = (await deletion(asLogits, x, a, { target, steps: 4 })).curves as number[][];
   const soft = await tf.softmax(layers.predict(x) as tf.Tensor).array() as number[][];
   for (let i = 0; i < 2; i++) assert.ok(Math.abs(logitCurves[i][0] - soft[i][target[i]]) < 1e-6);
   // output: 'logits' reads the raw outputs: here the probabilities themselves.
   const raw = (await pixelFlipping(model, x, a, { target, output: 'logits', featuresPerStep: 8 })).curves as number[][];
   for (let i = 0; i < 2; i++) assert.ok(Math.abs(raw[i][0] - probs[i][target[i]]) < 1e-6);
-  // A model that does not say what it returns: the metric's outputKind option (or 'auto' detection) says it.
+  // The metric's outputKind option overrides the model's ('auto' detects it from the outputs).
   for (const outputKind of ['probabilities', 'auto'] as const) {
     const told = (await deletion(asLogits, x, a, { target, steps: 4, outputKind })).curves as number[][];
     for (let i = 0; i < 2; i++) assert.ok(Math.abs(told[i][0] - probs[i][target[i]]) < 1e-6, `outputKind ${outputKind}`);

@@ -20,7 +20,7 @@ function softmaxRow(v: number[]): number[] {
 test('predictionDifference with one data row (marginal) is log₂odds p(c|x) − log₂odds p(c|x with x_j := d_j)', async () => {
   await useBackend();
   const { model: logits, w, b } = linearBlackBox([4], 3, 6);
-  const probs = fromFunction(async (x) => { const z = await logits.predict(x); const p = tf.softmax(z); z.dispose(); return p; }, { inputShape: [4], outputShape: [3] });
+  const probs = fromFunction(async (x) => { const z = await logits.predict(x); const p = tf.softmax(z); z.dispose(); return p; }, { inputShape: [4], outputShape: [3], outputKind: 'probabilities' });
   const x = uniform([2, 4], 1);
   const data = uniform([1, 4], 2);
   const a = await predictionDifference(probs, x, { baselines: data, target: [0, 2], samples: 3 });
