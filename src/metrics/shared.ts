@@ -40,7 +40,7 @@ export interface MetricContext {
   /** The target passed on to methods the metric runs (classes per example, or the function). */
   readonly explainTarget: Target;
   readonly batchSize: number;
-  /** What the model returns (the `outputKind` option, else `outputKindOf(model)`). */
+  /** What the model returns (the `outputKind` option, else the model's own, else detected: `resolveOutputKind`). */
   readonly outputKind: OutputKind;
   readonly options: MetricOptions;
   /** Model calls so far (increased by evaluateRows and explain). */
@@ -55,7 +55,7 @@ export interface MetricContext {
 export async function prepareMetric(model: Model, input: tf.Tensor, options: MetricOptions, fn: string): Promise<MetricContext> {
   checkInput(model, input, fn);
   const batchSize = batchSizeOf(model, options, fn);
-  const outputKind = options.outputKind === undefined ? outputKindOf(model) : await resolveOutputKind(model, input, options, fn);
+  const outputKind = await resolveOutputKind(model, input, options, fn);
   const target = await resolveTarget(model, input, options.target, fn);
   const n = input.shape[0];
   const features = input.size / n;
