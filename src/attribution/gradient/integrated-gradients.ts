@@ -48,7 +48,7 @@ export async function integratedGradients(model: Model, input: tf.Tensor, option
     alphas[r] = k < steps ? path.alphas[k] : k === steps ? 1 : 0;
     weights[r] = k < steps ? path.weights[k] : 0;
   }
-  const plan = straightPathPlan(input, bs, xs, examples, alphas, weights);
+  const plan = { ...straightPathPlan(input, bs, xs, examples, alphas, weights), owned: [xs, bs] };
   const { sum, values, calls } = await accumulateGradients(ctx.space, plan, ctx.target, ctx.n, ctx.batchSize, options, fn);
   const multiply = options.multiplyByInputs ?? true;
   const attribution = multiply ? tf.tidy(() => sum.mul(xs.sub(bs))) : sum;
