@@ -35,13 +35,14 @@ function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: st
     paper,
     summary,
     options: tunnelOptions,
+    // The inner method runs with its own defaults, as through the library: SmoothGrad of saliency
+    // averages absolute gradients, as Captum's NoiseTunnel(Saliency) does (Saliency's abs=True).
     async run(model, input, options = {}) {
       const innerId = typeof options.method === 'string' ? options.method : 'saliency';
       // The registry is loaded when the method runs, not when this file is: a static import would
       // make methods.ts and this registry import each other (and break `import 'lumen'`).
       const { methodById } = await import('../../methods.js');
       const inner = methodById(innerId);
-      const innerOptions: MethodOptions = innerId === 'saliency' && options.mode === undefined ? { ...options, mode: 'signed' } : options;
       const wrapped = noiseTunnel<MethodOptions>((m, x, o) => inner.run(m, x, o), {
         kind,
         samples: options.samples as number | undefined,
@@ -49,7 +50,7 @@ function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: st
         noiseLevel: options.noiseLevel as number | undefined,
         seed: options.seed,
       } satisfies NoiseTunnelOptions);
-      return wrapped(model, input, innerOptions);
+      return wrapped(model, input, options);
     },
   });
 }
