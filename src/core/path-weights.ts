@@ -1,3 +1,4 @@
+import type { Baseline } from './baseline.js';
 import { check } from './errors.js';
 
 /** Quadrature rules for path integrals (integrated gradients, conductance, GradientSHAP). */
@@ -11,11 +12,21 @@ export const PATH_RULES: readonly PathRule[] = [
   'gauss-legendre',
 ];
 
+/** The options every path method takes (integrated gradients, layer and neuron conductance). */
+export interface PathOptions {
+  /** Where the path starts; default 'zeros'. With a `layer` (layer IG), the layer's output at the baseline input. */
+  readonly baseline?: Baseline;
+  /** Quadrature points on the path; default 50. */
+  readonly steps?: number;
+  /** Quadrature rule; each method states its default. */
+  readonly rule?: PathRule;
+}
+
 /**
  * The `steps` and `rule` options of a path method, with their defaults, checked: a LumenError
  * naming `fn` for a rule Lumen lacks or a step count that is not a positive integer.
  */
-export function pathOptions(options: { readonly steps?: number; readonly rule?: PathRule }, defaultRule: PathRule, fn: string): { steps: number; rule: PathRule } {
+export function pathOptions(options: PathOptions, defaultRule: PathRule, fn: string): { steps: number; rule: PathRule } {
   const steps = options.steps ?? 50;
   const rule = options.rule ?? defaultRule;
   check(PATH_RULES.includes(rule), 'option', () => `${fn}: rule must be one of ${PATH_RULES.join(', ')}; found '${rule}'`);
