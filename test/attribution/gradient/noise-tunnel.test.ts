@@ -103,12 +103,12 @@ test('noiseTunnel never stacks more than maxStacked copies into one call, and co
 
 test("smoothgrad through the registry equals noiseTunnel(saliency) with saliency's default mode (absolute, as Captum's NoiseTunnel(Saliency))", async () => {
   await useBackend();
-  const { methodById } = await import('../../../src/methods.js');
+  const { localMethodById } = await import('../../../src/methods.js');
   const { model } = tanhMlp(14);
   const x = input();
   const tunnel = { samples: 6, stdev: 0.5, seed: 3 };
   const library = await noiseTunnel(saliency, tunnel)(model, x, { target: [0, 2] });
-  const registry = await methodById('smoothgrad').run(model, x, { ...tunnel, target: [0, 2] });
+  const registry = await localMethodById('smoothgrad').run(model, x, { ...tunnel, target: [0, 2] });
   const signed = await noiseTunnel(saliency, tunnel)(model, x, { target: [0, 2], mode: 'signed' });
   assert.equal(await maxAbsDiff(library.values, registry.values), 0);
   assert.equal(registry.meta.mode, 'absolute');
