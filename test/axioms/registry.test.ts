@@ -48,3 +48,35 @@ for (const m of METHODS.filter((info) => info.scope === 'local').filter((info) =
     layers.dispose();
   });
 }
+
+/** An aborted call is a LumenError with code 'aborted' (or a DOM AbortError). */
+function isAbort(e: unknown): boolean {
+  return (e instanceof Error && e.name === 'AbortError') || (e instanceof Error && (e as { code?: string }).code === 'aborted');
+}
+
+for (const m of METHODS.filter((info) => info.scope === 'local')) {
+  test(`${m.id}: an already-aborted signal stops it with an abort error, and nothing leaks`, async () => {
+    await useBackend();
+    const { model, layers, x } = toyFor(m);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(m.run(model, x, { ...optionsFor(m), signal: controller.signal }), isAbort);
+    assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+    x.dispose();
+    layers.dispose();
+  });
+
+  test(`${m.id}: a signal aborted during the run (from onProgress) stops it, and nothing leaks`, async () => {
+    await useBackend();
+    const { model, layers, x } = toyFor(m);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    // batchSize 1 makes every method take several batches, so the abort lands mid-run
+    const options = { ...optionsFor(m), batchSize: 1, signal: controller.signal, onProgress: () => controller.abort() };
+    await assert.rejects(m.run(model, x, options), isAbort);
+    assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+    x.dispose();
+    layers.dispose();
+  });
+}
