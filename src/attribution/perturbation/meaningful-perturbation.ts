@@ -65,15 +65,9 @@ export async function meaningfulPerturbation(model: Model, input: tf.Tensor, opt
   const batchSize = batchSizeOf(model, options, fn);
   checkAborted(options, fn);
   const target = await resolveTarget(model, input, options.target, fn);
-<<<<<<< HEAD
   const { score } = await classProbability(model, input, target, options, fn);
-  const seed = options.seed ?? DEFAULT_SEED;
-  const rng = new Rng(seed);
-=======
-  const { score } = await classProbability(model, input, target, options.outputs, fn);
   const n = input.shape[0];
   const rng = new Rng(game.seed);
->>>>>>> one-loop
   const masks: tf.Tensor[] = [];
   const finalScore: number[] = [];
   let calls = 0;
@@ -82,15 +76,9 @@ export async function meaningfulPerturbation(model: Model, input: tf.Tensor, opt
       const end = Math.min(n, start + batchSize);
       const onProgress = options.onProgress && ((p: Progress) => options.onProgress?.({ done: start * game.steps + p.done * (end - start), total: n * game.steps }));
       const x = input.slice([start], [end - start]);
-<<<<<<< HEAD
-      const x0 = kind === 'blur' ? resolveBaseline('blur', x, fn, { blurSigma: options.blurSigma ?? Math.max(h, w) / 22 })
-        : kind === 'constant' ? resolveBaseline(options.baseline ?? 'mean', x, fn, { seed }) : null;
-      const noiseStd = kind === 'noise' ? renamedOption<number>(options, 'stdev', 'noiseStd', fn) ?? tf.tidy(() => x.max().sub(x.min()).mul(0.2).dataSync()[0]) : 0;
-=======
       const x0 = game.kind === 'blur' ? resolveBaseline('blur', x, fn, { blurSigma: game.blurSigma })
         : game.kind === 'constant' ? resolveBaseline(options.baseline ?? 'mean', x, fn, { seed: game.seed }) : null;
-      const noiseStd = game.kind === 'noise' ? options.noiseStd ?? tf.tidy(() => x.max().sub(x.min()).mul(0.2).dataSync()[0]) : 0;
->>>>>>> one-loop
+      const noiseStd = game.kind === 'noise' ? renamedOption<number>(options, 'stdev', 'noiseStd', fn) ?? tf.tidy(() => x.max().sub(x.min()).mul(0.2).dataSync()[0]) : 0;
       const examples = Int32Array.from({ length: end - start }, (_, i) => start + i);
       const mask = tf.tidy(() => tf.variable(tf.ones([end - start, game.size, game.size, 1])));
       const adam = tf.train.adam(game.learningRate, 0.9, 0.999, 1e-8);

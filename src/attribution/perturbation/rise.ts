@@ -5,12 +5,8 @@ import { check } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { Rng } from '../../core/random.js';
-<<<<<<< HEAD
 import { maskedPlan, perturbationBaseline, preparePerturbation, scorePerturbations, targetScore } from '../../core/perturbation/perturbation-batcher.js';
-=======
-import { maskedPlan, perturbationBaseline, preparePerturbation, scorePerturbations, targetScore } from './perturbation-batcher.js';
 import { resizeBilinear } from '../../core/resize-bilinear.js';
->>>>>>> one-loop
 
 /** Options of `rise`; `batchSize` is the number of masked copies per model call. */
 export interface RiseOptions extends LocalOptions {
