@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../src/engine/backend.js';
 import { METRICS, metricById, type MetricRunOptions } from '../../src/metrics/registry.js';
@@ -62,10 +63,14 @@ test('through the registry, x ⊙ w on a linear model beats its negation on ever
   layers.dispose();
 });
 
-test('every Quantus, infidelity and sensitivity_max id of the fixtures passes', async () => {
+test('every Quantus, infidelity and sensitivity_max id of the fixtures passes, and they are the pinned ones', async () => {
   await useBackend();
-  const rows = await runParity(['quantus_cnn', 'cnn', 'mlp', 'sat'].map((f) => repoPath('test', 'fixtures', `${f}.json`)));
-  const metricRows = rows.filter((r) => /^(quantus_|infidelity_|sensitivity_max_)/.test(r.id));
-  assert.ok(metricRows.length >= 113, `found ${metricRows.length} metric ids`);
-  assert.deepEqual(metricRows.filter((r) => r.status !== 'pass'), []);
+  const fixtures = ['quantus_cnn', 'cnn', 'mlp', 'sat'];
+  const pinned = JSON.parse(readFileSync(repoPath('test', 'parity', 'passing-ids.json'), 'utf8')) as Record<string, string[]>;
+  const metricId = /^(quantus_|infidelity_|sensitivity_max_)/;
+  const rows = (await runParity(fixtures.map((f) => repoPath('test', 'fixtures', `${f}.json`)))).filter((r) => metricId.test(r.id));
+  const expected = fixtures.flatMap((f) => pinned[f].filter((id) => metricId.test(id)).map((id) => `${f}/${id}`)).sort();
+  assert.ok(expected.length >= 113, `${expected.length} pinned metric ids`);
+  assert.deepEqual(rows.map((r) => `${r.fixture}/${r.id}`).sort(), expected);
+  assert.deepEqual(rows.filter((r) => r.status !== 'pass'), []);
 });
