@@ -29,7 +29,12 @@ test('a linear model has a constant gradient: max/avg-sensitivity and local Lips
     for (const v of (await metric(model, x, 'saliency', { target: 0, explainOptions, samples: 5 })).scores) assert.ok(v < 1e-6, metric.name);
   }
   // The input itself moves with the input: ‖δ‖/‖x‖ > 0, and its Lipschitz constant along the noise is 1.
-  for (const v of (await maxSensitivity(model, x, inputItself, { target: 0 })).scores) assert.ok(v > 0);
+  // With a fixed table of perturbations δ (norms 0.05 and 0.01√3), the input itself scores ‖δ‖ / ‖x‖: the max, and the mean over δ.
+  const perturbations = tf.tensor2d([[0.03, 0, -0.04], [0.01, 0.01, 0.01]]);
+  const norms = [Math.hypot(0.3, -0.2, 1), Math.sqrt(3)];
+  (await maxSensitivity(model, x, inputItself, { target: 0, perturbations })).scores.forEach((v, i) => assert.ok(Math.abs(v - 0.05 / norms[i]) < 1e-6, `max-sensitivity ${v}`));
+  (await avgSensitivity(model, x, inputItself, { target: 0, perturbations })).scores.forEach((v, i) => assert.ok(Math.abs(v - (0.05 + 0.01 * Math.sqrt(3)) / 2 / norms[i]) < 1e-6, `avg-sensitivity ${v}`));
+  perturbations.dispose();
   for (const v of (await localLipschitz(model, x, inputItself, { target: 0 })).scores) assert.ok(Math.abs(v - 1) < 1e-5);
   tf.dispose(x);
   layers.dispose();
