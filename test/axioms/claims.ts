@@ -45,19 +45,25 @@ export const CONSERVATION: readonly (Claim & { readonly bias: boolean })[] = [
 
 /**
  * Symmetry: features 0 and 1 have identical weights and equal values in x and x′, so they get equal
- * attributions. Gradient and Shapley methods satisfy it for every symmetric function; DeepLIFT and
- * LRP only when the network itself is symmetric, as here (a symmetric function built asymmetrically,
- * like `maxNet`, breaks them).
+ * attributions. Gradient and Shapley methods satisfy it for every symmetric (differentiable) function.
  */
 export const SYMMETRY: readonly Claim[] = [
   { method: 'integrated-gradients', options: { steps: 32 }, tolerance: 1e-6 },
   { method: 'gradient-shap', options: { samples: 16, stdev: 0 }, tolerance: 1e-6 },
-  { method: 'deeplift', tolerance: 1e-6 },
-  { method: 'deeplift-shap', tolerance: 1e-6 },
-  { method: 'lrp', options: { rule: 'epsilon' }, tolerance: 1e-6 },
   { method: 'shapley-values', tolerance: 1e-6 },
   { method: 'kernel-shap', options: { samples: 64 }, tolerance: 1e-5, why: '64 ≥ 2^4 − 2 coalitions: the exact fit, up to the solver' },
   { method: 'shapley-value-sampling', options: { samples: 1024 }, tolerance: 0.02, why: 'holds in expectation: Monte-Carlo error ~ 1/√samples (0.011 of |Δf| measured at 1024)' },
+];
+
+/**
+ * Structural symmetry: the same check, for methods that give equal attributions only when the
+ * network itself treats the two features alike (identical weights, as in `symmetricDummyNet`), not
+ * for every symmetric function (see COUNTEREXAMPLES: `maxNet` on its diagonal).
+ */
+export const STRUCTURAL_SYMMETRY: readonly Claim[] = [
+  { method: 'deeplift', tolerance: 1e-6 },
+  { method: 'deeplift-shap', tolerance: 1e-6 },
+  { method: 'lrp', options: { rule: 'epsilon' }, tolerance: 1e-6 },
 ];
 
 /** Dummy: feature 3 has zero weights, so the model ignores it and it gets exactly zero. */
@@ -104,6 +110,8 @@ export interface Counterexample {
   readonly method: string;
   readonly axiom: 'completeness' | 'symmetry' | 'dummy' | 'implementation invariance';
   readonly options?: MethodOptions;
+  /** 'max': `maxNet('first')` at points x₁ = x₂ (a symmetric function); default `symmetricDummyNet`. */
+  readonly model?: 'max';
   /** The violation is at least this, relative to max(1, |f(x) − f(x′)|). */
   readonly atLeast: number;
   readonly why: string;
@@ -112,6 +120,7 @@ export interface Counterexample {
 /** Tempting claims that do not hold in general: each is shown to fail, so none is claimed above. */
 export const COUNTEREXAMPLES: readonly Counterexample[] = [
   { method: 'deeplift', axiom: 'implementation invariance', atLeast: 0.1, why: 'multipliers of discrete differences do not obey the chain rule: (2, 0) vs (1.5, 0.5) at x = (3, 2)' },
+  { method: 'deeplift', axiom: 'symmetry', model: 'max', atLeast: 0.5, why: 'max(x₁, x₂, 1) is symmetric, but its first network routes x = (3, 3) through h1: (2, 0)' },
   { method: 'deeplift-shap', axiom: 'implementation invariance', atLeast: 0.1, why: 'DeepLIFT averaged over baselines inherits it' },
   { method: 'lrp', axiom: 'completeness', options: { rule: 'epsilon', epsilon: 1e-9 }, atLeast: 0.05, why: 'biases absorb relevance' },
   { method: 'lime', axiom: 'dummy', options: { samples: 200 }, atLeast: 1e-3, why: 'a ridge fit on sampled perturbations gives the ignored feature a nonzero coefficient' },
