@@ -10,7 +10,7 @@ import { layersModelRandomizer } from '../metrics/model-parameter-randomisation.
 import { rankScores } from '../metrics/rank-scores.js';
 import type { TrainingSet } from '../metrics/retraining.js';
 import { readNpy } from '../data/npy.js';
-import { methodById } from '../methods.js';
+import { localMethodById } from '../methods.js';
 import { METRICS, metricById, type MetricInfo, type MetricRunOptions } from '../metrics/registry.js';
 import type { MetricResult } from '../metrics/result.js';
 import { barChartSvg } from '../render/bar-chart.js';
@@ -151,7 +151,7 @@ export async function evaluateMethods(
     check(typeof got !== 'string', 'option', () => `lumen evaluate: metric '${m.id}' needs ${got as string}`);
     extra.set(m.id, got as MetricRunOptions);
   }
-  const methods = methodIds.map((id) => methodById(id));
+  const methods = methodIds.map((id) => localMethodById(id));
   const attributions = new Map<string, Attribution>();
   try {
     for (const m of methods) attributions.set(m.id, await m.run(model, x, { target: 'predicted', seed }));

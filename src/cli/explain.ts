@@ -6,7 +6,7 @@ import { LumenError } from '../core/errors.js';
 import type { MethodOptions } from '../core/method-info.js';
 import { encodeNpy } from '../data/npy.js';
 import { readInput, writeFileAtomic } from '../data/io.js';
-import { METHODS, methodById, type MethodInfo } from '../methods.js';
+import { METHODS, type MethodInfo } from '../methods.js';
 import { reportCard, type ReportCard } from '../metrics/report-card.js';
 import { grid } from '../render/grid.js';
 import { encodePng } from '../render/png.js';
@@ -15,7 +15,8 @@ import { attributionFigures, type ExampleFigure } from './figures.js';
 import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
-import { parseMethodOptions, parseTarget } from './method-options.js';
+import { explainableMethod, parseMethodOptions, parseTarget } from './method-options.js';
+import { optionValues } from './option-values.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 
@@ -99,14 +100,14 @@ export function registerExplain(program: Command): void {
     .option('--superpixels <spec>', "image inputs: features are superpixels, slic[:n] or felzenszwalb[:scale] (surrogate methods)")
     .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)')
     .action(async (flags: ExplainFlags) => {
-      const method = methodById(flags.method);
+      const method = explainableMethod(flags.method);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
       if (flags.out && !OUT_EXTENSIONS.includes(ext)) {
         throw new LumenError('option', `--out ${flags.out}: expected a file ending in ${OUT_EXTENSIONS.join(', ')}; found '${ext || 'no extension'}'`);
       }
       if (flags.layer && method.layer === 'none') throw new LumenError('option', `--layer: ${method.id} does not take a layer`);
       if (!flags.layer && method.layer === 'required') throw new LumenError('option', `--layer: ${method.id} needs a layer (one of the model's layers; see lumen predict)`);
-      const options: MethodOptions = {
+      const options: MethodOptions = optionValues(method, {
         ...parseMethodOptions(method, flags.opt),
         ...coalitionFlagOptions(method, flags),
         target: parseTarget(flags.target),
@@ -115,7 +116,7 @@ export function registerExplain(program: Command): void {
         ...(flags.batchSize !== undefined ? { batchSize: positiveInt('--batch-size', flags.batchSize) } : {}),
         ...(flags.samples !== undefined ? { samples: methodOption(method, 'samples', '--samples', positiveInt('--samples', flags.samples)) } : {}),
         ...(flags.features !== undefined ? { featureMask: methodOption(method, 'featureMask', '--features', featureMaskFlag(flags.features)) } : {}),
-      };
+      });
       await withBackend(program);
       const loaded = await loadModelSpec(flags.model);
       const input = loadModelInput(loaded, flags.input);

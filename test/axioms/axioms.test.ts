@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../../src/core/model.js';
 import { useBackend } from '../../src/engine/backend.js';
-import { METHODS, methodById, type MethodOptions } from '../../src/methods.js';
+import { METHODS, localMethodById, type MethodOptions } from '../../src/methods.js';
 import { maxNet, symmetricDummyNet, type Toy } from './axiom-models.js';
 import { COMPLETENESS, CONSERVATION, COUNTEREXAMPLES, DUMMY, IMPLEMENTATION_INVARIANCE, STRUCTURAL_SYMMETRY, SYMMETRY, type Claim, type Counterexample } from './claims.js';
 
@@ -36,7 +36,7 @@ async function attribute(method: string, toy: Toy, rows: number[][], target: num
   await useBackend();
   const x = tf.tensor2d(rows);
   const before = tf.memory().numTensors;
-  const a = await methodById(method).run(toy.model, x, { target, seed: 3, ...options });
+  const a = await localMethodById(method).run(toy.model, x, { target, seed: 3, ...options });
   const values = (await a.values.array()) as number[][];
   a.dispose();
   assert.equal(tf.memory().numTensors, before, `${method}: no tensor left behind`);

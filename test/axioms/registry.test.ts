@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../src/engine/backend.js';
-import { METHODS, methodById, type MethodInfo, type MethodOptions } from '../../src/methods.js';
+import { METHODS, localMethodById, type MethodInfo, type MethodOptions } from '../../src/methods.js';
 import { COMPLETENESS } from './claims.js';
 import { maxAbsDiff, tanhMlp } from '../toy-models.js';
 import { gapCnn, images } from '../attribution/cam/cam-models.js';
@@ -36,7 +36,7 @@ for (const m of METHODS.filter((info) => info.scope === 'local')) {
 }
 
 test('every method whose meta.delta reports a completeness gap has a completeness row with its tolerance, and no other method has one', () => {
-  assert.deepEqual(COMPLETENESS.map((c) => c.method).sort(), METHODS.filter((m) => m.completeness).map((m) => m.id).sort());
+  assert.deepEqual(COMPLETENESS.map((c) => c.method).sort(), METHODS.filter((m) => m.scope === 'local' && m.completeness).map((m) => m.id).sort());
 });
 
 for (const c of COMPLETENESS) {
@@ -45,7 +45,7 @@ for (const c of COMPLETENESS) {
     const { model, layers } = tanhMlp(32);
     const x = tf.tensor2d([[1, -1, 0.5, 2], [0.3, 0.8, -1.5, 0.2]]);
     const target = [1, 2];
-    const attr = await methodById(c.method).run(model, x, { target, seed: 1, ...c.options });
+    const attr = await localMethodById(c.method).run(model, x, { target, seed: 1, ...c.options });
     const sums = (await attr.values.reshape([2, -1]).sum(1).array()) as number[];
     const out = tf.tidy(() => model.run(x).output.sub(model.run(tf.zerosLike(x)).output).arraySync() as number[][]);
     const delta = attr.meta.delta ?? [];
