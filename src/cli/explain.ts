@@ -14,13 +14,14 @@ import { withBackend } from './context.js';
 import { attributionFigures, type ExampleFigure } from './figures.js';
 import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
+import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { explainableMethod, parseMethodOptions, parseTarget } from './method-options.js';
 import { optionValues } from './option-values.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 
-interface ExplainFlags {
+interface ExplainFlags extends ModelFlags {
   model: string;
   input: string;
   method: string;
@@ -86,6 +87,8 @@ export function registerExplain(program: Command): void {
     .command('explain')
     .description('explain a model\'s outputs on an input file with one method')
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
+    .option(...OUTPUT_KIND_FLAG)
+    .option(...OUTPUT_NODE_FLAG)
     .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
     .requiredOption('--method <id>', 'a method id (see lumen methods)')
     .option('--target <class>', "class index, comma-separated indices per example, or 'predicted'", 'predicted')
@@ -118,7 +121,7 @@ export function registerExplain(program: Command): void {
         ...(flags.features !== undefined ? { featureMask: methodOption(method, 'featureMask', '--features', featureMaskFlag(flags.features)) } : {}),
       });
       await withBackend(program);
-      const loaded = await loadModelSpec(flags.model);
+      const loaded = await loadModelSpec(flags.model, modelSpecOptions(flags));
       const input = loadModelInput(loaded, flags.input);
       const bar = progressBar(method.id);
       let attribution: Attribution | undefined;
