@@ -115,7 +115,7 @@ test('faithfulnessCorrelation is reproducible with a seed and changes with it; m
   const a2 = await faithfulnessCorrelation(model, xt, r, { target: 0, seed: 5, runs: 10, subsetSize: 2 });
   const a3 = await faithfulnessCorrelation(model, xt, r, { target: 0, seed: 6, runs: 10, subsetSize: 2 });
   await pixelFlipping(model, xt, r);
-  await infidelity(model, xt, r, { samples: 5 } as never);
+  await infidelity(model, xt, r, { perturbation: { kind: 'noise', samples: 5 } });
   await irof(model, xt, r, { cellSize: 2 });
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(a1.scores, a2.scores);
