@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,7 +9,7 @@ import { useBackend } from '../../src/engine/backend.js';
 import { loadBundledModel } from '../../src/models/bundled.js';
 import { fromLayersModel } from '../../src/models/from-layers-model.js';
 import { loadOnnx } from '../../src/models/onnx/load-onnx.js';
-import { repoPath } from '../helpers.js';
+import { repoPath, testNeedingPackage } from '../helpers.js';
 import { bundleForBrowser } from './bundle.js';
 import { explainNumbers, type PageNumbers, type PageResult } from './page-contract.js';
 
@@ -20,8 +19,7 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
 // No 'unsafe-eval': code built at run time (new Function, eval) is refused; compiling wasm is allowed.
 const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
 
-const skip = existsSync(CHROMIUM) ? false : `chromium not installed at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium; .ci/run installs it)`;
-if (skip) process.stdout.write(`# skipping the headless-Chromium test: ${skip}\n`);
+const REASON = `chromium is not installed at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium; .ci/run installs it)`;
 
 /** Serves the page, its bundle, the wasm binaries and the bundled MNIST model files on 127.0.0.1 (a free port). */
 async function servePage(bundle: string, input: string): Promise<{ server: Server; url: string }> {
@@ -72,7 +70,7 @@ async function nodeNumbers(x: tf.Tensor): Promise<PageNumbers> {
   return numbers;
 }
 
-test('in headless Chromium (wasm backend, strict CSP) saliency, IG and the ONNX importer give Node\'s numbers (≤ 1e-5 relative)', { skip, timeout: 300_000 }, async () => {
+testNeedingPackage('in headless Chromium (wasm backend, strict CSP) saliency, IG and the ONNX importer give Node\'s numbers (≤ 1e-5 relative)', existsSync(CHROMIUM), REASON, async () => {
   const bundle = await bundleForBrowser(repoPath('dist', 'test', 'browser', 'page.js'));
   assert.deepEqual([...bundle.errors, ...bundle.nodeImports], []);
   await useBackend('wasm');
