@@ -7,14 +7,18 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../core/errors.js';
 import { writeFileAtomic } from '../data/io.js';
+import { parseJson } from '../data/parse-json.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
 
-/** A tfjs IOHandler reading and writing `dir/model.json` + `dir/weights.bin`. */
-export function directoryHandler(dir: string): tf.io.IOHandler {
+/**
+ * A tfjs IOHandler reading and writing `dir/model.json` + `dir/weights.bin`; `jsonName` reads a
+ * model JSON of another name (`emotion.json`), with its weight files beside it.
+ */
+export function directoryHandler(dir: string, jsonName = MODEL_JSON): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
@@ -34,7 +38,7 @@ export function directoryHandler(dir: string): tf.io.IOHandler {
       await writeFileAtomic(path.join(dir, MODEL_JSON), JSON.stringify(json));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON({ ...artifacts, weightData: weights.buffer }) };
     },
-    load: () => loadArtifacts(dir),
+    load: () => loadArtifacts(dir, jsonName),
   };
 }
 
@@ -47,13 +51,13 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
  * Loads a tf.LayersModel saved by saveLayersModel (or by tfjs / tensorflowjs_converter as a Layers
  * model in one directory). Missing or corrupt files → LumenError('file' or 'model') naming the path.
  */
-export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
-  const handler = directoryHandler(dir);
+export async function loadLayersModel(dir: string, jsonName = MODEL_JSON): Promise<tf.LayersModel> {
+  const handler = directoryHandler(dir, jsonName);
   try {
     return await tf.loadLayersModel(handler);
   } catch (e) {
     if (e instanceof LumenError) throw e;
-    throw new LumenError('model', `${path.join(dir, MODEL_JSON)}: expected a tfjs Layers model; tfjs could not build it: ${(e as Error).message}`);
+    throw new LumenError('model', `${path.join(dir, jsonName)}: expected a tfjs Layers model; tfjs could not build it: ${(e as Error).message}`);
   }
 }
 
@@ -67,15 +71,10 @@ async function readOrFail(file: string, what: string): Promise<Buffer> {
   }
 }
 
-async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
-  const jsonPath = path.join(dir, MODEL_JSON);
+async function loadArtifacts(dir: string, jsonName: string): Promise<tf.io.ModelArtifacts> {
+  const jsonPath = path.join(dir, jsonName);
   const text = (await readOrFail(jsonPath, 'a tfjs model.json')).toString('utf8');
-  let json: Partial<tf.io.ModelJSON>;
-  try {
-    json = JSON.parse(text) as Partial<tf.io.ModelJSON>;
-  } catch (e) {
-    throw new LumenError('file', `${jsonPath}: expected valid JSON (a tfjs model.json); found a syntax error: ${(e as Error).message}`);
-  }
+  const json = parseJson(text, jsonPath, 'a tfjs model.json') as Partial<tf.io.ModelJSON>;
   const fail = (expected: string, found: string): never => {
     throw new LumenError('model', `${jsonPath}: expected ${expected}; found ${found}`);
   };
@@ -94,7 +93,7 @@ async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
       if (typeof p !== 'string' || path.isAbsolute(p) || p.split(/[\\/]/).includes('..')) {
         fail('weight file paths inside the model directory', JSON.stringify(p));
       }
-      chunks.push(await readOrFail(path.join(dir, p), `the weights listed in ${MODEL_JSON}`));
+      chunks.push(await readOrFail(path.join(dir, p), `the weights listed in ${jsonName}`));
     }
     specs.push(...group.weights);
   }
@@ -111,7 +110,7 @@ async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   }
   if (sized && expected !== data.length) {
     const files = manifest!.flatMap((g) => g.paths).map((p) => path.join(dir, p)).join(', ');
-    throw new LumenError('file', `${files}: expected ${expected} bytes of weights (${specs.length} tensors in ${MODEL_JSON}); found ${data.length} bytes`);
+    throw new LumenError('file', `${files}: expected ${expected} bytes of weights (${specs.length} tensors in ${jsonName}); found ${data.length} bytes`);
   }
   return {
     modelTopology: json.modelTopology,
