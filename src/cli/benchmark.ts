@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { check } from '../core/errors.js';
-import { writeFileAtomic } from '../data/io.js';
+import { ensureWritableDir, writeFileAtomic } from '../data/io.js';
+import { parseIntegerFlag } from './parse-number.js';
 import { groundTruthData, type GroundTruthData } from '../metrics/benchmark/ground-truth-data.js';
 import { benchmarkApplies, GROUND_TRUTH_METRICS, groundTruthBenchmark, type GroundTruthBenchmarkResult } from '../metrics/benchmark/ground-truth-benchmark.js';
 import { METHODS } from '../methods.js';
@@ -103,10 +103,9 @@ export function registerBenchmark(program: Command): void {
     .option('--json', 'print every score as JSON')
     .option('--out <dir>', 'write index.html and benchmark.json there')
     .action(async (opts: { model: string; n: string; methods?: string; metrics?: string; seed: string; json?: boolean; out?: string }) => {
-      const n = Number(opts.n);
-      check(Number.isInteger(n) && n >= 1 && n <= 2000, 'option', () => `--n: expected an integer in 1…2000; found '${opts.n}'`);
-      const seed = Number(opts.seed);
-      check(Number.isInteger(seed) && seed >= 0, 'option', () => `--seed: expected a non-negative integer; found '${opts.seed}'`);
+      const n = parseIntegerFlag('--n', opts.n, 1, 2000);
+      const seed = parseIntegerFlag('--seed', opts.seed);
+      if (opts.out) ensureWritableDir(opts.out, '--out');
       await withBackend(program);
       const loaded = await loadModelSpec(opts.model);
       try {
@@ -118,7 +117,6 @@ export function registerBenchmark(program: Command): void {
         });
         const { maps: _maps, ...scores } = r;
         if (opts.out) {
-          mkdirSync(opts.out, { recursive: true });
           await writeFileAtomic(path.join(opts.out, 'benchmark.json'), `${JSON.stringify({ model: opts.model, ...scores }, null, 2)}\n`);
           await writeFileAtomic(path.join(opts.out, 'index.html'), benchmarkReport(r, data, opts.model));
         }

@@ -16,6 +16,7 @@ import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { parseMethodOptions, parseTarget } from './method-options.js';
+import { parseIntegerFlag } from './parse-number.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 
@@ -43,10 +44,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < (flag === '--seed' ? 0 : 1)) throw new LumenError('option', `${flag}: expected ${flag === '--seed' ? 'a non-negative' : 'a positive'} integer; found '${text}'`);
-  return v;
+  return text === undefined ? undefined : parseIntegerFlag(flag, text, flag === '--seed' ? 0 : 1);
 }
 
 /** The JSON form of an attribution: what `--out x.json` and `--json` write. */
