@@ -17,10 +17,12 @@ import { loadModelInput, type ModelInput } from './load-input.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { parseMethodOptions, parseTarget } from './method-options.js';
 import { parseIntegerFlag } from './parse-number.js';
+import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
+import { checkSampleBudget, featureCount } from './sample-budget.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 
-interface ExplainFlags {
+interface ExplainFlags extends InputFlags {
   model: string;
   input: string;
   method: string;
@@ -79,7 +81,7 @@ export function explanationPng(figures: readonly ExampleFigure[], targets: reado
 
 /** `lumen explain`: one method on one input file, printed and optionally written as PNG/JSON/NPY/SVG. */
 export function registerExplain(program: Command): void {
-  program
+  addInputFlags(program
     .command('explain')
     .description('explain a model\'s outputs on an input file with one method')
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
@@ -95,7 +97,7 @@ export function registerExplain(program: Command): void {
     .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')})`)
     .option('--json', 'print the attribution as JSON instead of a summary')
     .option('--superpixels <spec>', "image inputs: features are superpixels, slic[:n] or felzenszwalb[:scale] (surrogate methods)")
-    .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)')
+    .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)'))
     .action(async (flags: ExplainFlags) => {
       const method = methodById(flags.method);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
@@ -104,19 +106,39 @@ export function registerExplain(program: Command): void {
       }
       if (flags.layer && method.layer === 'none') throw new LumenError('option', `--layer: ${method.id} does not take a layer`);
       if (!flags.layer && method.layer === 'required') throw new LumenError('option', `--layer: ${method.id} needs a layer (one of the model's layers; see lumen predict)`);
-      const options: MethodOptions = {
+      const mask = flags.features !== undefined ? methodOption(method, 'featureMask', '--features', featureMaskFlag(flags.features)) : undefined;
+      const parsed: MethodOptions = {
         ...parseMethodOptions(method, flags.opt),
         ...coalitionFlagOptions(method, flags),
-        target: parseTarget(flags.target),
         ...(flags.layer ? { layer: flags.layer } : {}),
         ...(flags.seed !== undefined ? { seed: positiveInt('--seed', flags.seed) } : {}),
         ...(flags.batchSize !== undefined ? { batchSize: positiveInt('--batch-size', flags.batchSize) } : {}),
         ...(flags.samples !== undefined ? { samples: methodOption(method, 'samples', '--samples', positiveInt('--samples', flags.samples)) } : {}),
-        ...(flags.features !== undefined ? { featureMask: methodOption(method, 'featureMask', '--features', featureMaskFlag(flags.features)) } : {}),
       };
+      const inputOpts = inputOptions(flags);
       await withBackend(program);
-      const loaded = await loadModelSpec(flags.model);
-      const input = loadModelInput(loaded, flags.input);
+      const loaded = withLabels(await loadModelSpec(flags.model), flags.labels);
+      const input = loadModelInput(loaded, flags.input, inputOpts);
+      // The mask becomes a tensor only once the backend runs (tfjs would otherwise start its cpu backend and print its banner).
+      const options: MethodOptions = {
+        ...parsed,
+        target: parseTarget(flags.target, loaded.classNames),
+        ...(mask === undefined ? {} : { featureMask: typeof mask === 'string' ? mask : tf.tensor(mask.data, mask.shape) }),
+      };
+      for (const w of input.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+      const examples = input.batch.shape[0];
+      try {
+        checkOutputSize(ext, flags.out ?? '', examples);
+        if (typeof options.samples === 'number') {
+          const features = featureCount(loaded.model.inputShape, { features: typeof mask === 'string' ? mask : undefined, mask: typeof mask === 'object' ? mask.data : undefined, superpixels: flags.superpixels });
+          checkSampleBudget({ method: method.id, samples: options.samples, examples, features, gridSize: typeof options.gridSize === 'number' ? options.gridSize : undefined });
+        }
+      } catch (e) {
+        if (options.featureMask instanceof tf.Tensor) options.featureMask.dispose();
+        input.batch.dispose();
+        loaded.dispose();
+        throw e;
+      }
       const bar = progressBar(method.id);
       let attribution: Attribution | undefined;
       try {
@@ -161,6 +183,16 @@ export function registerExplain(program: Command): void {
     });
 }
 
+/** The most examples one `--out` picture (.png/.svg) shows: a row each, so larger batches are refused before any work. */
+export const MAX_FIGURE_EXAMPLES = 256;
+
+/** Refuses a picture of more than MAX_FIGURE_EXAMPLES rows (20,000 penguin rows would need gigabytes), naming the limit. */
+function checkOutputSize(ext: string, out: string, examples: number): void {
+  if ((ext === '.png' || ext === '.svg') && examples > MAX_FIGURE_EXAMPLES) {
+    throw new LumenError('option', `--out ${out}: a picture shows at most ${MAX_FIGURE_EXAMPLES} examples (one row each); found ${examples} — write .json or .npy, or split the input`);
+  }
+}
+
 /** A flag's value for a method option, checked to be one the method takes. */
 function methodOption<T>(method: MethodInfo, name: string, flag: string, value: T): T {
   if (!method.options.some((o) => o.name === name)) {
@@ -170,14 +202,20 @@ function methodOption<T>(method: MethodInfo, name: string, flag: string, value: 
   return value;
 }
 
-/** `--features`: 'scalars', 'tokens', 'patch:HxW', or a .npy/.json file of integer group ids (a tensor the caller disposes). */
-function featureMaskFlag(text: string): string | tf.Tensor {
+/** A `--features` mask file, read (and checked) before the backend starts; made a tensor after. */
+interface MaskFile {
+  readonly data: Float32Array;
+  readonly shape: number[];
+}
+
+/** `--features`: 'scalars', 'tokens', 'patch:HxW', or a .npy/.json file of integer group ids. */
+function featureMaskFlag(text: string): string | MaskFile {
   if (text === 'scalars' || text === 'tokens' || text.startsWith('patch:')) return text;
   const ext = path.extname(text).toLowerCase();
   if (ext !== '.npy' && ext !== '.json') throw new LumenError('option', `--features: expected a .npy or .json mask of integer ids, patch:HxW, tokens or scalars; found '${text}'`);
   const mask = readInput(text);
   if (mask.kind !== 'tensor') throw new LumenError('option', `--features ${text}: expected a tensor of integer ids`);
-  return tf.tensor(mask.data, mask.shape);
+  return { data: mask.data, shape: mask.shape };
 }
 
 /** The report card as JSON: per metric, its direction, mean and per-example scores. */

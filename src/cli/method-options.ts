@@ -2,13 +2,19 @@ import { LumenError } from '../core/errors.js';
 import type { MethodInfo, MethodOptions, OptionSpec } from '../core/method-info.js';
 import { isDecimalText, isIntegerText } from './parse-number.js';
 
-/** Parses a `--target` value: a class index, comma-separated indices (one per example) or `predicted`. */
-export function parseTarget(text: string | undefined): MethodOptions['target'] {
+/**
+ * Parses a `--target` value: a class index, comma-separated indices (one per example),
+ * `predicted`, or class names from `classNames` (`--labels`) in place of indices.
+ */
+export function parseTarget(text: string | undefined, classNames?: readonly string[]): MethodOptions['target'] {
   if (text === undefined || text === 'predicted') return 'predicted';
+  const whole = classNames?.indexOf(text.trim()) ?? -1;
+  if (whole >= 0) return whole;
   const parts = text.split(',').map((s) => s.trim());
-  const nums = parts.map(Number);
-  if (parts.some((s) => !isIntegerText(s)) || nums.some((v) => v < 0)) {
-    throw new LumenError('option', `--target: expected a class index, comma-separated indices or 'predicted'; found '${text}'`);
+  const nums = parts.map((s) => (isIntegerText(s) ? Number(s) : (classNames?.indexOf(s) ?? -1)));
+  if (parts.some((s) => s === '') || nums.some((v) => v < 0)) {
+    const names = classNames ? `, class names (${classNames.slice(0, 5).join(', ')}${classNames.length > 5 ? ', …' : ''})` : '';
+    throw new LumenError('option', `--target: expected a class index, comma-separated indices${names} or 'predicted'; found '${text}'`);
   }
   return nums.length === 1 ? nums[0] : nums;
 }

@@ -7,7 +7,12 @@ import { PNG } from 'pngjs';
 import { check, LumenError } from '../core/errors.js';
 import { describeBytes, readBytes, type TensorData } from './tensor-data.js';
 
+/** The most pixels an input image may have (40 megapixels, e.g. 8000×5000): larger images are refused before decoding. */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
 export interface ImageOptions {
+  /** Refuse images with more pixels than this (default MAX_IMAGE_PIXELS), read from the header before decoding. */
+  readonly maxPixels?: number;
   /** One channel (luma 0.299 R + 0.587 G + 0.114 B) instead of three. */
   readonly grayscale?: boolean;
   /** Resize to `[height, width]` with bilinear interpolation (half-pixel centres, like tf.image.resizeBilinear with halfPixelCenters). */
@@ -25,11 +30,26 @@ export function sniffImage(bytes: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
+/**
+ * A PNG's width and height from its IHDR chunk (bytes 16–23), without decoding; undefined when the
+ * header is missing or truncated (the decoder then reports the corruption).
+ */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  if (bytes.length < 24 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
 /** Decodes PNG or JPEG bytes; `source` (the file name) is named in error messages. */
 export function decodeImage(bytes: Uint8Array, source: string, format: ImageFormat, options: ImageOptions = {}): TensorData & { shape: [number, number, number] } {
   const found = sniffImage(bytes);
   const expected = format === 'png' ? 'a PNG image (signature 89 50 4e 47 0d 0a 1a 0a)' : 'a JPEG image (signature ff d8 ff)';
   check(found === format, 'file', () => `${source}: expected ${expected}; found ${found ? `a ${found.toUpperCase()} image` : describeBytes(bytes)}`);
+  const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
+  const tooLarge = (w: number, h: number): string =>
+    `${source}: expected an image of at most ${maxPixels.toLocaleString('en-US')} pixels; found ${w}×${h} = ${(w * h).toLocaleString('en-US')} pixels (resize it first)`;
+  const header = format === 'png' ? pngSize(bytes) : undefined;
+  check(!header || header.width * header.height <= maxPixels, 'file', () => tooLarge(header!.width, header!.height));
   let width: number;
   let height: number;
   let rgba: Uint8Array;
@@ -39,12 +59,14 @@ export function decodeImage(bytes: Uint8Array, source: string, format: ImageForm
       ({ width, height } = png);
       rgba = png.data;
     } else {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: maxPixels / 1e6 });
       ({ width, height } = img);
       rgba = img.data;
     }
   } catch (e) {
-    throw new LumenError('file', `${source}: expected ${expected}; found a corrupt file (${(e as Error).message})`);
+    const message = e instanceof Error ? e.message : String(e);
+    if (/maxResolutionInMP/.test(message)) throw new LumenError('file', `${source}: expected an image of at most ${maxPixels.toLocaleString('en-US')} pixels; found more (${message})`);
+    throw new LumenError('file', `${source}: expected ${expected}; found a corrupt file (${message})`);
   }
   check(width > 0 && height > 0 && rgba.length >= width * height * 4, 'file',
     () => `${source}: expected ${expected} with pixels; found ${width}×${height} with ${rgba.length} bytes of pixel data`);

@@ -15,7 +15,7 @@ import { readNpy } from './npy.js';
 /** What a file holds: an image `[H, W, C]`, a tensor of any shape, or a table of named columns. */
 export type InputData =
   | { readonly kind: 'image'; readonly file: string; readonly data: Float32Array; readonly shape: [number, number, number] }
-  | { readonly kind: 'tensor'; readonly file: string; readonly data: Float32Array; readonly shape: number[] }
+  | { readonly kind: 'tensor'; readonly file: string; readonly data: Float32Array; readonly shape: number[]; readonly dtype?: string }
   | { readonly kind: 'table'; readonly file: string; readonly names: string[]; readonly rows: CsvCell[][] };
 
 /** The extensions readInput understands. */
