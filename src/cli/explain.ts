@@ -11,12 +11,12 @@ import { reportCard, type ReportCard } from '../metrics/report-card.js';
 import { grid } from '../render/grid.js';
 import { encodePng } from '../render/png.js';
 import { withBackend } from './context.js';
-import { attributionFigures, type ExampleFigure } from './figures.js';
+import { attributionFigures, DEFAULT_CLIP_PERCENT, type ExampleFigure } from './figures.js';
 import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { parseMethodOptions, parseTarget } from './method-options.js';
-import { parseIntegerFlag } from './parse-number.js';
+import { isDecimalText, parseIntegerFlag } from './parse-number.js';
 import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
 import { checkSampleBudget, featureCount } from './sample-budget.js';
 import { progressBar } from './progress.js';
@@ -37,6 +37,14 @@ interface ExplainFlags extends InputFlags {
   json?: boolean;
   superpixels?: string;
   score?: boolean;
+  clipPercentile?: string;
+}
+
+/** `--clip-percentile`: a decimal number in [0, 100). */
+function parseClipPercent(text: string): number {
+  const v = Number(text);
+  if (!isDecimalText(text) || v < 0 || v >= 100) throw new LumenError('option', `--clip-percentile: expected a percentage in [0, 100) (Captum's outlier_perc, e.g. 2); found '${text}'`);
+  return v;
 }
 
 const OUT_EXTENSIONS = ['.png', '.json', '.npy', '.svg'];
@@ -96,6 +104,7 @@ export function registerExplain(program: Command): void {
     .option('--samples <n>', 'samples (random masks, permutations, coalitions, imputations …) of methods that take them')
     .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')})`)
     .option('--json', 'print the attribution as JSON instead of a summary')
+    .option('--clip-percentile <p>', `heatmaps: percent of the attribution mass treated as outliers and clipped (Captum's outlier_perc; default ${DEFAULT_CLIP_PERCENT}; 0 scales by the maximum)`)
     .option('--superpixels <spec>', "image inputs: features are superpixels, slic[:n] or felzenszwalb[:scale] (surrogate methods)")
     .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)'))
     .action(async (flags: ExplainFlags) => {
@@ -106,6 +115,7 @@ export function registerExplain(program: Command): void {
       }
       if (flags.layer && method.layer === 'none') throw new LumenError('option', `--layer: ${method.id} does not take a layer`);
       if (!flags.layer && method.layer === 'required') throw new LumenError('option', `--layer: ${method.id} needs a layer (one of the model's layers; see lumen predict)`);
+      const clipPercent = flags.clipPercentile === undefined ? DEFAULT_CLIP_PERCENT : parseClipPercent(flags.clipPercentile);
       const mask = flags.features !== undefined ? methodOption(method, 'featureMask', '--features', featureMaskFlag(flags.features)) : undefined;
       const parsed: MethodOptions = {
         ...parseMethodOptions(method, flags.opt),
@@ -156,7 +166,7 @@ export function registerExplain(program: Command): void {
           if (ext === '.json') await writeFileAtomic(flags.out, `${JSON.stringify(json)}\n`);
           else if (ext === '.npy') await writeFileAtomic(flags.out, encodeNpy(Float32Array.from(await attribution.values.data()), attribution.values.shape));
           else {
-            const figures = await attributionFigures(attribution, input, method.title);
+            const figures = await attributionFigures(attribution, input, method.title, { clipPercent });
             if (ext === '.svg') {
               const svg = figures.map((f) => f.bars?.svg).filter((s) => s !== undefined);
               if (svg.length === 0) throw new LumenError('option', `--out ${flags.out}: SVG output is for tabular attributions (bar charts); write a .png for images`);
