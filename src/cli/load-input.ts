@@ -37,7 +37,7 @@ function checkFinite(data: Float32Array, dims: readonly number[], file: string):
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
       const per = data.length / dims[0];
-      throw new LumenError('numeric', `${file}: expected finite numbers; found ${data[i]} in example ${Math.floor(i / per)} at flat index ${i % per}`);
+      throw new LumenError('numeric', `${file}: expected finite numbers; the input contains ${data[i]} in example ${Math.floor(i / per)} at flat index ${i % per}`);
     }
   }
 }
