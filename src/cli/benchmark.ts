@@ -7,12 +7,11 @@ import { groundTruthData, type GroundTruthData } from '../metrics/benchmark/grou
 import { benchmarkApplies, GROUND_TRUTH_METRICS, groundTruthBenchmark, type GroundTruthBenchmarkResult } from '../metrics/benchmark/ground-truth-benchmark.js';
 import { METHODS } from '../methods.js';
 import { barChartSvg } from '../render/bar-chart.js';
-import { heatmap } from '../render/heatmap.js';
 import { renderReport, type ReportFigure, type ReportSection } from '../render/html-report.js';
 import { upscaleNearest } from '../render/image.js';
 import { pngDataUri } from '../render/png.js';
 import { withBackend } from './context.js';
-import { imageToRgba } from './figures.js';
+import { heatmapPanel, imageToRgba } from './figures.js';
 import { loadModelSpec } from './load-model.js';
 import { formatTable } from './table.js';
 
@@ -57,7 +56,7 @@ export function benchmarkReport(r: GroundTruthBenchmarkResult, data: GroundTruth
         { image: pngDataUri(img(data.images, i)), caption: `image ${i}: label ${data.labels[i]}`, pixelated: true },
         { image: pngDataUri(img(data.regions, i)), caption: `image ${i}: evidence`, pixelated: true },
         ...r.methods.filter((id) => r.maps[id]).map((id) => ({
-          image: pngDataUri(heatmap({ data: r.maps[id][i], width: s, height: s }, { upscale: scale })), caption: `image ${i}: ${id}`, pixelated: true,
+          image: pngDataUri(heatmapPanel({ data: r.maps[id][i], width: s, height: s }, 'all', scale).panel), caption: `image ${i}: ${id}`, pixelated: true,
         })),
       ]).flat(),
     },

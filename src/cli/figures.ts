@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../core/attribution.js';
 import { barChartPng, barChartSvg } from '../render/bar-chart.js';
 import { withColorBar } from '../render/color-bar.js';
-import { colorize, defaultColormap, normalizeAttribution } from '../render/heatmap.js';
+import { colorize, defaultColormap, normalizeAttribution, type SignMode } from '../render/heatmap.js';
 import { createRgba, upscaleNearest, type FloatImage, type RgbaBuffer } from '../render/image.js';
 import { overlay } from '../render/overlay.js';
 import type { ModelInput } from './load-input.js';
@@ -57,6 +57,17 @@ export interface FigureOptions {
 }
 
 /**
+ * One heatmap panel as the CLI draws it: scaled like Captum's `visualize_image_attr` (clipping
+ * `clipPercent` % of the mass as outliers; 0 scales by the maximum), upscaled, with a colour bar of
+ * the scale under it. Returns the panel and the scale (for overlays on the same scale).
+ */
+export function heatmapPanel(map: FloatImage, sign: SignMode, upscale: number, clipPercent = DEFAULT_CLIP_PERCENT): { panel: RgbaBuffer; scale: number } {
+  const norm = normalizeAttribution(map, { sign, reduce: 'sum', ...(clipPercent > 0 ? { outlierPerc: clipPercent } : {}) });
+  const cmap = defaultColormap(sign);
+  return { panel: withColorBar(upscaleNearest(colorize(norm, cmap), upscale), cmap, sign, norm.scale), scale: norm.scale };
+}
+
+/**
  * Pictures of every example of `attribution`: a map with the input's height and width is shown
  * as it is; a spatial layer map ([N, h, w, c] or [N, h, w]) is summed over channels and resized
  * (bilinear) to the input; a flat one ([N, F]) becomes a bar chart named by the input's features.
@@ -65,7 +76,6 @@ export interface FigureOptions {
  */
 export async function attributionFigures(attribution: Attribution, input: ModelInput, title: string, options: FigureOptions = {}): Promise<ExampleFigure[]> {
   const clip = options.clipPercent ?? DEFAULT_CLIP_PERCENT;
-  const scaling = clip > 0 ? { outlierPerc: clip } : {};
   const values = attribution.values;
   const n = values.shape[0];
   if (input.images && values.rank >= 3) {
@@ -83,12 +93,11 @@ export async function attributionFigures(attribution: Attribution, input: ModelI
     const per = height * width * channels;
     return input.images.map((image, i) => {
       const map: FloatImage = { data: data.subarray(i * per, (i + 1) * per), height, width, channels };
-      const norm = normalizeAttribution(map, { sign, reduce: 'sum', ...scaling });
-      const cmap = defaultColormap(sign);
-      const fixed = norm.scale > 0 ? { scale: norm.scale } : {};
+      const heat = heatmapPanel(map, sign, scale, clip);
+      const fixed = heat.scale > 0 ? { scale: heat.scale } : {};
       return {
         input: upscaleNearest(imageToRgba(image), scale),
-        heat: withColorBar(upscaleNearest(colorize(norm, cmap), scale), cmap, sign, norm.scale),
+        heat: heat.panel,
         blend: upscaleNearest(overlay(image, map, { style: 'blend', sign, reduce: 'sum', alpha: 0.75, alphaByMagnitude: true, ...fixed }), scale),
       };
     });
