@@ -1,4 +1,4 @@
-import { GRADIENT_METHODS } from './attribution/gradient/registry.js';
+import { gradientMethods } from './attribution/gradient/registry.js';
 import { CAM_METHODS } from './attribution/cam/registry.js';
 import { LAYER_METHODS } from './attribution/layer/registry.js';
 import { PROPAGATION_METHODS } from './attribution/propagation/registry.js';
@@ -6,16 +6,17 @@ import { PERTURBATION_METHODS } from './attribution/perturbation/registry.js';
 import { SURROGATE_METHODS } from './attribution/surrogate/registry.js';
 import { LRP_METHODS } from './attribution/propagation/lrp/registry.js';
 import { LumenError } from './core/errors.js';
-import type { MethodInfo } from './core/method-info.js';
+import type { LocalMethodInfo, MethodInfo } from './core/method-info.js';
 
-export type { MethodInfo, MethodOptions, OptionSpec } from './core/method-info.js';
+export type { GlobalMethodInfo, LocalMethodInfo, MethodFamily, MethodInfo, MethodLookup, MethodOptions, OptionSpec } from './core/method-info.js';
 
 /**
- * Every method Lumen implements, in the order the README lists them: one registry file per family
- * (`src/attribution/<family>/registry.ts`), concatenated here.
+ * Every method Lumen implements, local and global, in the order the README lists them: one
+ * registry file per family (`src/attribution/<family>/registry.ts`; global families' lists are
+ * appended after the local ones), concatenated here.
  */
 export const METHODS: readonly MethodInfo[] = [
-  ...GRADIENT_METHODS,
+  ...gradientMethods((id) => methodById(id)),
   ...PROPAGATION_METHODS,
   ...LRP_METHODS,
   ...CAM_METHODS,
@@ -24,9 +25,19 @@ export const METHODS: readonly MethodInfo[] = [
   ...SURROGATE_METHODS,
 ];
 
-/** The method registered under `id`; an unknown id is a LumenError listing the known ones. */
-export function methodById(id: string): MethodInfo {
-  const found = METHODS.find((m) => m.id === id);
-  if (!found) throw new LumenError('method', `unknown method '${id}'; Lumen implements ${METHODS.map((m) => m.id).join(', ')}`);
+/** The method registered under `id` in `methods` (default: METHODS); an unknown id is a LumenError listing the known ones. */
+export function methodById(id: string, methods: readonly MethodInfo[] = METHODS): MethodInfo {
+  const found = methods.find((m) => m.id === id);
+  if (!found) throw new LumenError('method', `unknown method '${id}'; Lumen implements ${methods.map((m) => m.id).join(', ')}`);
+  return found;
+}
+
+/**
+ * The local method registered under `id`, for callers that explain an input batch (metrics, the
+ * parity runner, `lumen explain`): a global method's id is a LumenError saying it takes a dataset.
+ */
+export function localMethodById(id: string, methods: readonly MethodInfo[] = METHODS): LocalMethodInfo {
+  const found = methodById(id, methods);
+  if (found.scope !== 'local') throw new LumenError('method', `'${id}' is a global method: it explains a model over a dataset (run(model, data)), not an input batch`);
   return found;
 }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
 import type { Attribution } from '../core/attribution.js';
 import { check, LumenError } from '../core/errors.js';
-import type { MethodInfo, MethodOptions } from '../core/method-info.js';
+import type { LocalMethodInfo, MethodInfo, MethodOptions } from '../core/method-info.js';
 import { ensureWritableDir, writeFileAtomic } from '../data/io.js';
 import { loadMnist, mnistBatch, mnistSplit } from '../data/mnist.js';
 import { loadPenguins, penguinBatch, penguinSplit } from '../data/penguins.js';
@@ -98,14 +98,18 @@ async function demoCases(digits: number, penguins: number): Promise<DemoCase[]> 
   ];
 }
 
-function applies(method: MethodInfo, c: DemoCase): boolean {
+/** Whether the demo runs a registry method on a dataset of this kind: local methods made for its inputs. */
+export function demoApplies(method: MethodInfo, c: Pick<DemoCase, 'kind'>): method is LocalMethodInfo {
   if (method.scope !== 'local') return false;
   return method.inputKinds.includes('any') || method.inputKinds.includes(c.kind);
 }
 
-/** Why a registry method is not run on a dataset (the note of its 'skipped' row). */
-function whyNot(method: MethodInfo, c: DemoCase): string {
-  if (method.scope !== 'local') return `a ${method.scope} method: the demo runs local (per-example) methods`;
+/**
+ * Why the demo does not run a registry method on a dataset (the note of its 'skipped' row): global
+ * methods explain a model over a whole dataset, and the demo shows per-example explanations.
+ */
+export function demoSkipReason(method: MethodInfo, c: Pick<DemoCase, 'kind' | 'name'>): string {
+  if (method.scope !== 'local') return `a ${method.scope} method (it explains the model over a dataset): the demo shows local, per-example explanations`;
   return `needs ${method.inputKinds.join(' or ')} inputs; ${c.name} is ${c.kind}`;
 }
 
@@ -115,7 +119,7 @@ async function warmUp(c: DemoCase): Promise<void> {
   try {
     const y = await c.loaded.model.predict(one);
     y.dispose();
-    const saliency = METHODS.find((m) => m.id === 'saliency');
+    const saliency = METHODS.find((m): m is LocalMethodInfo => m.scope === 'local' && m.id === 'saliency');
     if (saliency && c.loaded.model.differentiable) (await saliency.run(c.loaded.model, one, {})).dispose();
   } catch (e) {
     if (!(e instanceof LumenError)) throw e;
@@ -159,8 +163,8 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
       const bar = progressBar(`demo ${c.name}`);
       await warmUp(c);
       for (const [k, method] of methods.entries()) {
-        if (!applies(method, c)) {
-          const skipped: DemoRow = { dataset: c.name, method: method.id, status: 'skipped', msPerExample: null, completenessError: null, note: whyNot(method, c) };
+        if (!demoApplies(method, c)) {
+          const skipped: DemoRow = { dataset: c.name, method: method.id, status: 'skipped', msPerExample: null, completenessError: null, note: demoSkipReason(method, c) };
           rows.push(skipped);
           caseRows.push(skipped);
           continue;

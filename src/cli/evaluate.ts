@@ -11,7 +11,7 @@ import type { TrainingSet } from '../metrics/retraining.js';
 import { readNpy } from '../data/npy.js';
 import { ensureWritableDir, writeFileAtomic } from '../data/io.js';
 import { parseIntegerFlag } from './parse-number.js';
-import { methodById } from '../methods.js';
+import { localMethodById } from '../methods.js';
 import { METRICS, metricById, type MetricInfo, type MetricRunOptions } from '../metrics/registry.js';
 import type { MetricResult } from '../metrics/result.js';
 import { barChartSvg } from '../render/bar-chart.js';
@@ -152,7 +152,7 @@ export async function evaluateMethods(
     check(typeof got !== 'string', 'option', () => `lumen evaluate: metric '${m.id}' needs ${got as string}`);
     extra.set(m.id, got as MetricRunOptions);
   }
-  const methods = methodIds.map((id) => methodById(id));
+  const methods = methodIds.map((id) => localMethodById(id));
   const attributions = new Map<string, Attribution>();
   try {
     for (const m of methods) attributions.set(m.id, await m.run(model, x, { target: 'predicted', seed }));
@@ -242,7 +242,7 @@ export function registerEvaluate(program: Command): void {
       const split = (s: string): string[] => s.split(',').map((t) => t.trim()).filter(Boolean);
       const methodIds = split(opts.methods);
       check(methodIds.length > 0, 'option', () => `--methods: expected comma-separated method ids (see lumen methods); found '${opts.methods}'`);
-      methodIds.forEach((id) => methodById(id));
+      methodIds.forEach((id) => localMethodById(id));
       if (opts.metrics) split(opts.metrics).forEach((id) => metricById(id));
       if (opts.out) ensureWritableDir(opts.out, '--out');
       await withBackend(program);

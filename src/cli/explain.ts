@@ -6,7 +6,7 @@ import { LumenError } from '../core/errors.js';
 import type { MethodOptions } from '../core/method-info.js';
 import { encodeNpy } from '../data/npy.js';
 import { readInput, writeFileAtomic } from '../data/io.js';
-import { METHODS, methodById, type MethodInfo } from '../methods.js';
+import { METHODS, type MethodInfo } from '../methods.js';
 import { reportCard, type ReportCard } from '../metrics/report-card.js';
 import { grid } from '../render/grid.js';
 import { encodePng } from '../render/png.js';
@@ -15,7 +15,8 @@ import { attributionFigures, DEFAULT_CLIP_PERCENT, type ExampleFigure } from './
 import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
-import { parseMethodOptions, parseTarget } from './method-options.js';
+import { explainableMethod, parseMethodOptions, parseTarget } from './method-options.js';
+import { optionValues } from './option-values.js';
 import { isDecimalText, parseIntegerFlag } from './parse-number.js';
 import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
 import { checkSampleBudget, featureCount } from './sample-budget.js';
@@ -108,7 +109,7 @@ export function registerExplain(program: Command): void {
     .option('--superpixels <spec>', "image inputs: features are superpixels, slic[:n] or felzenszwalb[:scale] (surrogate methods)")
     .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)'))
     .action(async (flags: ExplainFlags) => {
-      const method = methodById(flags.method);
+      const method = explainableMethod(flags.method);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
       if (flags.out && !OUT_EXTENSIONS.includes(ext)) {
         throw new LumenError('option', `--out ${flags.out}: expected a file ending in ${OUT_EXTENSIONS.join(', ')}; found '${ext || 'no extension'}'`);
@@ -125,16 +126,18 @@ export function registerExplain(program: Command): void {
         ...(flags.batchSize !== undefined ? { batchSize: positiveInt('--batch-size', flags.batchSize) } : {}),
         ...(flags.samples !== undefined ? { samples: methodOption(method, 'samples', '--samples', positiveInt('--samples', flags.samples)) } : {}),
       };
+      // Checked before the backend starts: text masks and superpixel specs parse (optionValues), input flags are valid.
+      optionValues(method, { ...parsed, ...(typeof mask === 'string' ? { featureMask: mask } : {}) });
       const inputOpts = inputOptions(flags);
       await withBackend(program);
       const loaded = withLabels(await loadModelSpec(flags.model), flags.labels);
       const input = loadModelInput(loaded, flags.input, inputOpts);
       // The mask becomes a tensor only once the backend runs (tfjs would otherwise start its cpu backend and print its banner).
-      const options: MethodOptions = {
+      const options: MethodOptions = optionValues(method, {
         ...parsed,
         target: parseTarget(flags.target, loaded.classNames),
         ...(mask === undefined ? {} : { featureMask: typeof mask === 'string' ? mask : tf.tensor(mask.data, mask.shape) }),
-      };
+      });
       for (const w of input.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
       const examples = input.batch.shape[0];
       try {

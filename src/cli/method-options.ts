@@ -1,5 +1,7 @@
 import { LumenError } from '../core/errors.js';
-import type { MethodInfo, MethodOptions, OptionSpec } from '../core/method-info.js';
+import type { LocalMethodInfo, MethodInfo, MethodOptions, OptionSpec } from '../core/method-info.js';
+import { METHODS, methodById } from '../methods.js';
+import { sizesOf } from './option-values.js';
 import { isDecimalText, isIntegerText } from './parse-number.js';
 
 /**
@@ -19,6 +21,18 @@ export function parseTarget(text: string | undefined, classNames?: readonly stri
   return nums.length === 1 ? nums[0] : nums;
 }
 
+/**
+ * The method `lumen explain --method <id>` runs: a local method of the registry. A global method
+ * (it explains the model over a dataset) is a LumenError until `lumen explain --data` runs them.
+ */
+export function explainableMethod(id: string, methods: readonly MethodInfo[] = METHODS): LocalMethodInfo {
+  const method = methodById(id, methods);
+  if (method.scope === 'global') {
+    throw new LumenError('method', `--method ${id}: a global method (it explains the model over a dataset, not an input); lumen explain runs local methods — see lumen methods`);
+  }
+  return method;
+}
+
 function parseValue(method: MethodInfo, spec: OptionSpec, raw: string): unknown {
   const fail = (expected: string): never => {
     throw new LumenError('option', `--opt ${spec.name}=${raw}: ${method.id}'s option '${spec.name}' expects ${expected}; found '${raw}'`);
@@ -32,6 +46,8 @@ function parseValue(method: MethodInfo, spec: OptionSpec, raw: string): unknown 
       return raw === 'true' ? true : raw === 'false' ? false : fail('true or false');
     case 'enum':
       return spec.values?.includes(raw) ? raw : fail(`one of ${(spec.values ?? []).join(', ')}`);
+    case 'sizes':
+      return sizesOf(raw) ?? fail('positive integer sizes such as 4x4');
     case 'baseline':
       return isDecimalText(raw) ? Number(raw) : raw;
     default:

@@ -1,6 +1,18 @@
 import type { Command } from 'commander';
+import type { MethodInfo } from '../core/method-info.js';
 import { METHODS } from '../methods.js';
 import { formatTable } from './table.js';
+
+/** The registry as `lumen methods --json` prints it: every entry's metadata, without its call. */
+export function methodsJson(methods: readonly MethodInfo[] = METHODS): Omit<MethodInfo, 'run'>[] {
+  return methods.map(({ run: _run, ...info }) => info);
+}
+
+/** The registry as `lumen methods` prints it: a row per entry, local and global. */
+export function methodsText(methods: readonly MethodInfo[] = METHODS): string {
+  const rows = methods.map((m) => [m.id, m.family, m.scope, m.needsGradients ? 'yes' : 'no', m.layer, m.summary]);
+  return formatTable(['id', 'family', 'scope', 'gradients', 'layer', 'what it computes'], rows);
+}
 
 /** `lumen methods [--json]`: the registry, as a table. */
 export function registerMethods(program: Command): void {
@@ -9,12 +21,6 @@ export function registerMethods(program: Command): void {
     .description('list the methods Lumen implements')
     .option('--json', 'print the registry as JSON')
     .action((opts: { json?: boolean }) => {
-      if (opts.json) {
-        const plain = METHODS.map(({ run: _run, ...info }) => info);
-        process.stdout.write(`${JSON.stringify(plain, null, 2)}\n`);
-        return;
-      }
-      const rows = METHODS.map((m) => [m.id, m.family, m.needsGradients ? 'yes' : 'no', m.layer, m.summary]);
-      process.stdout.write(`${formatTable(['id', 'family', 'gradients', 'layer', 'what it computes'], rows)}\n`);
+      process.stdout.write(opts.json ? `${JSON.stringify(methodsJson(), null, 2)}\n` : `${methodsText()}\n`);
     });
 }

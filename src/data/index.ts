@@ -15,3 +15,4 @@ export { readNpy, parseNpy, encodeNpy, type NpyData } from './npy.js';
 export { readJsonTensor, jsonToTensor } from './json-tensor.js';
 export { readCsv, parseCsv, csvToMatrix, type CsvTable, type CsvCell } from './csv.js';
 export { readInput, writeFileAtomic, writeFileAtomicSync, INPUT_EXTENSIONS, type InputData } from './io.js';
+export { datasetFromFile, datasetFromImageFolder, bundledDataset, type DatasetFileOptions } from './dataset-files.js';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../core/attribution.js';
-import type { MethodInfo, MethodOptions } from '../core/method-info.js';
+import type { LocalMethodInfo, MethodOptions } from '../core/method-info.js';
 import type { LocalMethod, LocalOptions } from '../core/options.js';
 
 /** Whether a larger score means a better explanation. */
@@ -24,7 +24,7 @@ export interface MetricResult {
 }
 
 /** A method the metric can (re-)run: a local method, a registry entry, or a registry id. */
-export type Explainer = LocalMethod<MethodOptions> | MethodInfo | string;
+export type Explainer = LocalMethod<MethodOptions> | LocalMethodInfo | string;
 
 /** The attributions a metric scores: values `[N, ...inputShape]`, an Attribution, or a method to run. */
 export type AttributionSource = tf.Tensor | Attribution | Explainer;

@@ -12,7 +12,7 @@ import type { Model } from '../core/model.js';
 import type { LocalMethod } from '../core/options.js';
 import { resolveTarget, type ResolvedTarget, type Target } from '../core/target.js';
 import { checkInput } from '../core/validate.js';
-import { methodById } from '../methods.js';
+import { localMethodById } from '../methods.js';
 import type {
   AttributionPreprocessing,
   AttributionSource,
@@ -62,7 +62,7 @@ export async function prepareMetric(model: Model, input: tf.Tensor, options: Met
 /** A method the metric can call, from a local method, a registry entry or a registry id. */
 export function explainerOf(e: Explainer): LocalMethod<MethodOptions> {
   if (typeof e === 'function') return e;
-  const info = typeof e === 'string' ? methodById(e) : e;
+  const info = typeof e === 'string' ? localMethodById(e) : e;
   return (m, x, o) => info.run(m, x, o);
 }
 

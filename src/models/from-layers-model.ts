@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../core/errors.js';
 import type { Model, RunOptions, RunResult } from '../core/model.js';
-import { executeGraph, GRAPH_INPUT, type Graph, type GraphNode } from './graph.js';
+import { executeGraph, GRAPH_INPUT } from './graph.js';
+import type { Graph, GraphNode } from './graph-types.js';
 import { layerParts, parameterlessPart } from './layer-parts.js';
 
 /** Options of `fromLayersModel`. */

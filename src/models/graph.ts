@@ -1,25 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../core/errors.js';
 import type { LayerInfo, RunOptions, RunResult } from '../core/model.js';
-import type { GraphPart } from './layer-parts.js';
+import type { Graph, GraphNode } from './graph-types.js';
 import { planRules, runWithRules } from './rule-engine.js';
-
-/** One node of Lumen's graph IR: a named op over named inputs ('input' is the model input). */
-export interface GraphNode extends LayerInfo {
-  readonly inputs: readonly string[];
-  apply(inputs: tf.Tensor[]): tf.Tensor;
-  /**
-   * The node as parts that gradient rules see (src/core/rules.ts); absent or null when the node's
-   * computation is not described part by part (a rule-based run then fails naming the node).
-   */
-  readonly parts?: readonly GraphPart[] | null;
-}
-
-/** A model as a list of nodes in topological order; `output` names the node whose value is returned. */
-export interface Graph {
-  readonly nodes: readonly GraphNode[];
-  readonly output: string;
-}
 
 /** The name that stands for the model's input in `GraphNode.inputs`. */
 export const GRAPH_INPUT = 'input';

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../core/errors.js';
 import { GRADIENT_RULE, type Rule, type RuleNode, type RuleSet } from '../core/rules.js';
-import type { GraphNode } from './graph.js';
+import type { GraphNode } from './graph-types.js';
 import type { GraphPart } from './layer-parts.js';
 
 /** The rule chosen for one part of a node. */

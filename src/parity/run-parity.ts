@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { LumenError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { loadOnnx, type OnnxModel } from '../models/onnx/load-onnx.js';
-import { methodById } from '../methods.js';
+import { localMethodById } from '../methods.js';
 import { fixtureArray, loadFixture, type Fixture, type FixtureEntry, type FixtureValue } from '../models/fixture.js';
 import { parityCase } from './cases.js';
 
@@ -142,7 +142,7 @@ async function runEntry(fixture: Fixture, entry: FixtureEntry): Promise<ParityRo
       got = await found.compute();
       shape = [got.length];
     } else {
-      const result = await methodById(found.method).run(fixture.model, found.input ?? fixture.inputs, found.options);
+      const result = await localMethodById(found.method).run(fixture.model, found.input ?? fixture.inputs, found.options);
       got = await result.values.data();
       shape = result.values.shape;
       result.dispose();

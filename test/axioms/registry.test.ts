@@ -34,7 +34,7 @@ for (const m of METHODS.filter((info) => info.scope === 'local')) {
   });
 }
 
-for (const m of METHODS.filter((info) => info.completeness)) {
+for (const m of METHODS.filter((info) => info.scope === 'local').filter((info) => info.completeness)) {
   test(`${m.id}: meta.delta is Σ attribution − (f(x) − f(baseline)) for a single zero baseline`, async () => {
     await useBackend();
     const { model, layers } = tanhMlp(32);

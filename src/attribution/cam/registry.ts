@@ -1,5 +1,5 @@
 /** Registry entries of the class-activation-map family (read by src/methods.ts). */
-import type { MethodInfo, OptionSpec } from '../../core/method-info.js';
+import type { LocalMethodInfo, OptionSpec } from '../../core/method-info.js';
 import { classActivationMap, type ClassActivationMapOptions } from './class-activation-map.js';
 import { CAM_UPSAMPLE_MODES } from './feature-maps.js';
 import { gradCam, type GradCamOptions } from './grad-cam.js';
@@ -17,12 +17,12 @@ const upsampleOption: OptionSpec = {
 };
 
 /** The fields every CAM entry shares; each entry states only what is its own. */
-function camEntry(entry: Omit<MethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'inputKinds' | 'completeness'> & Partial<Pick<MethodInfo, 'needsGradients'>>): MethodInfo {
+function camEntry(entry: Omit<LocalMethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'inputKinds' | 'completeness'> & Partial<Pick<LocalMethodInfo, 'needsGradients'>>): LocalMethodInfo {
   return { family: 'cam', scope: 'local', needsGradients: true, layer: 'optional', inputKinds: ['image'], completeness: false, ...entry };
 }
 
 /** The CAM family's methods, in the order the README lists them. */
-export const CAM_METHODS: readonly MethodInfo[] = [
+export const CAM_METHODS: readonly LocalMethodInfo[] = [
   camEntry({
     id: 'cam',
     title: 'CAM',
@@ -60,7 +60,7 @@ export const CAM_METHODS: readonly MethodInfo[] = [
     title: 'Score-CAM',
     needsGradients: false,
     paper: 'Wang et al., Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks, 2020',
-    summary: 'feature maps weighted by the softmax of the target score on the input masked by each map (no gradients)',
+    summary: 'feature maps weighted by the softmax of the target score on the input masked by each map: forward passes and captured activations, no gradients (models that expose layers, differentiable or not)',
     options: [upsampleOption],
     run: (m, x, o) => scoreCam(m, x, o as ScoreCamOptions),
   }),

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeAttribution, type Attribution } from '../../core/attribution.js';
-import { forEachBatch } from '../../core/batching.js';
+import { batchSizeOf, forEachBatch } from '../../core/batching.js';
 import type { Model } from '../../core/model.js';
-import { prepareGradient } from '../../core/prepare.js';
 import { check } from '../../core/errors.js';
+import { resolveTarget } from '../../core/target.js';
+import { checkInput } from '../../core/validate.js';
 import { camLayerOf, camUpsampleMaps, camUpsampleOf, finishCam, type CamLayerOptions } from './feature-maps.js';
 
 /** Options of `scoreCam`; `batchSize` is the number of masked copies per forward pass. */
@@ -14,33 +15,43 @@ export interface ScoreCamOptions extends CamLayerOptions {}
  * feature map, upsampled (bilinear) to the input and min–max normalised to [0, 1], and y the
  * target's score on the masked input — a gradient-free CAM (Wang et al., "Score-CAM:
  * Score-Weighted Visual Explanations for Convolutional Neural Networks", CVPRW 2020). The N·C masked
- * copies go through the model in batches of `batchSize`, forward only. A constant map gives a zero
+ * copies go through `model.predict` in batches of `batchSize`. No gradients: the model need only
+ * capture the layer's activations (`run(x, {capture})`), so a non-differentiable model that exposes
+ * its layers works too; a black box without layers is a LumenError. A constant map gives a zero
  * mask. Values are `[N, h, w, 1]`, or `[N, H, W, 1]` when upsampled.
  */
 export async function scoreCam(model: Model, input: tf.Tensor, options: ScoreCamOptions = {}): Promise<Attribution> {
   const fn = 'scoreCam';
+  check(model.layers.length > 0, 'model', () =>
+    `${fn}: needs the activations of a convolutional layer (captured by model.run); model '${model.name}' exposes no layers (a black box made by fromFunction or onnxruntime): use a model whose layers can be captured, or a perturbation method such as occlusion or rise`);
   const layer = camLayerOf(model, options.layer, fn);
   const upsample = camUpsampleOf(model, options, fn);
   check(model.inputShape.length === 3, 'model', () => `${fn}: masks an image input [H, W, C]; the model's input is [${model.inputShape}]`);
-  const ctx = await prepareGradient(model, input, { ...options, layer }, fn);
-  const maps = tf.tidy(() => ctx.space.valuesAt(input)) as tf.Tensor4D;
+  checkInput(model, input, fn);
+  const batchSize = batchSizeOf(model, options, fn);
+  const target = await resolveTarget(model, input, options.target, fn);
+  const n = input.shape[0];
+  const maps = tf.tidy(() => model.run(input, { capture: [layer] }).captured[layer]) as tf.Tensor4D;
   const channels = maps.shape[3];
-  const total = ctx.n * channels;
+  const total = n * channels;
   const scores = new Float32Array(total);
   try {
-    const calls = await forEachBatch(total, ctx.batchSize, options, fn, async (start, end) => {
+    const calls = await forEachBatch(total, batchSize, options, fn, async (start, end) => {
       const examples = Int32Array.from({ length: end - start }, (_, i) => Math.floor((start + i) / channels));
-      const y = tf.tidy(() => ctx.target.select(model.run(maskedCopies(input, maps, start, end)).output, examples));
+      const masked = tf.tidy(() => maskedCopies(input, maps, start, end));
+      const out = await model.predict(masked).finally(() => masked.dispose());
+      const y = tf.tidy(() => target.select(out, examples));
+      out.dispose();
       scores.set(await y.data(), start);
       y.dispose();
     });
     const cam = tf.tidy(() => {
-      const alpha = tf.softmax(tf.tensor2d(scores, [ctx.n, channels]));
-      return maps.mul(alpha.reshape([ctx.n, 1, 1, channels])).sum(-1, true) as tf.Tensor4D;
+      const alpha = tf.softmax(tf.tensor2d(scores, [n, channels]));
+      return maps.mul(alpha.reshape([n, 1, 1, channels])).sum(-1, true) as tf.Tensor4D;
     });
     const values = finishCam(cam, true, upsample, model.inputShape);
     cam.dispose();
-    return makeAttribution('score-cam', values, ctx.target.classes, { layer, upsample, modelCalls: calls + 1 });
+    return makeAttribution('score-cam', values, target.classes, { layer, upsample, modelCalls: calls + 1 });
   } finally {
     maps.dispose();
   }

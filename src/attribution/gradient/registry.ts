@@ -6,7 +6,8 @@ import { interiorGradients, type InteriorGradientsOptions } from './interior-gra
 import { layerActivation } from './layer-activation.js';
 import { noiseTunnel, type NoiseTunnelKind, type NoiseTunnelOptions } from './noise-tunnel.js';
 import { saliency, type SaliencyOptions } from './saliency.js';
-import type { MethodInfo, MethodOptions, OptionSpec } from '../../core/method-info.js';
+import { check } from '../../core/errors.js';
+import type { LocalMethodInfo, MethodLookup, MethodOptions, OptionSpec } from '../../core/method-info.js';
 import { PATH_RULES } from '../../core/path-weights.js';
 
 export const baselineOption: OptionSpec = { name: 'baseline', type: 'baseline', default: 'zeros', doc: "'zeros', 'mean', 'blur', 'uniform' or a number" };
@@ -23,11 +24,16 @@ const tunnelOptions: readonly OptionSpec[] = [
 ];
 
 /** The fields every gradient-family entry shares; each entry states only what is its own. */
-function gradientEntry(entry: Omit<MethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'inputKinds'> & Partial<Pick<MethodInfo, 'family' | 'layer'>>): MethodInfo {
+function gradientEntry(entry: Omit<LocalMethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'inputKinds'> & Partial<Pick<LocalMethodInfo, 'family' | 'layer'>>): LocalMethodInfo {
   return { family: 'gradient', scope: 'local', needsGradients: true, layer: 'optional', inputKinds: ['any'], ...entry };
 }
 
-function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: string): MethodInfo {
+/**
+ * A noise-tunnel entry: runs the entry `options.method` names (saliency by default) on noisy copies.
+ * `lookup` finds that entry; it is the registry's own `methodById`, passed in by src/methods.ts so
+ * this file does not import the registry that lists it.
+ */
+function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: string, lookup: MethodLookup): LocalMethodInfo {
   return gradientEntry({
     id: kind,
     title,
@@ -37,10 +43,8 @@ function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: st
     options: tunnelOptions,
     async run(model, input, options = {}) {
       const innerId = typeof options.method === 'string' ? options.method : 'saliency';
-      // The registry is loaded when the method runs, not when this file is: a static import would
-      // make methods.ts and this registry import each other (and break `import 'lumen'`).
-      const { methodById } = await import('../../methods.js');
-      const inner = methodById(innerId);
+      const inner = lookup(innerId);
+      check(inner.scope === 'local', 'option', () => `${kind}: method must be a local method; '${innerId}' is ${inner.scope}`);
       const innerOptions: MethodOptions = innerId === 'saliency' && options.mode === undefined ? { ...options, mode: 'signed' } : options;
       const wrapped = noiseTunnel<MethodOptions>((m, x, o) => inner.run(m, x, o), {
         kind,
@@ -54,70 +58,74 @@ function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: st
   });
 }
 
-/** The gradient family's methods, in the order the README lists them. */
-export const GRADIENT_METHODS: readonly MethodInfo[] = [
-  gradientEntry({
-    id: 'saliency',
-    title: 'Saliency',
-    completeness: false,
-    paper: 'Simonyan et al., Deep Inside Convolutional Networks, 2014',
-    summary: 'the gradient of the target (absolute, signed or squared); with a layer, the layer gradient',
-    options: [{ name: 'mode', type: 'enum', values: ['absolute', 'signed', 'squared'], default: 'absolute', doc: 'how the gradient is shown' }],
-    run: (m, x, o) => saliency(m, x, o as SaliencyOptions),
-  }),
-  gradientEntry({
-    id: 'input-x-gradient',
-    title: 'Input × gradient',
-    completeness: false,
-    paper: 'Shrikumar et al., Not Just a Black Box, 2016',
-    summary: 'x ⊙ ∂f/∂x; with a layer, layer gradient × activation',
-    options: [],
-    run: (m, x, o) => inputXGradient(m, x, o),
-  }),
-  gradientEntry({
-    id: 'integrated-gradients',
-    title: 'Integrated gradients',
-    completeness: true,
-    paper: 'Sundararajan et al., Axiomatic Attribution for Deep Networks, 2017',
-    summary: 'path integral of gradients from a baseline, with the convergence delta; with a layer, layer IG',
-    options: [...pathOptions, { name: 'multiplyByInputs', type: 'boolean', default: true, doc: 'multiply by (x − baseline)' }],
-    run: (m, x, o) => integratedGradients(m, x, o as IntegratedGradientsOptions),
-  }),
-  gradientEntry({
-    id: 'interior-gradients',
-    title: 'Interior gradients',
-    completeness: false,
-    paper: 'Sundararajan et al., Gradients of Counterfactuals, 2016',
-    summary: 'the gradient at a scaled-down input x′ + α(x − x′)',
-    options: [baselineOption, { name: 'scale', type: 'number', default: 0.5, doc: 'the scaling α in (0, 1]' }],
-    run: (m, x, o) => interiorGradients(m, x, o as InteriorGradientsOptions),
-  }),
-  gradientEntry({
-    id: 'gradient-shap',
-    title: 'GradientSHAP / expected gradients',
-    completeness: true,
-    paper: 'Lundberg & Lee, 2017; Erion et al., Expected Gradients, 2021',
-    summary: 'expected (x − x′) ⊙ gradient over random baselines, path points and input noise',
-    options: [
-      { name: 'baselines', type: 'baseline', default: 'zeros', doc: 'a baseline or a tensor [K, ...] of reference examples' },
-      { name: 'samples', type: 'integer', default: 5, doc: 'samples per example' },
-      { name: 'stdev', type: 'number', default: 0, doc: 'input noise standard deviation' },
-    ],
-    run: (m, x, o) => gradientShap(m, x, o as GradientShapOptions),
-  }),
-  tunnel('smoothgrad', 'SmoothGrad', 'Smilkov et al., SmoothGrad, 2017', 'mean of a method over noisy copies of the input'),
-  tunnel('smoothgrad-sq', 'SmoothGrad²', 'Hooker et al., A Benchmark for Interpretability Methods, 2019', 'mean of squares over noisy copies'),
-  tunnel('vargrad', 'VarGrad', 'Adebayo et al., Local Explanation Methods for Deep Neural Networks Lack Sensitivity to Parameter Values, 2018', 'variance over noisy copies'),
-  gradientEntry({
-    id: 'layer-activation',
-    title: 'Layer activation',
-    family: 'layer',
-    layer: 'required',
-    completeness: false,
-    paper: 'Captum LayerActivation (Kokhlikyan et al., 2020)',
-    summary: "a layer's output for each example",
-    options: [],
-    run: (m, x, o) => layerActivation(m, x, o),
-  }),
-];
-
+/**
+ * The gradient family's methods, in the order the README lists them; `lookup` finds the methods
+ * the noise-tunnel entries wrap (src/methods.ts passes its `methodById`).
+ */
+export function gradientMethods(lookup: MethodLookup): readonly LocalMethodInfo[] {
+  return [
+    gradientEntry({
+      id: 'saliency',
+      title: 'Saliency',
+      completeness: false,
+      paper: 'Simonyan et al., Deep Inside Convolutional Networks, 2014',
+      summary: 'the gradient of the target (absolute, signed or squared); with a layer, the layer gradient',
+      options: [{ name: 'mode', type: 'enum', values: ['absolute', 'signed', 'squared'], default: 'absolute', doc: 'how the gradient is shown' }],
+      run: (m, x, o) => saliency(m, x, o as SaliencyOptions),
+    }),
+    gradientEntry({
+      id: 'input-x-gradient',
+      title: 'Input × gradient',
+      completeness: false,
+      paper: 'Shrikumar et al., Not Just a Black Box, 2016',
+      summary: 'x ⊙ ∂f/∂x; with a layer, layer gradient × activation',
+      options: [],
+      run: (m, x, o) => inputXGradient(m, x, o),
+    }),
+    gradientEntry({
+      id: 'integrated-gradients',
+      title: 'Integrated gradients',
+      completeness: true,
+      paper: 'Sundararajan et al., Axiomatic Attribution for Deep Networks, 2017',
+      summary: 'path integral of gradients from a baseline, with the convergence delta; with a layer, layer IG',
+      options: [...pathOptions, { name: 'multiplyByInputs', type: 'boolean', default: true, doc: 'multiply by (x − baseline)' }],
+      run: (m, x, o) => integratedGradients(m, x, o as IntegratedGradientsOptions),
+    }),
+    gradientEntry({
+      id: 'interior-gradients',
+      title: 'Interior gradients',
+      completeness: false,
+      paper: 'Sundararajan et al., Gradients of Counterfactuals, 2016',
+      summary: 'the gradient at a scaled-down input x′ + α(x − x′)',
+      options: [baselineOption, { name: 'scale', type: 'number', default: 0.5, doc: 'the scaling α in (0, 1]' }],
+      run: (m, x, o) => interiorGradients(m, x, o as InteriorGradientsOptions),
+    }),
+    gradientEntry({
+      id: 'gradient-shap',
+      title: 'GradientSHAP / expected gradients',
+      completeness: true,
+      paper: 'Lundberg & Lee, 2017; Erion et al., Expected Gradients, 2021',
+      summary: 'expected (x − x′) ⊙ gradient over random baselines, path points and input noise',
+      options: [
+        { name: 'baselines', type: 'baseline', default: 'zeros', doc: 'a baseline or a tensor [K, ...] of reference examples' },
+        { name: 'samples', type: 'integer', default: 5, doc: 'samples per example' },
+        { name: 'stdev', type: 'number', default: 0, doc: 'input noise standard deviation' },
+      ],
+      run: (m, x, o) => gradientShap(m, x, o as GradientShapOptions),
+    }),
+    tunnel('smoothgrad', 'SmoothGrad', 'Smilkov et al., SmoothGrad, 2017', 'mean of a method over noisy copies of the input', lookup),
+    tunnel('smoothgrad-sq', 'SmoothGrad²', 'Hooker et al., A Benchmark for Interpretability Methods, 2019', 'mean of squares over noisy copies', lookup),
+    tunnel('vargrad', 'VarGrad', 'Adebayo et al., Local Explanation Methods for Deep Neural Networks Lack Sensitivity to Parameter Values, 2018', 'variance over noisy copies', lookup),
+    gradientEntry({
+      id: 'layer-activation',
+      title: 'Layer activation',
+      family: 'layer',
+      layer: 'required',
+      completeness: false,
+      paper: 'Captum LayerActivation (Kokhlikyan et al., 2020)',
+      summary: "a layer's output for each example",
+      options: [],
+      run: (m, x, o) => layerActivation(m, x, o),
+    }),
+  ];
+}

@@ -1,5 +1,5 @@
 /** Registry entries of the layer family (read by src/methods.ts). */
-import type { MethodInfo, OptionSpec } from '../../core/method-info.js';
+import type { LocalMethodInfo, OptionSpec } from '../../core/method-info.js';
 import { PATH_RULES } from '../../core/path-weights.js';
 import { layerConductance, type LayerConductanceOptions } from './layer-conductance.js';
 import { neuronConductance, type NeuronConductanceOptions } from './neuron-conductance.js';
@@ -11,7 +11,7 @@ const pathOptions: readonly OptionSpec[] = [
 ];
 
 /** The layer family's own methods (layer IG and layer activation live with the gradient methods). */
-export const LAYER_METHODS: readonly MethodInfo[] = [
+export const LAYER_METHODS: readonly LocalMethodInfo[] = [
   {
     id: 'layer-conductance',
     title: 'Layer conductance',

@@ -11,13 +11,26 @@ export interface OcclusionOptions extends LocalOptions {
   /**
    * The occluding window over one example's shape, e.g. `[3, 3, 1]` on `[H, W, C]` images (Captum's
    * `sliding_window_shapes` in channels-last order); one axis fewer covers the last axis whole:
-   * `[4, 4]` occludes every channel of a 4×4 patch.
+   * `[4, 4]` occludes every channel of a 4×4 patch. Default (see `defaultOcclusionWindow`): on
+   * images `[H, W, C]` a square of side ⌈min(H, W)/7⌉ over every channel; on other inputs one scalar.
    */
-  readonly window: readonly number[];
-  /** Step of the window per axis (a number for every axis); default 1. */
+  readonly window?: readonly number[];
+  /** Step of the window per axis (a number for every axis); default 1 (the default image window: half its side). */
   readonly strides?: number | readonly number[];
   /** What the window is filled with — every Baseline kind (default `'zeros'`). */
   readonly baseline?: Baseline;
+}
+
+/**
+ * The window and strides occlusion uses when given no window: on images `[H, W, C]` a square of
+ * side ⌈min(H, W)/7⌉ over every channel, slid by half its side (so each pixel is covered by about
+ * four windows); on other inputs one scalar at a time, stride 1. Captum has no default window; this
+ * one covers a digit's stroke on 28×28 MNIST (4×4, stride 2) and scales with the image.
+ */
+export function defaultOcclusionWindow(shape: readonly number[]): { window: number[]; strides: number } {
+  if (shape.length !== 3) return { window: shape.map(() => 1), strides: 1 };
+  const side = Math.max(1, Math.ceil(Math.min(shape[0], shape[1]) / 7));
+  return { window: [side, side], strides: Math.max(1, Math.ceil(side / 2)) };
 }
 
 /**
@@ -28,10 +41,11 @@ export interface OcclusionOptions extends LocalOptions {
  * so every scalar is covered. Forward passes only (black boxes work); the N · windows occluded
  * copies go through the model `batchSize` at a time.
  */
-export async function occlusion(model: Model, input: tf.Tensor, options: OcclusionOptions): Promise<Attribution> {
+export async function occlusion(model: Model, input: tf.Tensor, options: OcclusionOptions = {}): Promise<Attribution> {
   const fn = 'occlusion';
   const shape = input.shape.slice(1);
-  const { window, strides } = windowShapeOf(shape, options?.window, options?.strides, fn);
+  const auto = options?.window === undefined ? defaultOcclusionWindow(shape) : undefined;
+  const { window, strides } = windowShapeOf(shape, options?.window ?? auto?.window, options?.strides ?? auto?.strides, fn);
   const ctx = await preparePerturbation(model, input, options, fn);
   const windows = slidingWindows(shape, window, strides, 'clip');
   const regions = Array.from({ length: windows.count }, (_, k) => windows.indices(k));

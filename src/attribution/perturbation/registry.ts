@@ -1,9 +1,6 @@
 /** Registry entries of the perturbation family (read by src/methods.ts). */
-import type * as tf from '@tensorflow/tfjs';
-import { LumenError } from '../../core/errors.js';
-import type { MethodInfo, MethodOptions, OptionSpec } from '../../core/method-info.js';
+import type { LocalMethodInfo, OptionSpec } from '../../core/method-info.js';
 import { featureAblation, type FeatureAblationOptions } from './feature-ablation.js';
-import type { FeatureMask } from './feature-mask.js';
 import { featurePermutation, type FeaturePermutationOptions } from './feature-permutation.js';
 import { leaveOneOut, type LeaveOneOutOptions } from './leave-one-out.js';
 import { meaningfulPerturbation, type MeaningfulPerturbationOptions } from './meaningful-perturbation.js';
@@ -16,57 +13,17 @@ const featureMaskOption: OptionSpec = {
   name: 'featureMask',
   type: 'string',
   default: 'scalars',
-  doc: "features removed together: 'scalars', 'tokens', 'patch:HxW', or a mask file (lumen explain --features)",
+  doc: "features removed together: 'scalars', 'tokens', {patch: [h, w]} or a mask tensor (CLI: patch:HxW or a mask file, lumen explain --features)",
 };
 const outputsOption: OptionSpec = { name: 'outputs', type: 'enum', values: ['auto', 'probabilities', 'logits'], default: 'auto', doc: 'what the model returns (logits are softmaxed)' };
 
-/** Sizes written `4x4` (or `4x4x1`, or `4`) as numbers. */
-function sizes(text: string, what: string): number[] {
-  const parts = text.split(/[x×,]/).map((s) => Number(s.trim()));
-  if (parts.length === 0 || parts.some((v) => !Number.isInteger(v) || v < 1)) throw new LumenError('option', `${what}: expected sizes such as 4x4; found '${text}'`);
-  return parts;
-}
-
-/**
- * A feature mask as the registry receives it: a FeatureMask, or text — `'scalars'`, `'tokens'`,
- * `'patch:HxW'` (files are read by the CLI's `--features`).
- */
-export function featureMaskOf(value: unknown): FeatureMask | undefined {
-  if (value === undefined || value === 'scalars' || value === 'tokens') return value as FeatureMask | undefined;
-  if (typeof value === 'string') {
-    const m = /^patch:(.+)$/.exec(value);
-    if (m) return { patch: sizes(m[1], 'featureMask') };
-    throw new LumenError('option', `featureMask: expected 'scalars', 'tokens', 'patch:HxW' or a mask tensor; found '${value}'`);
-  }
-  return value as FeatureMask;
-}
-
-/**
- * Occlusion's window as the registry receives it: an array, `'HxW'`, or `'auto'` (default): on
- * images a square of side ⌈min(H, W)/7⌉ over every channel, slid by half its side; on other inputs
- * one scalar at a time.
- */
-export function occlusionWindowOf(x: tf.Tensor, o: MethodOptions): Pick<OcclusionOptions, 'window' | 'strides'> {
-  const shape = x.shape.slice(1);
-  const given = o.window;
-  const parsed = typeof o.strides === 'string' ? sizes(o.strides, 'strides') : undefined;
-  const strides = parsed ? (parsed.length === 1 ? parsed[0] : parsed) : (o.strides as OcclusionOptions['strides']);
-  if (Array.isArray(given)) return { window: given as number[], strides };
-  if (typeof given === 'string' && given !== 'auto') return { window: sizes(given, 'window'), strides };
-  if (shape.length === 3) {
-    const side = Math.max(1, Math.ceil(Math.min(shape[0], shape[1]) / 7));
-    return { window: [side, side], strides: strides ?? Math.max(1, Math.ceil(side / 2)) };
-  }
-  return { window: shape.map(() => 1), strides };
-}
-
 /** The fields every perturbation entry shares; each entry states only what is its own. */
-function perturbationEntry(entry: Omit<MethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'completeness'> & Partial<Pick<MethodInfo, 'needsGradients'>>): MethodInfo {
+function perturbationEntry(entry: Omit<LocalMethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'completeness'> & Partial<Pick<LocalMethodInfo, 'needsGradients'>>): LocalMethodInfo {
   return { family: 'perturbation', scope: 'local', needsGradients: false, layer: 'none', completeness: false, ...entry };
 }
 
 /** The perturbation family's methods, in the order the README lists them. */
-export const PERTURBATION_METHODS: readonly MethodInfo[] = [
+export const PERTURBATION_METHODS: readonly LocalMethodInfo[] = [
   perturbationEntry({
     id: 'occlusion',
     title: 'Occlusion',
@@ -74,11 +31,11 @@ export const PERTURBATION_METHODS: readonly MethodInfo[] = [
     paper: 'Zeiler & Fergus, Visualizing and Understanding Convolutional Networks, 2014',
     summary: 'mean drop of the target when a sliding window covering each value is set to the baseline (Captum window placement)',
     options: [
-      { name: 'window', type: 'string', default: 'auto', doc: "window shape, e.g. 4x4 (every channel) or 3x3x1; 'auto': ⌈min(H,W)/7⌉ square on images, one value otherwise" },
-      { name: 'strides', type: 'string', doc: "window step per axis, e.g. 2 or 2x2 (default 1; 'auto' windows: half the side)" },
+      { name: 'window', type: 'sizes', doc: 'window shape, e.g. 4x4 (every channel) or 3x3x1 (default: a ⌈min(H,W)/7⌉ square on images, one value otherwise)' },
+      { name: 'strides', type: 'sizes', doc: 'window step, e.g. 2 (every axis) or 2x2 (default 1; with the default image window, half its side)' },
       baseline,
     ],
-    run: (m, x, o = {}) => occlusion(m, x, { ...o, ...occlusionWindowOf(x, o) } as OcclusionOptions),
+    run: (m, x, o) => occlusion(m, x, o as OcclusionOptions),
   }),
   perturbationEntry({
     id: 'feature-ablation',
@@ -87,7 +44,7 @@ export const PERTURBATION_METHODS: readonly MethodInfo[] = [
     paper: 'Captum FeatureAblation; Li et al., Understanding Neural Networks through Representation Erasure, 2016',
     summary: 'drop of the target when each feature (a value or a group from a feature mask) is set to the baseline',
     options: [featureMaskOption, baseline],
-    run: (m, x, o = {}) => featureAblation(m, x, { ...o, featureMask: featureMaskOf(o.featureMask) } as FeatureAblationOptions),
+    run: (m, x, o) => featureAblation(m, x, o as FeatureAblationOptions),
   }),
   perturbationEntry({
     id: 'feature-permutation',
@@ -96,7 +53,7 @@ export const PERTURBATION_METHODS: readonly MethodInfo[] = [
     paper: 'Breiman, Random Forests, 2001; Fisher et al., All Models are Wrong, but Many are Useful, 2019',
     summary: "drop of the target when each feature's values are shuffled across the batch (seeded)",
     options: [featureMaskOption, { name: 'samples', type: 'integer', default: 1, doc: 'permutations per feature, averaged' }],
-    run: (m, x, o = {}) => featurePermutation(m, x, { ...o, featureMask: featureMaskOf(o.featureMask) } as FeaturePermutationOptions),
+    run: (m, x, o) => featurePermutation(m, x, o as FeaturePermutationOptions),
   }),
   perturbationEntry({
     id: 'leave-one-out',
@@ -129,7 +86,7 @@ export const PERTURBATION_METHODS: readonly MethodInfo[] = [
       outputsOption,
       { name: 'trainingSize', type: 'number', doc: 'N of the Laplace correction (pN + 1)/(N + K)' },
     ],
-    run: (m, x, o = {}) => predictionDifference(m, x, { ...o, featureMask: featureMaskOf(o.featureMask) } as PredictionDifferenceOptions),
+    run: (m, x, o) => predictionDifference(m, x, o as PredictionDifferenceOptions),
   }),
   perturbationEntry({
     id: 'meaningful-perturbation',

@@ -1,12 +1,12 @@
 /** Registry entries of the propagation family (read by src/methods.ts). */
-import type { MethodInfo, OptionSpec } from '../../core/method-info.js';
+import type { LocalMethodInfo, OptionSpec } from '../../core/method-info.js';
 import { deconvolution } from './deconvolution.js';
 import { deepLift, type DeepLiftOptions } from './deep-lift.js';
 import { deepLiftShap, type DeepLiftShapOptions } from './deep-lift-shap.js';
 import { guidedBackprop } from './guided-backprop.js';
 
 /** The fields every propagation entry shares; each entry states only what is its own. */
-export function propagationEntry(entry: Omit<MethodInfo, 'family' | 'scope' | 'needsGradients' | 'inputKinds'> & Partial<Pick<MethodInfo, 'inputKinds'>>): MethodInfo {
+export function propagationEntry(entry: Omit<LocalMethodInfo, 'family' | 'scope' | 'needsGradients' | 'inputKinds'> & Partial<Pick<LocalMethodInfo, 'inputKinds'>>): LocalMethodInfo {
   return { family: 'propagation', scope: 'local', needsGradients: true, inputKinds: ['any'], ...entry };
 }
 
@@ -20,7 +20,7 @@ const deepLiftOptions: readonly OptionSpec[] = [
 ];
 
 /** The propagation family's methods, in the order the README lists them. */
-export const PROPAGATION_METHODS: readonly MethodInfo[] = [
+export const PROPAGATION_METHODS: readonly LocalMethodInfo[] = [
   propagationEntry({
     id: 'guided-backprop',
     title: 'Guided backpropagation',

@@ -2,9 +2,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../../core/attribution.js';
 import { check } from '../../core/errors.js';
-import type { MethodInfo, MethodOptions, OptionSpec } from '../../core/method-info.js';
+import type { LocalMethodInfo, MethodOptions, OptionSpec } from '../../core/method-info.js';
 import type { Model } from '../../core/model.js';
-import { parseSuperpixelSpec, superpixelBatch } from '../../data/superpixels/superpixel-spec.js';
+import { superpixelBatch, type SuperpixelSpec } from '../../data/superpixels/superpixel-spec.js';
 import type { CoalitionOptions } from './coalition-evaluator.js';
 import { kernelShap, type KernelShapOptions } from './kernel-shap.js';
 import { lime, type LimeOptions } from './lime.js';
@@ -13,22 +13,24 @@ import { shapleyValues, type ShapleyValuesOptions } from './shapley-values.js';
 
 const coalitionBaseline: OptionSpec = { name: 'baseline', type: 'baseline', default: 'zeros', doc: "what an absent feature becomes: 'zeros', 'mean', 'blur', 'uniform' or a number" };
 
-function superpixelOption(fallback: string): OptionSpec {
+function superpixelOption(fallback: SuperpixelSpec): OptionSpec {
   return {
     name: 'superpixels',
     type: 'string',
-    default: fallback,
-    doc: "image inputs: the features are superpixels, 'slic[:segments]' or 'felzenszwalb[:scale]' (tabular inputs: every column is a feature)",
+    default: superpixelSpecText(fallback),
+    doc: "image inputs: the features are superpixels, a SuperpixelSpec (CLI: 'slic[:segments]' or 'felzenszwalb[:scale]'); tabular inputs: every column is a feature",
   };
 }
 
 /**
- * Registry options made into the function's: `superpixels` (or, for images given no featureMask,
- * the entry's default segmentation) becomes a featureMask computed from each image.
+ * The entry's options made into the function's: a `superpixels` spec (or, for images given no
+ * featureMask, the entry's default segmentation) becomes a featureMask computed from each image.
+ * Text such as 'slic:50' is parsed by the CLI (src/cli/option-values.ts) before it gets here.
  */
-function withSuperpixels(input: tf.Tensor, options: MethodOptions, fallback: string): MethodOptions & CoalitionOptions {
+function withSuperpixels(input: tf.Tensor, options: MethodOptions, fallback: SuperpixelSpec): MethodOptions & CoalitionOptions {
   const given = options.superpixels;
-  check(given === undefined || typeof given === 'string', 'option', () => `superpixels: expected a string such as 'slic:50'; found ${typeof given}`);
+  check(given === undefined || isSuperpixelSpec(given), 'option', () =>
+    `superpixels: expected a SuperpixelSpec {algorithm: 'slic' | 'felzenszwalb', parameter?}; found ${typeof given === 'string' ? `'${given}' (text is parsed by the CLI: parseSuperpixelSpec)` : typeof given}`);
   if (options.featureMask !== undefined) {
     check(given === undefined, 'option', () => `superpixels and featureMask both given; give one`);
     return options;
@@ -36,16 +38,26 @@ function withSuperpixels(input: tf.Tensor, options: MethodOptions, fallback: str
   const isImage = input.rank === 4 && (input.shape[3] === 1 || input.shape[3] === 3);
   if (given === undefined && !isImage) return options;
   check(isImage, 'option', () => `superpixels: segments images [N, H, W, 1 or 3]; the input has shape [${input.shape}]`);
-  const spec = parseSuperpixelSpec(given ?? fallback);
+  const spec = given ?? fallback;
   return { ...options, featureMask: (x: tf.Tensor) => superpixelBatch(spec, x) };
+}
+
+function isSuperpixelSpec(v: unknown): v is SuperpixelSpec {
+  if (typeof v !== 'object' || v === null) return false;
+  const { algorithm, parameter } = v as Partial<SuperpixelSpec>;
+  return (algorithm === 'slic' || algorithm === 'felzenszwalb') && (parameter === undefined || typeof parameter === 'number');
+}
+
+function superpixelSpecText(spec: SuperpixelSpec): string {
+  return spec.parameter === undefined ? spec.algorithm : `${spec.algorithm}:${spec.parameter}`;
 }
 
 /** The fields every surrogate entry shares; each entry states only what is its own. */
 function surrogateEntry(
-  entry: Omit<MethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'inputKinds' | 'run'>,
-  fallback: string,
+  entry: Omit<LocalMethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'inputKinds' | 'run'>,
+  fallback: SuperpixelSpec,
   run: (model: Model, input: tf.Tensor, options: MethodOptions & CoalitionOptions) => Promise<Attribution>,
-): MethodInfo {
+): LocalMethodInfo {
   return {
     family: 'surrogate',
     scope: 'local',
@@ -61,7 +73,7 @@ function surrogateEntry(
 const samplesOption = (def: number | string, doc: string): OptionSpec => ({ name: 'samples', type: 'integer', ...(typeof def === 'number' ? { default: def } : {}), doc });
 
 /** The surrogate family's methods, in the order the README lists them. */
-export const SURROGATE_METHODS: readonly MethodInfo[] = [
+export const SURROGATE_METHODS: readonly LocalMethodInfo[] = [
   surrogateEntry(
     {
       id: 'shapley-values',
@@ -71,7 +83,7 @@ export const SURROGATE_METHODS: readonly MethodInfo[] = [
       summary: 'exact Shapley values of the features (each scalar, a group or a superpixel) with absent features at the baseline, from all 2^K coalitions',
       options: [{ name: 'enumerate', type: 'enum', values: ['subsets', 'permutations'], default: 'subsets', doc: 'sum over subsets (K ≤ 20) or over all K! orderings (K ≤ 10); same values' }],
     },
-    'slic:12',
+    { algorithm: 'slic', parameter: 12 },
     (m, x, o) => shapleyValues(m, x, o as ShapleyValuesOptions),
   ),
   surrogateEntry(
@@ -86,7 +98,7 @@ export const SURROGATE_METHODS: readonly MethodInfo[] = [
         { name: 'antithetic', type: 'boolean', default: true, doc: 'pair each ordering with its reverse' },
       ],
     },
-    'slic:50',
+    { algorithm: 'slic', parameter: 50 },
     (m, x, o) => shapleyValueSampling(m, x, o as ShapleyValueSamplingOptions),
   ),
   surrogateEntry(
@@ -101,7 +113,7 @@ export const SURROGATE_METHODS: readonly MethodInfo[] = [
         { name: 'paired', type: 'boolean', default: true, doc: 'sample each coalition with its complement' },
       ],
     },
-    'slic:50',
+    { algorithm: 'slic', parameter: 50 },
     (m, x, o) => kernelShap(m, x, o as KernelShapOptions),
   ),
   surrogateEntry(
@@ -119,7 +131,7 @@ export const SURROGATE_METHODS: readonly MethodInfo[] = [
         { name: 'discretize', type: 'boolean', default: true, doc: 'tabular: quartile discretisation' },
       ],
     },
-    'slic:50',
+    { algorithm: 'slic', parameter: 50 },
     (m, x, o) => lime(m, x, o as LimeOptions),
   ),
 ];

@@ -6,7 +6,7 @@ import type { Attribution } from '../../core/attribution.js';
 import { check, LumenError } from '../../core/errors.js';
 import type { MethodInfo, MethodOptions } from '../../core/method-info.js';
 import type { Model } from '../../core/model.js';
-import { METHODS, methodById } from '../../methods.js';
+import { localMethodById, METHODS } from '../../methods.js';
 import { rankScores } from '../rank-scores.js';
 import { metricById } from '../registry.js';
 import type { MetricDirection } from '../result.js';
@@ -88,7 +88,7 @@ async function accuracyOf(model: Model, x: tf.Tensor, labels: Int32Array): Promi
 export async function groundTruthBenchmark(model: Model, data: GroundTruthData, options: GroundTruthBenchmarkOptions = {}): Promise<GroundTruthBenchmarkResult> {
   const s = data.size;
   check(model.inputShape.join() === [s, s, 1].join(), 'model', () => `groundTruthBenchmark: the model must take [${s},${s},1] images; found [${model.inputShape}]`);
-  const methods = (options.methods ?? METHODS.filter(benchmarkApplies).map((m) => m.id)).map(methodById);
+  const methods = (options.methods ?? METHODS.filter(benchmarkApplies).map((m) => m.id)).map((id) => localMethodById(id));
   const metrics = (options.metrics ?? GROUND_TRUTH_METRICS).map(metricById);
   for (const m of metrics) check(m.category === 'localisation' && m.needs.includes('masks'), 'option', () => `groundTruthBenchmark: '${m.id}' is not a localisation metric with masks`);
   const log = options.log ?? (() => {});

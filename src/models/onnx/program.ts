@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../../core/errors.js';
-import type { GraphNode } from '../graph.js';
+import type { GraphNode } from '../graph-types.js';
 import { ONNX_MAX_OPSET, ONNX_MIN_OPSET, type OnnxModelRecord, type OnnxNodeRecord } from './decode.js';
 import { onnxOpVersion } from './ops/op-versions.js';
 import { ONNX_OPS, onnxOpSupported } from './ops/registry.js';

@@ -5,7 +5,7 @@ import { gradCam } from '../../../src/attribution/cam/grad-cam.js';
 import { guidedGradCam } from '../../../src/attribution/cam/guided-grad-cam.js';
 import { LumenError } from '../../../src/core/errors.js';
 import { useBackend } from '../../../src/engine/backend.js';
-import { methodById } from '../../../src/methods.js';
+import { localMethodById } from '../../../src/methods.js';
 import { maxAbsDiff } from '../../toy-models.js';
 import { flatCnn, images } from './cam-models.js';
 
@@ -18,7 +18,7 @@ for (const upsample of ['nearest', 'bilinear'] as const) {
     const target = [1, 2];
     const attr = await guidedGradCam(model, x, { target, layer: 'conv2', upsample });
     assert.deepEqual(attr.values.shape, x.shape);
-    const guided = await methodById('guided-backprop').run(model, x, { target });
+    const guided = await localMethodById('guided-backprop').run(model, x, { target });
     const cam = await gradCam(model, x, { target, layer: 'conv2', relu: true, upsample });
     const expected = guided.values.mul(cam.values);
     assert.ok((await maxAbsDiff(attr.values, expected)) < 1e-6);

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { scoreCam } from '../../../src/attribution/cam/score-cam.js';
 import { LumenError } from '../../../src/core/errors.js';
+import type { Model } from '../../../src/core/model.js';
+import { fromFunction } from '../../../src/models/from-function.js';
+import { localMethodById } from '../../../src/methods.js';
 import { useBackend } from '../../../src/engine/backend.js';
 import { countingModel, maxAbsDiff, tanhMlp } from '../../toy-models.js';
 import { flatCnn, images, torchInterpolate } from './cam-models.js';
@@ -82,5 +85,36 @@ test('scoreCam upsamples to the input, needs an image model and leaves no tensor
   assert.equal(tf.memory().numTensors, before);
   await assert.rejects(scoreCam(tanhMlp().model, tf.zeros([1, 4])), (e: unknown) => e instanceof LumenError);
   await assert.rejects(scoreCam(model, x, { layer: 'flatten' }), (e: unknown) => e instanceof LumenError && e.code === 'layer');
+  x.dispose();
+});
+
+/** The CNN as a black box that can only capture: not differentiable, `run` refuses rules and replacement. */
+function captureOnly(model: Model): Model {
+  return {
+    ...model,
+    name: 'capture-only',
+    differentiable: false,
+    run(x, options = {}) {
+      if (options.rules || options.replace) throw new Error('capture-only: no rules or replacement');
+      return model.run(x, { capture: options.capture });
+    },
+  };
+}
+
+test('score-cam needs no gradients: on a non-differentiable model that captures its layers it equals the differentiable run; a black box without layers is a LumenError', async () => {
+  await useBackend();
+  const { model } = flatCnn();
+  const box = captureOnly(model);
+  const x = images(2);
+  const entry = localMethodById('score-cam');
+  assert.equal(entry.needsGradients, false);
+  const onBox = await entry.run(box, x, { target: [0, 1], layer: 'relu2' });
+  const onModel = await scoreCam(model, x, { target: [0, 1], layer: 'relu2' });
+  assert.ok((await maxAbsDiff(onBox.values, onModel.values)) < 1e-6);
+  assert.ok((await maxAbsDiff(onBox.values, tf.zerosLike(onBox.values))) > 1e-3, 'a non-trivial map');
+  await assert.rejects(localMethodById('grad-cam').run(box, x, { target: 0 }), (e: unknown) => e instanceof LumenError, 'grad-cam does need gradients');
+  const opaque = fromFunction((v) => model.predict(v), { inputShape: [8, 8, 2], outputShape: [4] });
+  await assert.rejects(scoreCam(opaque, x, { target: 0 }), (e: unknown) => e instanceof LumenError && /exposes no layers/.test(e.message));
+  [onBox, onModel].forEach((a) => a.dispose());
   x.dispose();
 });

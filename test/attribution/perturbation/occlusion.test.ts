@@ -86,7 +86,6 @@ test('occlusion refuses a window that does not fit the example, naming what it e
   await assert.rejects(bad([2]), (e: unknown) => e instanceof LumenError && /one size per axis/.test(e.message));
   await assert.rejects(bad([2, 0]), LumenError);
   await assert.rejects(bad([2, 2], [1, 1, 1]), /strides \[1,1,1\] must have one entry per window axis \(2\)/);
-  await assert.rejects(occlusion(model, x, {} as never), /the 'window' option is required/);
   assert.equal(calls(), 0, 'no model call before the checks');
   x.dispose();
 });
@@ -104,6 +103,27 @@ test('occlusion takes every Baseline kind: the result equals occlusion with that
     [a, b, resolved].forEach((t) => t.dispose());
   }
   x.dispose();
+});
+
+test('occlusion given no window: on a 15×15 image a ⌈15/7⌉ = 3 square over every channel, stride 2 (the textbook sum); on vectors one scalar', async () => {
+  await useBackend();
+  const shape = [1, 15, 15, 2];
+  const { model, w } = linearBlackBox(shape.slice(1), 2, 21);
+  const x = uniform(shape, 22);
+  const a = await occlusion(model, x, { target: 1 });
+  assert.deepEqual([a.meta.window, a.meta.strides], [[3, 3, 2], [2, 2, 2]]);
+  const expected = textbook(await x.data() as Float32Array, new Float32Array(x.size), w, 2, [1], shape, [3, 3], [2, 2]);
+  const gap = await maxAbsDiff(a.values, expected);
+  const scale = Math.max(1, ...Array.from(expected, Math.abs));
+  assert.ok(gap < 1e-5 * scale, `the default window is the 3×3 window, stride 2, written out (gap ${gap}, scale ${scale})`);
+  const givenStride = await occlusion(model, x, { target: 1, strides: 3 });
+  assert.deepEqual(givenStride.meta.strides, [3, 3, 2], 'a given stride keeps the default window');
+  const vector = linearBlackBox([4], 2, 23);
+  const v = uniform([2, 4], 24);
+  const one = await occlusion(vector.model, v, { target: 0 });
+  assert.deepEqual([one.meta.window, one.meta.strides], [[1], [1]]);
+  [a, givenStride, one].forEach((r) => r.dispose());
+  tf.dispose([x, v]);
 });
 
 test('occlusion refuses strides larger than the window (uncovered values would be 0/0), before any model call', async () => {

@@ -10,7 +10,7 @@ import { GRADIENT_RULE, type Rule, type RuleNode } from '../../../src/core/rules
 import { useBackend } from '../../../src/engine/backend.js';
 import { vjp } from '../../../src/engine/vjp.js';
 import { loadFixture } from '../../../src/models/fixture.js';
-import type { GraphNode } from '../../../src/models/graph.js';
+import type { GraphNode } from '../../../src/models/graph-types.js';
 import { loadOnnx, loadOnnxBytes, type OnnxModel } from '../../../src/models/onnx/load-onnx.js';
 import { repoPath } from '../../helpers.js';
 import { maxAbsDiff } from '../../toy-models.js';

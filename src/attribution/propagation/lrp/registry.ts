@@ -1,31 +1,12 @@
 /** Registry entries of LRP (read by src/methods.ts). */
-import type { MethodInfo, MethodOptions } from '../../../core/method-info.js';
+import type { LocalMethodInfo } from '../../../core/method-info.js';
 import { propagationEntry } from '../registry.js';
 import { COMPOSITES } from './composites.js';
 import { lrp, type LrpOptions } from './lrp.js';
 import { LRP_RULE_NAMES } from './lrp-composite.js';
 
-const num = (v: unknown): number | undefined => (v === undefined ? undefined : Number(v));
-
-/** Registry options (CLI strings and numbers) → `LrpOptions`; objects (Rule, Composite, tensors) pass through. */
-function lrpOptions(o: MethodOptions): LrpOptions {
-  return {
-    ...o,
-    epsilon: num(o.epsilon),
-    gamma: num(o.gamma),
-    alpha: num(o.alpha),
-    beta: num(o.beta),
-    stabilizer: num(o.stabilizer),
-    tolerance: num(o.tolerance),
-    low: typeof o.low === 'object' ? (o.low as LrpOptions['low']) : num(o.low),
-    high: typeof o.high === 'object' ? (o.high as LrpOptions['high']) : num(o.high),
-    canonize: o.canonize === true || o.canonize === 'true',
-    strict: o.strict === true || o.strict === 'true',
-  } as LrpOptions;
-}
-
 /** LRP's registry entries. */
-export const LRP_METHODS: readonly MethodInfo[] = [
+export const LRP_METHODS: readonly LocalMethodInfo[] = [
   propagationEntry({
     id: 'lrp',
     title: 'Layer-wise relevance propagation',
@@ -48,6 +29,6 @@ export const LRP_METHODS: readonly MethodInfo[] = [
       { name: 'strict', type: 'boolean', default: false, doc: 'fail when relevance does not sum to the output' },
       { name: 'tolerance', type: 'number', default: 0.01, doc: 'completeness gap (relative) above which a warning is given' },
     ],
-    run: (m, x, o = {}) => lrp(m, x, lrpOptions(o)),
+    run: (m, x, o) => lrp(m, x, o as LrpOptions),
   }),
 ];

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { lrp } from '../../../../src/attribution/propagation/lrp/lrp.js';
-import { methodById } from '../../../../src/methods.js';
+import { parseMethodOptions } from '../../../../src/cli/method-options.js';
+import { localMethodById } from '../../../../src/methods.js';
 import { useBackend } from '../../../../src/engine/backend.js';
 import { fromLayersModel } from '../../../../src/models/from-layers-model.js';
 import { maxAbsDiff } from '../../../toy-models.js';
@@ -69,12 +70,15 @@ test('lrp with a zᴮ first layer and αβ(1.5, 0.5) elsewhere equals the neuron
   layers.dispose();
 });
 
-test("the registry's lrp takes CLI-style options: methodById('lrp').run(model, x, {rule, gamma: '0.5', canonize: 'true'})", async () => {
+test("lumen explain's --opt values reach lrp typed: parseMethodOptions(lrp, ['rule=gamma', 'gamma=0.5', 'canonize=true']) then the registry's run", async () => {
   await useBackend();
   const layers = mlp();
   const model = fromLayersModel(layers);
   const x = tf.tensor2d([[1.0, 0.7, -0.4]]);
-  const viaRegistry = await methodById('lrp').run(model, x, { rule: 'gamma', gamma: '0.5', canonize: 'true', target: 1 } as never);
+  const entry = localMethodById('lrp');
+  const parsed = parseMethodOptions(entry, ['rule=gamma', 'gamma=0.5', 'canonize=true']);
+  assert.deepEqual(parsed, { rule: 'gamma', gamma: 0.5, canonize: true });
+  const viaRegistry = await entry.run(model, x, { ...parsed, target: 1 });
   const direct = await lrp(model, x, { rule: 'gamma', gamma: 0.5, target: 1 });
   const other = await lrp(model, x, { rule: 'gamma', gamma: 0.25, target: 1 });
   assert.equal(await maxAbsDiff(viaRegistry.values, direct.values), 0);
