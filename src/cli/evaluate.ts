@@ -17,6 +17,7 @@ import type { MetricResult } from '../metrics/result.js';
 import { barChartSvg } from '../render/bar-chart.js';
 import { renderReport, type ReportSection } from '../render/html-report.js';
 import { withBackend } from './context.js';
+import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
 import { loadModelSpec } from './load-model.js';
 import { formatTable } from './table.js';
 
@@ -231,13 +232,15 @@ export function registerEvaluate(program: Command): void {
     .command('evaluate')
     .description('rank attribution methods on your model and data with evaluation metrics (faithfulness, robustness, randomisation, complexity, axioms)')
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a tfjs model directory or model.json')
+    .option(...OUTPUT_KIND_FLAG)
+    .option(...OUTPUT_NODE_FLAG)
     .requiredOption('--data <spec>', 'bundled:mnist[:N] (N held-out digits, default 16), bundled:groundtruth[:N] (benchmark images with masks) or an .npy batch')
     .requiredOption('--methods <ids>', 'comma-separated method ids (see `lumen methods`)')
     .option('--metrics <ids>', `comma-separated metric ids (default ${DEFAULT_EVALUATION_METRICS.join(',')}; all: ${METRICS.map((m) => m.id).join(',')})`)
     .option('--seed <n>', 'seed of every random draw', '0')
     .option('--json', 'print every score as JSON')
     .option('--out <dir>', 'write index.html (table, charts, verdicts) and evaluation.json there')
-    .action(async (opts: { model: string; data: string; methods: string; metrics?: string; seed: string; json?: boolean; out?: string }) => {
+    .action(async (opts: { model: string; data: string; methods: string; metrics?: string; seed: string; json?: boolean; out?: string } & ModelFlags) => {
       const seed = parseIntegerFlag('--seed', opts.seed);
       const split = (s: string): string[] => s.split(',').map((t) => t.trim()).filter(Boolean);
       const methodIds = split(opts.methods);
@@ -245,8 +248,9 @@ export function registerEvaluate(program: Command): void {
       methodIds.forEach((id) => localMethodById(id));
       if (opts.metrics) split(opts.metrics).forEach((id) => metricById(id));
       if (opts.out) ensureWritableDir(opts.out, '--out');
+      const specOptions = modelSpecOptions(opts);
       await withBackend(program);
-      const loaded = await loadModelSpec(opts.model);
+      const loaded = await loadModelSpec(opts.model, specOptions);
       const data = loadEvaluationData(opts.data, loaded.model.inputShape);
       const x = data.x;
       try {

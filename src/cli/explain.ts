@@ -14,6 +14,7 @@ import { withBackend } from './context.js';
 import { attributionFigures, DEFAULT_CLIP_PERCENT, type ExampleFigure } from './figures.js';
 import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
+import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { explainableMethod, parseMethodOptions, parseTarget } from './method-options.js';
 import { optionValues } from './option-values.js';
@@ -23,7 +24,7 @@ import { checkSampleBudget, featureCount } from './sample-budget.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 
-interface ExplainFlags extends InputFlags {
+interface ExplainFlags extends InputFlags, ModelFlags {
   model: string;
   input: string;
   method: string;
@@ -94,6 +95,8 @@ export function registerExplain(program: Command): void {
     .command('explain')
     .description('explain a model\'s outputs on an input file with one method')
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
+    .option(...OUTPUT_KIND_FLAG)
+    .option(...OUTPUT_NODE_FLAG)
     .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
     .requiredOption('--method <id>', 'a method id (see lumen methods)')
     .option('--target <class>', "class index, comma-separated indices per example, or 'predicted'", 'predicted')
@@ -129,8 +132,9 @@ export function registerExplain(program: Command): void {
       // Checked before the backend starts: text masks and superpixel specs parse (optionValues), input flags are valid.
       optionValues(method, { ...parsed, ...(typeof mask === 'string' ? { featureMask: mask } : {}) });
       const inputOpts = inputOptions(flags);
+      const specOptions = modelSpecOptions(flags);
       await withBackend(program);
-      const loaded = withLabels(await loadModelSpec(flags.model), flags.labels);
+      const loaded = withLabels(await loadModelSpec(flags.model, specOptions), flags.labels);
       const input = loadModelInput(loaded, flags.input, inputOpts);
       // The mask becomes a tensor only once the backend runs (tfjs would otherwise start its cpu backend and print its banner).
       const options: MethodOptions = optionValues(method, {

@@ -10,6 +10,8 @@ import { fromLayersModel } from '../models/from-layers-model.js';
 import { loadModelFile } from '../models/load-model-file.js';
 import { MODEL_JSON } from '../models/model-io.js';
 import { loadOnnxRuntime } from '../models/onnx/from-onnx-runtime.js';
+import { chooseOutput } from '../models/from-layers-model.js';
+import type { ModelSpecOptions } from './model-flags.js';
 
 /** What the CLI knows about a model beside the Model itself. */
 export interface LoadedModel {
@@ -45,13 +47,14 @@ export const ONNXRUNTIME_PREFIX = 'onnxruntime:';
  * (imported with NHWC input, so images and heatmaps share the tfjs layout), a tfjs Layers or graph
  * model (its JSON file of any name, or a folder holding one), or a reference fixture JSON
  * (test/fixtures/*.json), or `onnxruntime:<file.onnx>` (a black box: forward-only methods). Anything
- * else is a LumenError saying what is accepted.
+ * else is a LumenError saying what is accepted. `options` (the `--output-kind` and `--output-node`
+ * flags) override the detected output kind and choose one output of a multi-output model.
  */
-export async function loadModelSpec(spec: string): Promise<LoadedModel> {
+export async function loadModelSpec(spec: string, options: ModelSpecOptions = {}): Promise<LoadedModel> {
   if (spec.startsWith('bundled:')) {
     const { model, meta } = await loadBundledModel(spec.slice('bundled:'.length));
     return {
-      model: fromLayersModel(model, { name: meta.name }),
+      model: fromLayersModel(model, { name: meta.name, ...options }),
       spec,
       kind: inputKind(meta.inputShape),
       classNames: meta.classNames,
@@ -65,8 +68,8 @@ export async function loadModelSpec(spec: string): Promise<LoadedModel> {
   if (spec.startsWith(ONNXRUNTIME_PREFIX)) {
     const file = spec.slice(ONNXRUNTIME_PREFIX.length);
     if (!existsSync(file)) throw new LumenError('file', `--model ${spec}: expected an .onnx file after '${ONNXRUNTIME_PREFIX}'; found no such file`);
-    const model = await loadOnnxRuntime(file, { inputLayout: 'nhwc' });
-    return { model, spec, kind: inputKind(model.inputShape), dispose: () => undefined };
+    const model = await loadOnnxRuntime(file, { inputLayout: 'nhwc', ...options });
+    return { model, spec, kind: inputKind(model.inputShape), dispose: () => model.dispose?.() };
   }
   if (!existsSync(spec)) {
     throw new LumenError('file', `--model ${spec}: expected bundled:mnist, bundled:penguins, an .onnx file, a tfjs model directory or its model JSON, or a fixture .json; found no such file`);
@@ -74,9 +77,16 @@ export async function loadModelSpec(spec: string): Promise<LoadedModel> {
   const ext = path.extname(spec).toLowerCase();
   if (ext === '.json' && path.basename(spec) !== MODEL_JSON && !statSync(spec).isDirectory() && isFixtureJson(spec)) {
     const fixture = loadFixture(spec);
-    return { model: fixture.model, spec, kind: inputKind(fixture.model.inputShape), dispose: () => fixture.dispose() };
+    try {
+      chooseOutput(fixture.model.outputs ?? [], options.output ?? (fixture.model.outputs ?? [])[0], `--model ${spec}`);
+    } catch (e) {
+      fixture.dispose();
+      throw e;
+    }
+    const model = options.outputKind ? { ...fixture.model, outputKind: options.outputKind } : fixture.model;
+    return { model, spec, kind: inputKind(model.inputShape), dispose: () => fixture.dispose() };
   }
-  const model = await loadModelFile(spec);
+  const model = await loadModelFile(spec, options);
   return { model, spec, kind: inputKind(model.inputShape), dispose: () => model.dispose() };
 }
 

@@ -57,6 +57,11 @@ export interface Model {
    * by their `outputKind` option); absent means `'logits'` (read it through `outputKindOf`).
    */
   readonly outputKind?: OutputKind;
+  /**
+   * The output nodes of the underlying graph (one for single-output models); the Model returns the
+   * one its adapter's `output` option chose. Absent for black boxes.
+   */
+  readonly outputs?: readonly string[];
   /** Whether gradients flow through `run`. */
   readonly differentiable: boolean;
   /** Named internal points, in execution order. Empty for black boxes. */
@@ -65,4 +70,6 @@ export interface Model {
   predict(x: tf.Tensor): Promise<tf.Tensor>;
   /** Synchronous, taped forward pass with capture and replacement (differentiable models only). */
   run(x: tf.Tensor, options?: RunOptions): RunResult;
+  /** Frees what the adapter owns (weights it loaded or imported); adapters of caller-owned models free nothing. */
+  dispose?(): void;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../core/errors.js';
-import type { Model } from '../core/model.js';
+import type { Model, OutputKind } from '../core/model.js';
+import { chooseOutputKind } from './output-kind.js';
 
 /** What `fromFunction` needs to know about a black box. */
 export interface FromFunctionOptions {
@@ -9,11 +10,14 @@ export interface FromFunctionOptions {
   /** Shape of one example's output, without the batch axis. */
   readonly outputShape: readonly number[];
   readonly name?: string;
+  /** What the function returns: 'logits' (default) or 'probabilities'. */
+  readonly outputKind?: OutputKind;
 }
 
 /**
  * Wraps any function `(x [N, ...]) => outputs [N, ...]` (sync or async) as a black-box Model for
- * model-agnostic (perturbation) methods. Gradient methods refuse it with a clear error.
+ * model-agnostic (perturbation) methods. Gradient methods refuse it with a clear error (for a
+ * differentiable tfjs function use `fromDifferentiable`). Its `dispose()` frees nothing.
  */
 export function fromFunction(fn: (x: tf.Tensor) => tf.Tensor | Promise<tf.Tensor>, options: FromFunctionOptions): Model {
   const name = options.name ?? 'function';
@@ -21,6 +25,7 @@ export function fromFunction(fn: (x: tf.Tensor) => tf.Tensor | Promise<tf.Tensor
     name,
     inputShape: [...options.inputShape],
     outputShape: [...options.outputShape],
+    outputKind: chooseOutputKind(options.outputKind, 'logits', 'fromFunction'),
     differentiable: false,
     layers: [],
     async predict(x) {
@@ -30,7 +35,8 @@ export function fromFunction(fn: (x: tf.Tensor) => tf.Tensor | Promise<tf.Tensor
       return y;
     },
     run() {
-      throw new LumenError('not-differentiable', `run: model '${name}' is a black box (fromFunction); it has no gradients or layers`);
+      throw new LumenError('not-differentiable', `run: model '${name}' is a black box (fromFunction); it has no gradients or layers (a differentiable tfjs function: fromDifferentiable)`);
     },
+    dispose() {},
   };
 }

@@ -1,46 +1,63 @@
 import * as tf from '@tensorflow/tfjs';
-import { check, LumenError } from '../core/errors.js';
-import type { LayerInfo, Model, RunOptions, RunResult } from '../core/model.js';
+import { check } from '../core/errors.js';
+import type { LayerInfo, Model, OutputKind, RunOptions, RunResult } from '../core/model.js';
+import { chooseOutput } from './from-layers-model.js';
+import { runWithActivationRules } from './graph-model-rules.js';
+import { chooseOutputKind, outputKindOfActivation } from './output-kind.js';
 
 /** Options of `fromGraphModel`. */
 export interface FromGraphModelOptions {
   readonly name?: string;
   /** Shape of one example, when the graph model's input signature leaves dimensions unknown. */
   readonly inputShape?: readonly number[];
+  /** What the outputs are; default: detected ('probabilities' when the output node is a Softmax or Sigmoid). */
+  readonly outputKind?: OutputKind;
+  /** Which output node the Model returns, by its `outputs` name (required when there are several). */
+  readonly output?: string;
+  /** Whether the Model's `dispose()` also disposes the tf.GraphModel (default false: the caller owns it). */
+  readonly owned?: boolean;
 }
+
+/** The part of tfjs' graph (internal to tf.GraphModel) Lumen reads: ops and their inputs, by node name. */
+interface GraphNodeInfo {
+  readonly op: string;
+  readonly inputs: readonly GraphNodeInfo[];
+}
+
+const NOT_LAYERS: ReadonlySet<string> = new Set(['Const', 'Placeholder', 'NoOp', 'Identity']);
 
 /**
  * Wraps a tfjs graph model (a TF SavedModel or frozen graph converted by tensorflowjs_converter) as
  * a differentiable Lumen Model: `run` calls `GraphModel.execute`, whose ops tfjs records on its
- * tape, so gradient methods work. `layers` are the graph's op nodes and can be captured (outputs
- * requested from `execute`); replacing a node's value is not possible through the graph model API,
- * so layer methods that replace (layer gradients) fail with a LumenError. Graphs with control flow
+ * tape, so gradient methods work. `layers` are the graph's op nodes, by node name: captured by
+ * asking `execute` for them, replaced by feeding them (`execute({input: x, [node]: value}, …)`,
+ * exact and differentiable), so layer methods and Grad-CAM work on them. Gradient rules apply to
+ * activations only (guided backprop, deconvnet; graph-model-rules.ts); rule sets that modify
+ * linear layers (LRP, DeepLIFT) need layer parts and are refused. Graphs with control flow
  * (executeAsync) are not supported.
  */
 export function fromGraphModel(model: tf.GraphModel, options: FromGraphModelOptions = {}): Model {
-  check(model.inputs.length === 1 && model.outputs.length === 1, 'model', () =>
-    `fromGraphModel: Lumen explains models with one input and one output; found ${model.inputs.length} inputs and ${model.outputs.length} outputs`);
+  check(model.inputs.length === 1, 'model', () => `fromGraphModel: Lumen explains models with one input; found ${model.inputs.length} inputs`);
   const declared = model.inputs[0].shape?.slice(1) ?? [];
   const inputShape = options.inputShape?.slice() ?? declared.map((d) => d ?? -1);
   check(inputShape.every((d) => d > 0), 'model', () => `fromGraphModel: the input shape [${declared}] has unknown dimensions; pass inputShape`);
-  const outputName = model.outputs[0].name;
+  const outputs = model.outputs.map((o) => o.name);
+  const outputName = outputs[chooseOutput(outputs, options.output, 'fromGraphModel')];
   const inputName = model.inputs[0].name;
-  const nodeNames = Object.keys((model as unknown as { executor: { graph: { nodes: Record<string, { op: string }> } } }).executor?.graph?.nodes ?? {});
-  const nodeOps = (model as unknown as { executor: { graph: { nodes: Record<string, { op: string }> } } }).executor?.graph?.nodes ?? {};
-  const skip = new Set(['Const', 'Placeholder', 'NoOp', 'Identity']);
-  const layerNames = nodeNames.filter((n) => !skip.has(nodeOps[n].op) && n !== inputName);
+  const nodes = (model as unknown as { executor?: { graph?: { nodes?: Record<string, GraphNodeInfo> } } }).executor?.graph?.nodes ?? {};
+  const layerNames = Object.keys(nodes).filter((n) => !NOT_LAYERS.has(nodes[n].op) && n !== inputName);
   const known = new Set(layerNames);
+  const checkLayers = (names: readonly string[], what: string): void => {
+    for (const name of names) check(known.has(name), 'layer', () => `fromGraphModel: cannot ${what} unknown layer '${name}' (the graph's op nodes are the layers; see model.layers)`);
+  };
   const run = (x: tf.Tensor, runOptions: RunOptions = {}): RunResult => {
-    if (runOptions.rules) {
-      throw new LumenError('model', 'fromGraphModel: gradient rules (guided backprop, deconvnet, DeepLIFT, LRP) cannot be applied to tfjs graph models, whose ops are not layers; use a layers model or an ONNX file');
-    }
-    if (runOptions.replace && Object.keys(runOptions.replace).length > 0) {
-      throw new LumenError('layer', 'fromGraphModel: replacing a layer value is not supported for tfjs graph models (capture works)');
-    }
-    check(!runOptions.rules, 'model', () => 'fromGraphModel: gradient rules (guided backprop, DeepLIFT, LRP) need a layers or ONNX model; a tfjs graph model has no layer parts');
+    const rules = runOptions.rules;
+    if (rules) return runWithActivationRules(rules, 'fromGraphModel', () => run(x, { ...runOptions, rules: undefined }));
     const capture = runOptions.capture ?? [];
-    for (const name of capture) check(known.has(name), 'layer', () => `fromGraphModel: unknown layer '${name}'`);
-    const outs = model.execute({ [inputName]: x }, [outputName, ...capture]);
+    const replace = runOptions.replace ?? {};
+    checkLayers(capture, 'capture');
+    checkLayers(Object.keys(replace), 'replace');
+    const outs = model.execute({ [inputName]: x, ...replace }, [outputName, ...capture]);
     const list = Array.isArray(outs) ? outs : [outs];
     const captured: Record<string, tf.Tensor> = {};
     capture.forEach((name, i) => (captured[name] = list[i + 1]));
@@ -51,15 +68,26 @@ export function fromGraphModel(model: tf.GraphModel, options: FromGraphModelOpti
     const r = run(tf.zeros([1, ...inputShape]), { capture: layerNames });
     return { output: r.output.shape.slice(1), layers: layerNames.map((n) => r.captured[n].shape.slice(1)) };
   });
-  const layers: LayerInfo[] = layerNames.map((name, i) => ({ name, kind: nodeOps[name].op, outputShape: shapes.layers[i] }));
-  const probe = shapes.output;
+  const layers: LayerInfo[] = layerNames.map((name, i) => ({ name, kind: nodes[name].op, outputShape: shapes.layers[i] }));
   return {
     name: options.name ?? 'graph-model',
     inputShape,
-    outputShape: probe,
+    outputShape: shapes.output,
+    outputKind: chooseOutputKind(options.outputKind, graphOutputKind(nodes, outputName), 'fromGraphModel'),
+    outputs,
     differentiable: true,
     layers,
     run,
     predict: async (x) => tf.tidy(() => run(x).output),
+    dispose: () => {
+      if (options.owned) model.dispose();
+    },
   };
+}
+
+/** 'probabilities' when the output node, through Identity nodes, is a Softmax or Sigmoid op. */
+function graphOutputKind(nodes: Readonly<Record<string, GraphNodeInfo>>, output: string): OutputKind {
+  let node: GraphNodeInfo | undefined = nodes[output.replace(/:\d+$/, '')];
+  for (let hops = 0; node && (node.op === 'Identity' || node.op === 'IdentityN') && hops < 100; hops++) node = node.inputs[0];
+  return outputKindOfActivation(node?.op);
 }

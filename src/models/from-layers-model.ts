@@ -1,36 +1,74 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../core/errors.js';
-import type { Model, RunOptions, RunResult } from '../core/model.js';
+import type { Model, OutputKind, RunOptions, RunResult } from '../core/model.js';
 import { executeGraph, GRAPH_INPUT } from './graph.js';
 import type { Graph, GraphNode } from './graph-types.js';
 import { layerParts, parameterlessPart } from './layer-parts.js';
+import { chooseOutputKind, outputKindOfActivation } from './output-kind.js';
 
 /** Options of `fromLayersModel`. */
 export interface FromLayersModelOptions {
   readonly name?: string;
+  /** What the outputs are; default: detected ('probabilities' after a final softmax/sigmoid). */
+  readonly outputKind?: OutputKind;
+  /** Which output of a multi-output model the Model returns, by its `outputs` name (required when there are several). */
+  readonly output?: string;
+  /** Whether the Model's `dispose()` also disposes the tf.LayersModel (default false: the caller owns it). */
+  readonly owned?: boolean;
 }
 
 /**
- * Wraps a tf.LayersModel (Sequential or functional, one input and one output) as a differentiable
- * Lumen Model whose layers, by name, can be captured and replaced. A layer called several times
- * (a shared activation, say) is one node per call: `name` for the first, `name:1`, `name:2` … after.
+ * Wraps a tf.LayersModel (Sequential or functional, one input) as a differentiable Lumen Model
+ * whose layers, by name, can be captured and replaced. A layer called several times (a shared
+ * activation, say) is one node per call: `name` for the first, `name:1`, `name:2` … after. A model
+ * with several outputs lists them in `outputs` (named like its layers) and returns the one `output`
+ * names. `outputKind` is 'probabilities' when the chosen output's layer ends in softmax or sigmoid
+ * (a Dense/conv activation, an Activation or a Softmax layer).
  */
 export function fromLayersModel(model: tf.LayersModel, options: FromLayersModelOptions = {}): Model {
-  check(model.inputs.length === 1 && model.outputs.length === 1, 'model', () =>
-    `fromLayersModel: Lumen explains models with one input and one output; found ${model.inputs.length} inputs and ${model.outputs.length} outputs`);
-  const graph = layersGraph(model);
+  check(model.inputs.length === 1, 'model', () => `fromLayersModel: Lumen explains models with one input; found ${model.inputs.length} inputs`);
+  const outputs = model.outputs.map((o) => callName(o.sourceLayer, o.nodeIndex));
+  const chosen = chooseOutput(outputs, options.output, 'fromLayersModel');
+  const graph = layersGraph(model, outputs[chosen]);
+  const out = model.outputs[chosen];
   const inputShape = model.inputs[0].shape.slice(1).map((d) => d ?? -1);
-  const outputShape = model.outputs[0].shape.slice(1).map((d) => d ?? -1);
+  const outputShape = out.shape.slice(1).map((d) => d ?? -1);
   const run = (x: tf.Tensor, runOptions?: RunOptions): RunResult => executeGraph(graph, x, runOptions);
   return {
     name: options.name ?? model.name,
     inputShape,
     outputShape,
+    outputKind: chooseOutputKind(options.outputKind, layerOutputKind(out.sourceLayer), 'fromLayersModel'),
+    outputs,
     differentiable: true,
     layers: graph.nodes.map(({ name, kind, outputShape: s }) => ({ name, kind, outputShape: s })),
     run,
     predict: async (x) => tf.tidy(() => run(x).output),
+    dispose: () => {
+      if (options.owned) model.dispose();
+    },
   };
+}
+
+/**
+ * The index of the output an adapter returns: the one named `output`, or the only one; a
+ * LumenError listing the outputs when several exist and none (or an unknown one) is named.
+ */
+export function chooseOutput(outputs: readonly string[], output: string | undefined, what: string): number {
+  if (output === undefined) {
+    check(outputs.length === 1, 'model', () => `${what}: the model has ${outputs.length} outputs (${outputs.join(', ')}); choose one with the output option (--output-node NAME)`);
+    return 0;
+  }
+  const index = outputs.indexOf(output);
+  check(index >= 0, 'option', () => `${what}: no output '${output}'; the model's outputs are ${outputs.join(', ')}`);
+  return index;
+}
+
+/** 'probabilities' when a layer ends in softmax or sigmoid (its activation, or the layer is one). */
+function layerOutputKind(layer: tf.layers.Layer): OutputKind {
+  const kind = layer.getClassName();
+  if (kind === 'Softmax') return 'probabilities';
+  return outputKindOfActivation(String((layer.getConfig() as { activation?: unknown }).activation ?? ''));
 }
 
 /** The IR name of call `index` of a layer: its name for the first call, `name:index` after. */
@@ -60,7 +98,7 @@ interface CallNode {
   readonly nodeIndices: readonly number[];
 }
 
-function layersGraph(model: tf.LayersModel): Graph {
+function layersGraph(model: tf.LayersModel, output: string): Graph {
   const byDepth = (model as unknown as { nodesByDepth?: Record<string, CallNode[]> }).nodesByDepth ?? {};
   const depths = Object.keys(byDepth).map(Number).sort((a, b) => b - a);
   if (depths.length === 0) return sequentialGraph(model);
@@ -76,8 +114,7 @@ function layersGraph(model: tf.LayersModel): Graph {
       nodes.push(irNode(layer, callName(layer, index), inputs, index === 0 ? layer.outputShape : shapes));
     }
   }
-  const out = model.outputs[0];
-  return { nodes, output: callName(out.sourceLayer, out.nodeIndex) };
+  return { nodes, output };
 }
 
 function sequentialGraph(model: tf.LayersModel): Graph {

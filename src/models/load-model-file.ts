@@ -1,13 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../core/errors.js';
-import type { Model } from '../core/model.js';
+import type { Model, OutputKind } from '../core/model.js';
 import { fromGraphModel } from './from-graph-model.js';
 import { fromLayersModel } from './from-layers-model.js';
 import { directoryHandler, loadLayersModel, MODEL_JSON } from './model-io.js';
 import { loadOnnx } from './onnx/load-onnx.js';
-import { findModelJson } from './find-model-json.js';
 
 /** Options of `loadModelFile`. */
 export interface LoadModelFileOptions {
@@ -16,6 +15,10 @@ export interface LoadModelFileOptions {
    * one layout) or 'nchw' (as the ONNX file declares it, e.g. for PyTorch-layout .npy inputs).
    */
   readonly onnxInputLayout?: 'nchw' | 'nhwc';
+  /** What the outputs are; default: detected from the model's last layer or node (see each adapter). */
+  readonly outputKind?: OutputKind;
+  /** Which output of a multi-output model to explain, by name (`Model.outputs`). */
+  readonly output?: string;
 }
 
 /** A model loaded from disk, with a `dispose` that frees its weights. */
@@ -23,9 +26,9 @@ export type LoadedModelFile = Model & { dispose(): void };
 
 /**
  * Loads a model file as a Lumen Model: an ONNX file (`.onnx`, through Lumen's differentiable
- * importer), or a tfjs model — its JSON file of any name (`model.json`, `emotion.json`) or a folder
- * holding `model.json` or exactly one other tfjs model JSON —
- * either a Layers model or a graph model (converted SavedModel), told apart by its `format`.
+ * importer), or a tfjs model — its JSON file whatever its name (`model.json`, `emotion.json`), or
+ * a directory holding `model.json` or one other model JSON — either a Layers model or a graph
+ * model (converted SavedModel), told apart by its `format`.
  * Anything else is a LumenError saying what is accepted.
  */
 export async function loadModelFile(file: string, options: LoadModelFileOptions = {}): Promise<LoadedModelFile> {
@@ -33,33 +36,61 @@ export async function loadModelFile(file: string, options: LoadModelFileOptions 
   try {
     isDir = (await stat(file)).isDirectory();
   } catch {
-    throw new LumenError('file', `loadModelFile: '${file}': no such file (expected an .onnx file, a tfjs model directory or its model JSON)`);
+    throw new LumenError('file', `loadModelFile: '${file}': no such file (expected an .onnx file, a tfjs model directory or its model.json)`);
   }
   if (!isDir && path.extname(file).toLowerCase() === '.onnx') {
-    const model = await loadOnnx(file, { inputLayout: options.onnxInputLayout ?? 'nhwc' });
+    const model = await loadOnnx(file, { inputLayout: options.onnxInputLayout ?? 'nhwc', outputKind: options.outputKind, output: options.output });
     return model;
   }
-  if (isDir || path.extname(file).toLowerCase() === '.json') {
-    const { dir, jsonName } = findModelJson(file, isDir);
-    const name = jsonName === MODEL_JSON ? path.basename(dir) : path.basename(jsonName, path.extname(jsonName));
+  const json = isDir ? await modelJsonIn(file) : path.extname(file).toLowerCase() === '.json' ? path.basename(file) : null;
+  if (json !== null) {
+    const dir = isDir ? file : path.dirname(file);
+    const name = isDir || json === MODEL_JSON ? path.basename(dir) : json.replace(/\.json$/i, '');
     let format: unknown;
     try {
-      format = (JSON.parse(await readFile(path.join(dir, jsonName), 'utf8')) as { format?: unknown }).format;
+      format = (JSON.parse(await readFile(path.join(dir, json), 'utf8')) as { format?: unknown }).format;
     } catch {
       format = undefined;
     }
+    const kinds = { outputKind: options.outputKind, output: options.output, owned: true };
     if (format === 'graph-model') {
       let graph: tf.GraphModel;
       try {
-        graph = await tf.loadGraphModel(directoryHandler(dir, jsonName));
+        graph = await tf.loadGraphModel(directoryHandler(dir, json));
       } catch (e) {
         if (e instanceof LumenError) throw e;
-        throw new LumenError('model', `${path.join(dir, jsonName)}: expected a tfjs graph model; tfjs could not load it: ${(e as Error).message}`);
+        throw new LumenError('model', `${path.join(dir, json)}: expected a tfjs graph model; tfjs could not load it: ${(e as Error).message}`);
       }
-      return { ...fromGraphModel(graph, { name }), dispose: () => graph.dispose() };
+      try {
+        return withDispose(fromGraphModel(graph, { name, ...kinds }));
+      } catch (e) {
+        graph.dispose();
+        throw e;
+      }
     }
-    const layers = await loadLayersModel(dir, jsonName);
-    return { ...fromLayersModel(layers, { name }), dispose: () => layers.dispose() };
+    const layers = await loadLayersModel(dir, json);
+    try {
+      return withDispose(fromLayersModel(layers, { name, ...kinds }));
+    } catch (e) {
+      layers.dispose();
+      throw e;
+    }
   }
-  throw new LumenError('file', `loadModelFile: '${file}': expected an .onnx file, a tfjs model directory or its model JSON; found a '${path.extname(file) || 'extensionless'}' file`);
+  throw new LumenError('file', `loadModelFile: '${file}': expected an .onnx file, a tfjs model directory or its model.json; found a '${path.extname(file) || 'extensionless'}' file`);
+}
+
+/** The model JSON of a directory: model.json, else its only .json file holding a `modelTopology`; model.json when neither. */
+async function modelJsonIn(dir: string): Promise<string> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  if (names.includes(MODEL_JSON)) return MODEL_JSON;
+  const candidates: string[] = [];
+  for (const n of names.filter((f) => f.toLowerCase().endsWith('.json'))) {
+    const text = await readFile(path.join(dir, n), 'utf8').catch(() => '');
+    if (text.includes('"modelTopology"') && text.includes('"weightsManifest"')) candidates.push(n);
+  }
+  return candidates.length === 1 ? candidates[0] : MODEL_JSON;
+}
+
+function withDispose(model: Model): LoadedModelFile {
+  return { ...model, dispose: () => model.dispose?.() };
 }

@@ -15,10 +15,10 @@ export const WEIGHTS_BIN = 'weights.bin';
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
 
 /**
- * A tfjs IOHandler reading and writing `dir/model.json` + `dir/weights.bin`; `jsonName` reads a
- * model JSON of another name (`emotion.json`), with its weight files beside it.
+ * A tfjs IOHandler reading and writing `dir/model.json` + `dir/weights.bin`; it reads the model
+ * JSON from `dir/jsonName` when given (a converted model named `emotion.json`, say).
  */
-export function directoryHandler(dir: string, jsonName = MODEL_JSON): tf.io.IOHandler {
+export function directoryHandler(dir: string, jsonName: string = MODEL_JSON): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
@@ -49,9 +49,10 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
 
 /**
  * Loads a tf.LayersModel saved by saveLayersModel (or by tfjs / tensorflowjs_converter as a Layers
- * model in one directory). Missing or corrupt files → LumenError('file' or 'model') naming the path.
+ * model in one directory; its JSON `jsonName`, default model.json). Missing or corrupt files →
+ * LumenError('file' or 'model') naming the path.
  */
-export async function loadLayersModel(dir: string, jsonName = MODEL_JSON): Promise<tf.LayersModel> {
+export async function loadLayersModel(dir: string, jsonName: string = MODEL_JSON): Promise<tf.LayersModel> {
   const handler = directoryHandler(dir, jsonName);
   try {
     return await tf.loadLayersModel(handler);
@@ -74,6 +75,7 @@ async function readOrFail(file: string, what: string): Promise<Buffer> {
 async function loadArtifacts(dir: string, jsonName: string): Promise<tf.io.ModelArtifacts> {
   const jsonPath = path.join(dir, jsonName);
   const text = (await readOrFail(jsonPath, 'a tfjs model.json')).toString('utf8');
+  // Syntax errors and nesting deeper than MAX_JSON_DEPTH are LumenErrors (never a stack overflow in tfjs).
   const json = parseJson(text, jsonPath, 'a tfjs model.json') as Partial<tf.io.ModelJSON>;
   const fail = (expected: string, found: string): never => {
     throw new LumenError('model', `${jsonPath}: expected ${expected}; found ${found}`);

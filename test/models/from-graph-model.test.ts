@@ -8,6 +8,15 @@ import { Rng } from '../../src/core/random.js';
 import { useBackend } from '../../src/engine/backend.js';
 import { fromGraphModel } from '../../src/models/from-graph-model.js';
 import { fromLayersModel } from '../../src/models/from-layers-model.js';
+import { layerConductance } from '../../src/attribution/layer/layer-conductance.js';
+import { gradCam } from '../../src/attribution/cam/grad-cam.js';
+import { gradCamPlusPlus } from '../../src/attribution/cam/grad-cam-plus-plus.js';
+import { layerCam } from '../../src/attribution/cam/layer-cam.js';
+import { guidedGradCam } from '../../src/attribution/cam/guided-grad-cam.js';
+import { guidedBackprop } from '../../src/attribution/propagation/guided-backprop.js';
+import { lrp } from '../../src/attribution/propagation/lrp/lrp.js';
+
+const reluGradient = tf.getGradient('Relu')?.gradFunc;
 
 // A converted TF graph as tensorflowjs_converter writes it (GraphDef JSON, string attributes in
 // base64, the converter's fused conv + bias + ReLU), and the same network as a tf.LayersModel.
@@ -117,14 +126,53 @@ test('fromGraphModel: integrated gradients are complete (sum = f(x) − f(0)) an
   twin.dispose();
 });
 
-test('fromGraphModel: unknown layers, replacement and unknown input sizes are LumenErrors', async () => {
+test('fromGraphModel: unknown layers and unknown input sizes are LumenErrors', async () => {
   await useBackend();
   const { graph, twin, x } = await setUp();
   const model = fromGraphModel(graph);
   assert.throws(() => model.run(x, { capture: ['nope'] }), (e: unknown) => e instanceof LumenError && /unknown layer 'nope'/.test(e.message));
-  assert.throws(() => model.run(x, { replace: { pool: tf.zeros([3, 3, 3, 4]) } }), (e: unknown) => e instanceof LumenError && /replacing/.test(e.message));
+  assert.throws(() => model.run(x, { replace: { nope: tf.zeros([3, 3, 3, 4]) } }), (e: unknown) => e instanceof LumenError && /replace unknown layer 'nope'/.test(e.message));
   assert.throws(() => fromGraphModel(graph, { inputShape: [6, -1, 2] }), LumenError);
+  assert.throws(() => fromGraphModel(graph, { output: 'nope' }), (e: unknown) => e instanceof LumenError && /no output 'nope'; the model's outputs are logits/.test(e.message));
+  assert.throws(() => fromGraphModel(graph, { outputKind: 'probs' as never }), (e: unknown) => e instanceof LumenError && /outputKind must be/.test(e.message));
   tf.dispose(x);
+  graph.dispose();
+  twin.dispose();
+});
+
+test('fromGraphModel: replacing a node is exact and differentiable; layer and CAM methods and guided backprop equal the Layers twin', async () => {
+  await useBackend();
+  const { graph, twin, x } = await setUp();
+  const model = fromGraphModel(graph);
+  const reference = fromLayersModel(twin);
+  assert.equal(model.outputKind, 'logits');
+  assert.deepEqual(model.outputs, ['logits']);
+  const value = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 3);
+  const [a, b] = tf.tidy(() => [model.run(x, { replace: { pool: value } }).output, reference.run(x, { replace: { pool: value } }).output]);
+  assert.ok((await maxAbsDiff(a, b)) < 1e-5, 'the replaced value flows on');
+  const before = tf.memory().numTensors;
+  const calls: [string, (m: typeof model) => Promise<{ values: tf.Tensor; dispose(): void }>][] = [
+    ['layer saliency', (m) => saliency(m, x, { target: 1, layer: 'pool', mode: 'signed' })],
+    ['layer IG', (m) => integratedGradients(m, x, { target: 2, layer: 'pool', steps: 16 })],
+    ['layer conductance', (m) => layerConductance(m, x, { target: 0, layer: 'pool', steps: 16 })],
+    ['grad-cam', (m) => gradCam(m, x, { target: 1, layer: 'conv' })],
+    ['grad-cam++', (m) => gradCamPlusPlus(m, x, { target: 1, layer: 'conv' })],
+    ['layer-cam', (m) => layerCam(m, x, { target: 2, layer: 'conv' })],
+    ['guided backprop', (m) => guidedBackprop(m, x, { target: 0 })],
+    ['guided grad-cam', (m) => guidedGradCam(m, x, { target: 0, layer: 'conv' })],
+  ];
+  for (const [what, call] of calls) {
+    const [g, r] = [await call(model), await call(reference)];
+    assert.deepEqual(g.values.shape, r.values.shape, what);
+    assert.ok(tf.tidy(() => tf.max(tf.abs(r.values)).dataSync()[0]) > 1e-3, `${what}: non-trivial`);
+    assert.ok((await maxAbsDiff(g.values, r.values)) < 1e-4, `${what}: graph model = Layers model`);
+    g.dispose();
+    r.dispose();
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+  await assert.rejects(lrp(model, x, { target: 0 }), (e: unknown) => e instanceof LumenError && /tfjs graph model/.test(e.message) && /guided backprop and deconvnet work/.test(e.message));
+  assert.equal(tf.getGradient('Relu')?.gradFunc, reluGradient, "tfjs' Relu gradient is restored after a refused run");
+  tf.dispose([a, b, value, x]);
   graph.dispose();
   twin.dispose();
 });

@@ -3,7 +3,10 @@
  * dy · scale over the whole activation eagerly (whichever input's gradient is asked for) and tiles
  * the per-channel factor to the activation's size before multiplying. Here every term is computed
  * only when asked for, and ∂x = dy · (scale / √(var + ε)) multiplies by a per-channel factor that
- * broadcasts — one full-size op instead of five. The numbers are the same.
+ * broadcasts — one full-size op instead of five. The numbers are the same. `scale` and `offset`
+ * are optional (absent for a Keras BatchNormalization with `scale: false` / `center: false`): an
+ * absent scale is saved as `undefined` (src/engine/absent-inputs.ts) and counts as 1, and an absent
+ * input gets no gradient.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -13,7 +16,8 @@ export const batchNormGradConfig: tf.GradConfig = {
   inputsToSave: ['x', 'mean', 'variance', 'scale'],
   gradFunc: (dy, saved, attrs) => {
     const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
-    const [x, mean, variance, scale] = saved as tf.Tensor[];
+    const [x, mean, variance] = saved as tf.Tensor[];
+    const scale = saved[3] as tf.Tensor | undefined;
     const g = dy as tf.Tensor;
     const reductionAxes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
     const toParamShape = (t: tf.Tensor): tf.Tensor => (reductionAxes.length ? t.sum(reductionAxes) : t).reshape(mean.shape);

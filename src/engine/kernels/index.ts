@@ -15,6 +15,7 @@ import { stridedSliceGradConfig } from '../gradients/strided-slice.js';
 import { cumsumGradConfig } from '../gradients/cumsum.js';
 import { batchNormGradConfig } from '../gradients/batch-norm.js';
 import { makeConv2DGradConfig, makeDepthwiseGradConfig } from '../gradients/conv2d-dilated.js';
+import { allowAbsentInputs } from '../absent-inputs.js';
 
 /** Kernels the wasm backend does not have, which gradients and training need. */
 export const wasmMissingKernels = [
@@ -61,6 +62,7 @@ export function originalWasmConv2DBackpropInput(): tf.KernelConfig | undefined {
 
 /** Registers Lumen's kernels for the backends that lack them, and its gradient fixes. Idempotent. */
 export function installKernels(): void {
+  allowAbsentInputs();
   for (const k of wasmMissingKernels) {
     if (tf.getKernel(k.kernelName, 'wasm') == null) {
       tf.registerKernel({ kernelName: k.kernelName, backendName: 'wasm', kernelFunc: mark(k.kernelFunc as tf.KernelFunc) });

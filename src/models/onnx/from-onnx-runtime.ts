@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-common';
 import { check, LumenError } from '../../core/errors.js';
-import type { Model } from '../../core/model.js';
+import type { Model, OutputKind } from '../../core/model.js';
+import { chooseOutputKind } from '../output-kind.js';
 
 /** Options of `fromOnnxRuntime`. */
 export interface FromOnnxRuntimeOptions {
@@ -18,6 +19,10 @@ export interface FromOnnxRuntimeOptions {
   readonly input?: string;
   readonly output?: string;
   readonly name?: string;
+  /** Whether the Model's `dispose()` releases the session (default false: the caller owns it; true from loadOnnxRuntime). */
+  readonly owned?: boolean;
+  /** What the outputs are (a session does not say): default 'logits'. */
+  readonly outputKind?: OutputKind;
 }
 
 function channelsLastPerm(rank: number): number[] {
@@ -71,6 +76,8 @@ export async function fromOnnxRuntime(session: InferenceSession, options: FromOn
     name: options.name ?? 'onnxruntime',
     inputShape,
     outputShape,
+    outputKind: chooseOutputKind(options.outputKind, 'logits', 'fromOnnxRuntime'),
+    outputs: [...session.outputNames],
     differentiable: false,
     layers: [],
     async predict(x: tf.Tensor): Promise<tf.Tensor> {
@@ -100,13 +107,16 @@ export async function fromOnnxRuntime(session: InferenceSession, options: FromOn
     run(): never {
       throw new LumenError('not-differentiable', 'fromOnnxRuntime: an onnxruntime session runs forward only; load the file with loadOnnx for gradient methods');
     },
+    dispose() {
+      if (options.owned) void session.release();
+    },
   };
 }
 
 /**
  * Opens an ONNX file with onnxruntime-node (installed with Lumen) and wraps the session with
  * `fromOnnxRuntime`. In browsers, create the session with onnxruntime-web and call
- * `fromOnnxRuntime(session)` directly.
+ * `fromOnnxRuntime(session)` directly. The Model's `dispose()` releases the session.
  */
 export async function loadOnnxRuntime(path: string, options: FromOnnxRuntimeOptions = {}): Promise<Model> {
   const ort = await import('onnxruntime-node');
@@ -116,5 +126,5 @@ export async function loadOnnxRuntime(path: string, options: FromOnnxRuntimeOpti
   } catch (e) {
     throw new LumenError('file', `loadOnnxRuntime: onnxruntime cannot open '${path}': ${(e as Error).message}`);
   }
-  return fromOnnxRuntime(session, { name: path.split(/[\\/]/).pop()?.replace(/\.onnx$/i, ''), ...options });
+  return fromOnnxRuntime(session, { name: path.split(/[\\/]/).pop()?.replace(/\.onnx$/i, ''), owned: true, ...options });
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../../core/errors.js';
-import type { Model, RunOptions, RunResult } from '../../core/model.js';
+import type { Model, OutputKind, RunOptions, RunResult } from '../../core/model.js';
+import { chooseOutputKind, outputKindOfActivation } from '../output-kind.js';
 import { executeGraph, GRAPH_INPUT } from '../graph.js';
 import type { Graph } from '../graph-types.js';
 import { decodeOnnxModel, onnxTypeName, tfjsTypeOf, type OnnxModelRecord } from './decode.js';
@@ -20,6 +21,8 @@ export interface LoadOnnxOptions {
   readonly inputShape?: readonly number[];
   /** The graph output the Model returns (default: the first). */
   readonly output?: string;
+  /** What the outputs are; default: detected ('probabilities' when the output comes from Softmax or Sigmoid). */
+  readonly outputKind?: OutputKind;
   /** The Model's name (default: the file name or the graph's name). */
   readonly name?: string;
 }
@@ -124,6 +127,8 @@ export function onnxModelFromRecord(record: OnnxModelRecord, options: LoadOnnxOp
     name: options.name ?? (record.graphName || 'onnx'),
     inputShape,
     outputShape,
+    outputKind: chooseOutputKind(options.outputKind, onnxOutputKind(record, outputName), 'loadOnnx'),
+    outputs: record.outputs.map((o) => o.name),
     differentiable: true,
     layers: program.nodes.map(({ name, kind, outputShape: s }) => ({ name, kind, outputShape: s })),
     inputLayout: layout,
@@ -132,4 +137,15 @@ export function onnxModelFromRecord(record: OnnxModelRecord, options: LoadOnnxOp
     predict: async (x) => tf.tidy(() => run(x).output),
     dispose: () => program.dispose(),
   };
+}
+
+/**
+ * 'probabilities' when the graph output is produced by Softmax or Sigmoid (through Identity nodes);
+ * LogSoftmax counts as logits (softmax of log-probabilities is the probabilities).
+ */
+function onnxOutputKind(record: OnnxModelRecord, output: string): OutputKind {
+  const producer = new Map(record.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  let node = producer.get(output);
+  for (let hops = 0; node && node.opType === 'Identity' && hops < 100; hops++) node = producer.get(node.inputs[0]);
+  return outputKindOfActivation(node?.opType);
 }

@@ -55,3 +55,22 @@ test('fromOnnxRuntime refuses a graph whose output does not keep the batch as it
   // Flatten at axis 2 turns [1, 2, 3] into [2, 3]: two output rows for one input row.
   await assert.rejects(fromOnnxRuntime(session), (e: unknown) => e instanceof LumenError && /\[2, 3\] for 1 input rows/.test(e.message));
 });
+
+test('fromOnnxRuntime: outputKind (default logits, or as told), outputs, and dispose releases the session only when owned', async () => {
+  await useBackend();
+  let released = 0;
+  const { session } = await spySession(scaled('n'));
+  (session as unknown as { release: () => Promise<void> }).release = async () => {
+    released++;
+  };
+  const model = await fromOnnxRuntime(session);
+  assert.equal(model.outputKind, 'logits');
+  assert.deepEqual(model.outputs, ['y']);
+  model.dispose?.();
+  assert.equal(released, 0, "a caller's session stays open");
+  const owned = await fromOnnxRuntime(session, { owned: true, outputKind: 'probabilities' });
+  assert.equal(owned.outputKind, 'probabilities');
+  owned.dispose?.();
+  assert.equal(released, 1);
+  await assert.rejects(fromOnnxRuntime(session, { outputKind: 'scores' as never }), (e: unknown) => e instanceof LumenError && /outputKind must be/.test(e.message));
+});

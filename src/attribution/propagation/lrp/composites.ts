@@ -128,6 +128,9 @@ function convDense(name: string, convRule: Rule, p: CompositeParams): Composite 
 /**
  * Captum's LRP defaults: ε (1e-9) on dense, convolution, batch-norm and pooling layers (on a
  * pooling layer the ε-rule is Norm), Pass on activations and dropout, the gradient on reshapes.
+ * Captum has no rule for sums (a PyTorch `+` is not a module); Lumen gives element-wise Add (the
+ * residual connections of ResNet/MobileNetV2) the ε-rule as Norm, Zennit's practice: each
+ * summand receives relevance in proportion to its contribution, R_i = x_i · R / stab_ε(Σ x).
  */
 export function captumComposite(epsilon = 1e-9): Composite {
   const eps = epsilonRule(epsilon);
@@ -139,6 +142,7 @@ export function captumComposite(epsilon = 1e-9): Composite {
       ['batchnorm', eps],
       ['max-pool', norm],
       ['avg-pool', norm],
+      ['sum', norm],
       ['activation', PASS_RULE],
       ['identity', PASS_RULE],
       ['reshape', GRADIENT_RULE],
