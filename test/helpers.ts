@@ -1,3 +1,5 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -5,4 +7,15 @@ import path from 'node:path';
 export function repoPath(...parts: string[]): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   return path.resolve(here, '..', '..', ...parts);
+}
+
+/**
+ * A test that needs a system package (Debian's libonnx-testdata, python3-torch …). With the package
+ * it runs; without it, it is skipped with `reason` on a developer's machine, but fails when the `CI`
+ * environment variable is set: `.ci/run` installs the package, so its absence there is a CI defect.
+ */
+export function testNeedingPackage(name: string, present: boolean, reason: string, fn: () => void | Promise<void>): void {
+  if (present) test(name, fn);
+  else if (process.env.CI) test(name, () => assert.fail(`CI is set but ${reason}`));
+  else test(name, { skip: reason }, fn);
 }

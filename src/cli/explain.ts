@@ -164,6 +164,7 @@ export function registerExplain(program: Command): void {
         const names = input.featureNames && method.family === 'surrogate' ? { featureNames: input.featureNames } : {};
         attribution = await method.run(loaded.model, input.batch, { ...options, ...names, onProgress: bar.onProgress });
         bar.stop();
+        for (const w of attribution.meta.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         const ms = performance.now() - start;
         const targets = (attribution.target ?? []).map((t) => loaded.classNames?.[t] ?? String(t));
         const card = flags.score ? await reportCard(loaded.model, input.batch, attribution, method, { explainOptions: options, seed: options.seed, batchSize: options.batchSize }) : undefined;
@@ -271,6 +272,5 @@ async function summary(attribution: Attribution, input: ModelInput, targets: rea
     rows.push([String(i), targets[i] ?? '–', sum.toPrecision(4), `${topName} (${row[top].toPrecision(3)})`, delta ? delta[i].toExponential(2) : '–']);
   }
   lines.push(formatTable(['example', 'target', 'sum', 'largest |attribution|', 'completeness δ'], rows));
-  for (const w of attribution.meta.warnings ?? []) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;
 }

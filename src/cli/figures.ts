@@ -82,7 +82,7 @@ export async function attributionFigures(attribution: Attribution, input: ModelI
     const { height, width } = input.images[0];
     const maps = tf.tidy(() => {
       const v = values.rank === 3 ? values.expandDims(-1) : values;
-      const spatial = v.shape[1] === height && v.shape[2] === width ? v : tf.image.resizeBilinear(v.sum(-1, true) as tf.Tensor4D, [height, width]);
+      const spatial = v.shape[1] === height && v.shape[2] === width ? v : tf.image.resizeBilinear(v.sum(-1, true) as tf.Tensor4D, [height, width], false, true);
       return spatial.reshape([n, height, width, -1]);
     });
     const data = await maps.data();

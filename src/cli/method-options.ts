@@ -65,7 +65,7 @@ export function parseMethodOptions(method: MethodInfo, pairs: readonly string[])
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new LumenError('option', `--opt: expected name=value; found '${pair}'`);
     const name = pair.slice(0, eq);
-    const spec = method.options.find((o) => o.name === name);
+    const spec = method.options.find((o) => o.name === name || o.deprecatedNames?.includes(name));
     if (!spec) {
       const known = method.options.map((o) => o.name);
       throw new LumenError('option', `--opt ${name}: ${method.id} has ${known.length ? `the options ${known.join(', ')}` : 'no options'}; found '${name}'`);

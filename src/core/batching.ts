@@ -60,6 +60,11 @@ export function batchSizeOf(model: Model, options: LocalOptions, fn: string): nu
   return b;
 }
 
+/** Throws the LumenError of an aborted call (code 'aborted') when `signal` is aborted. */
+export function checkAborted(options: Pick<LocalOptions, 'signal'>, fn: string, where = 'before it started'): void {
+  if (options.signal?.aborted) throw new LumenError('aborted', `${fn}: aborted ${where}`);
+}
+
 /**
  * Runs `body(start, end)` over `total` rows in chunks of `batchSize`, yielding to the event loop
  * between chunks so that an AbortSignal can stop it, and reporting progress.
@@ -73,7 +78,7 @@ export async function forEachBatch(
 ): Promise<number> {
   let calls = 0;
   for (let start = 0; start < total; start += batchSize) {
-    if (options.signal?.aborted) throw new LumenError('aborted', `${fn}: aborted after ${start} of ${total} rows`);
+    checkAborted(options, fn, `after ${start} of ${total} rows`);
     const end = Math.min(total, start + batchSize);
     await body(start, end);
     calls++;

@@ -61,6 +61,11 @@ export interface RowPlan {
   readonly examples: Int32Array;
   readonly weights: Float32Array;
   rows(start: number, end: number): RowBatch;
+  /**
+   * Tensors made for this call that the rows read (e.g. a path's ends). When the loop fails (an
+   * abort, a bad batch) it disposes them, so a caller disposes them only after a result.
+   */
+  readonly owned?: readonly tf.Tensor[];
 }
 
 /** Summed weighted gradients per example and the target's value at every row. */
@@ -77,7 +82,9 @@ export interface AccumulatedGradients {
  * weighted gradient sum: the one loop every gradient method shares. Each batch runs inside
  * tf.tidy and only its sum over the examples it touches survives it; that part is read back and
  * added into a float64 accumulator in JS, so no tensor outlives its batch and tensor memory peaks
- * at one batch however many rows there are (IG with 1,000 steps peaks like IG with 50).
+ * at one batch however many rows there are (IG with 1,000 steps peaks like IG with 50). When it
+ * throws (an aborted signal included) nothing of the call is left: the plan's `owned` tensors are
+ * disposed with it.
  */
 export async function accumulateGradients(
   space: GradientSpace,
@@ -125,6 +132,9 @@ export async function accumulateGradients(
     const acc: Float64Array = sum;
     const offset = lo * size;
     for (let i = 0; i < part.length; i++) acc[offset + i] += part[i];
+  }).catch((e: unknown) => {
+    tf.dispose(plan.owned ? [...plan.owned] : []);
+    throw e;
   });
   if (sum === null) throw new LumenError('input', `${fn}: no rows to run`);
   return { sum: tf.tensor(Float32Array.from(sum), [n, ...rowShape]), values, calls };
@@ -155,7 +165,10 @@ export function straightPathPlan(
   };
 }
 
-/** Each example's plain gradient in `space` at the example itself (one row per example). */
+/**
+ * Each example's plain gradient in `space` at the example itself (one row per example), `values`
+ * being the points of `space` at `x`; when the loop fails, `values` is disposed with it.
+ */
 export async function gradientAtInputs(
   space: GradientSpace,
   x: tf.Tensor,
@@ -168,5 +181,6 @@ export async function gradientAtInputs(
   const n = x.shape[0];
   const examples = Int32Array.from({ length: n }, (_, i) => i);
   const ones = new Float32Array(n).fill(1);
-  return accumulateGradients(space, straightPathPlan(x, values, values, examples, ones, ones), target, n, batchSize, options, fn);
+  const plan = { ...straightPathPlan(x, values, values, examples, ones, ones), owned: [values] };
+  return accumulateGradients(space, plan, target, n, batchSize, options, fn);
 }

@@ -16,6 +16,8 @@ export interface OptionSpec {
   readonly values?: readonly string[];
   readonly default?: string | number | boolean;
   readonly doc: string;
+  /** Old names still accepted for one release (the method warns once and reads them as `name`). */
+  readonly deprecatedNames?: readonly string[];
 }
 
 /** The families of methods, by the folder of src/ they live in. */

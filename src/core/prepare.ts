@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { batchSizeOf } from './batching.js';
+import { batchSizeOf, checkAborted } from './batching.js';
 import { gradientSpace, type GradientSpace } from './gradients.js';
 import type { Model } from './model.js';
 import type { RuleSet } from './rules.js';
@@ -19,12 +19,13 @@ export interface GradientContext {
 /**
  * The shared entry of every gradient method: checks the input, the model's differentiability and
  * the layer name, then resolves the target, the batch size and the gradient space (with gradient
- * `rules` for propagation methods) — before any tensor work, so a user mistake is a LumenError
- * from here.
+ * `rules` for propagation methods) — before any tensor work, so a user mistake (or a signal
+ * aborted before the call) is a LumenError from here.
  */
 export async function prepareGradient(model: Model, input: tf.Tensor, options: LocalOptions & LayerOption, fn: string, rules?: RuleSet): Promise<GradientContext> {
   checkDifferentiable(model, fn);
   checkInput(model, input, fn);
+  checkAborted(options, fn);
   if (options.layer !== undefined) checkLayer(model, options.layer, fn);
   const batchSize = batchSizeOf(model, options, fn);
   const target = await resolveTarget(model, input, options.target, fn);

@@ -5,6 +5,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { check, LumenError } from '../core/errors.js';
+import { resizeBilinear } from '../core/resize-bilinear.js';
 import { describeBytes, readBytes, type TensorData } from './tensor-data.js';
 
 /** The most pixels an input image may have (40 megapixels, e.g. 8000×5000): larger images are refused before decoding. */
@@ -40,16 +41,20 @@ export function pngSize(bytes: Uint8Array): { width: number; height: number } | 
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
-/** Decodes PNG or JPEG bytes; `source` (the file name) is named in error messages. */
-export function decodeImage(bytes: Uint8Array, source: string, format: ImageFormat, options: ImageOptions = {}): TensorData & { shape: [number, number, number] } {
+/**
+ * The RGBA pixels of PNG or JPEG bytes — the one decoder of encoded images (pngjs, jpeg-js), used
+ * by the input readers and by render's `decodePng`. The signature is checked against `format`; a
+ * corrupt file is a LumenError naming `source`; so is an image of more than `maxPixels` pixels,
+ * refused before decoding (PNG: from its IHDR; JPEG: by jpeg-js' resolution limit).
+ */
+export function decodeRgba(bytes: Uint8Array, source: string, format: ImageFormat, maxPixels = MAX_IMAGE_PIXELS): { width: number; height: number; rgba: Uint8Array } {
   const found = sniffImage(bytes);
   const expected = format === 'png' ? 'a PNG image (signature 89 50 4e 47 0d 0a 1a 0a)' : 'a JPEG image (signature ff d8 ff)';
   check(found === format, 'file', () => `${source}: expected ${expected}; found ${found ? `a ${found.toUpperCase()} image` : describeBytes(bytes)}`);
-  const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
-  const tooLarge = (w: number, h: number): string =>
-    `${source}: expected an image of at most ${maxPixels.toLocaleString('en-US')} pixels; found ${w}×${h} = ${(w * h).toLocaleString('en-US')} pixels (resize it first)`;
+  const limit = `${source}: expected an image of at most ${maxPixels.toLocaleString('en-US')} pixels; found`;
   const header = format === 'png' ? pngSize(bytes) : undefined;
-  check(!header || header.width * header.height <= maxPixels, 'file', () => tooLarge(header!.width, header!.height));
+  check(!header || header.width * header.height <= maxPixels, 'file', () =>
+    `${limit} ${header!.width}×${header!.height} = ${(header!.width * header!.height).toLocaleString('en-US')} pixels (resize it first)`);
   let width: number;
   let height: number;
   let rgba: Uint8Array;
@@ -65,11 +70,17 @@ export function decodeImage(bytes: Uint8Array, source: string, format: ImageForm
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (/maxResolutionInMP/.test(message)) throw new LumenError('file', `${source}: expected an image of at most ${maxPixels.toLocaleString('en-US')} pixels; found more (${message})`);
+    if (/maxResolutionInMP/.test(message)) throw new LumenError('file', `${limit} more (${message})`);
     throw new LumenError('file', `${source}: expected ${expected}; found a corrupt file (${message})`);
   }
   check(width > 0 && height > 0 && rgba.length >= width * height * 4, 'file',
     () => `${source}: expected ${expected} with pixels; found ${width}×${height} with ${rgba.length} bytes of pixel data`);
+  return { width, height, rgba };
+}
+
+/** Decodes PNG or JPEG bytes; `source` (the file name) is named in error messages. */
+export function decodeImage(bytes: Uint8Array, source: string, format: ImageFormat, options: ImageOptions = {}): TensorData & { shape: [number, number, number] } {
+  const { width, height, rgba } = decodeRgba(bytes, source, format, options.maxPixels);
   const c = options.grayscale ? 1 : 3;
   const data = new Float32Array(width * height * c);
   for (let p = 0; p < width * height; p++) {
@@ -94,38 +105,4 @@ export function readImage(file: string, options: ImageOptions = {}): TensorData 
   return decodeImage(bytes, file, format, options);
 }
 
-/**
- * Bilinear resize of a `[H, W, C]` image to `[height, width, C]` with half-pixel centres (the
- * convention of PIL, OpenCV and tf.image.resizeBilinear(…, halfPixelCenters=true)); no antialiasing.
- */
-export function resizeBilinear(image: TensorData, size: readonly [number, number]): TensorData & { shape: [number, number, number] } {
-  check(image.shape.length === 3, 'shape', () => `resizeBilinear: expected an image [H, W, C]; found shape [${image.shape.join(', ')}]`);
-  const [h, w, c] = image.shape;
-  const [oh, ow] = size;
-  check(Number.isInteger(oh) && Number.isInteger(ow) && oh > 0 && ow > 0, 'option',
-    () => `resizeBilinear: size must be two positive integers [height, width]; found [${size.join(', ')}]`);
-  if (oh === h && ow === w) return { data: image.data.slice(), shape: [h, w, c] };
-  const out = new Float32Array(oh * ow * c);
-  const sy = h / oh;
-  const sx = w / ow;
-  for (let y = 0; y < oh; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const dy = fy - y0;
-    for (let x = 0; x < ow; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const dx = fx - x0;
-      for (let k = 0; k < c; k++) {
-        const a = image.data[(y0 * w + x0) * c + k];
-        const b = image.data[(y0 * w + x1) * c + k];
-        const d = image.data[(y1 * w + x0) * c + k];
-        const e = image.data[(y1 * w + x1) * c + k];
-        out[(y * ow + x) * c + k] = (a * (1 - dx) + b * dx) * (1 - dy) + (d * (1 - dx) + e * dx) * dy;
-      }
-    }
-  }
-  return { data: out, shape: [oh, ow, c] };
-}
+export { resizeBilinear } from '../core/resize-bilinear.js';

@@ -19,7 +19,7 @@ export interface CompletenessOptions extends MetricOptions {
  */
 export async function completeness(model: Model, input: tf.Tensor, attributions: AttributionSource, options: CompletenessOptions = {}): Promise<MetricResult> {
   const ctx = await prepareMetric(model, input, options, 'completeness');
-  const output = options.output ?? 'logit';
+  const output = options.output ?? 'logits';
   const a = await attributionArrays(ctx, input, attributions);
   const b = resolveBaseline(options.baseline, input, ctx.fn, { seed: options.seed });
   const base = splitRows(await b.data(), ctx.n);

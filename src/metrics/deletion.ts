@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { resolveBaseline, type Baseline } from '../core/baseline.js';
 import type { Model } from '../core/model.js';
 import type { AttributionSource, MetricOptions, MetricOutput, MetricResult } from './result.js';
-import { argsort, attributionArrays, evaluateRows, geometryOf, metricResult, pixelSums, prepareMetric, splitRows, trapezoid, type MetricContext } from './shared.js';
+import { argsort, evaluateRows, geometryOf, metricResult, pixelAttributions, prepareMetric, splitRows, trapezoid, type MetricContext } from './shared.js';
 
 /** Options of `deletion` and `insertion`. */
 export interface DeletionOptions extends MetricOptions {
@@ -10,13 +10,13 @@ export interface DeletionOptions extends MetricOptions {
   readonly steps?: number;
   /** What removed pixels become (deletion; default 'zeros') or where insertion starts (default 'blur' for images, else 'zeros'). */
   readonly baseline?: Baseline;
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
 }
 
 /**
  * The curve shared by deletion and insertion: pixels (all channels) ranked by channel-summed
- * attribution move from `from` to `to`, most relevant first, in `steps` steps; the curve starts at
+ * attribution (or attributions reduced over channels, `[N, H, W, 1]`) move from `from` to `to`, most relevant first, in `steps` steps; the curve starts at
  * `from` and ends at `to`.
  */
 export async function pixelPathCurves(
@@ -27,8 +27,8 @@ export async function pixelPathCurves(
   const pixels = g.h * g.w;
   const steps = Math.min(options.steps ?? 50, pixels);
   const per = Math.ceil(pixels / steps);
-  const a = await attributionArrays(ctx, input, attributions);
-  const orders = a.map((v) => argsort(pixelSums(v, g), true));
+  const a = await pixelAttributions(ctx, input, attributions, {}, { normalise: 'none', abs: false });
+  const orders = a.map((v) => argsort(v, true));
   const b = resolveBaseline(options.baseline ?? (mode === 'insertion' && input.rank === 4 ? 'blur' : 'zeros'), input, fn, { seed: options.seed });
   const base = splitRows(await b.data(), ctx.n);
   b.dispose();
@@ -42,7 +42,7 @@ export async function pixelPathCurves(
       const q = orders[i][k];
       for (let c = 0; c < g.c; c++) out[q * g.c + c] = to[q * g.c + c];
     }
-  }, options.output ?? 'probability');
+  }, options.output ?? 'probabilities');
   return { ctx, curves: Array.from({ length: ctx.n }, (_, i) => Array.from(values.subarray(i * K, (i + 1) * K))) };
 }
 

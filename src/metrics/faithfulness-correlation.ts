@@ -14,7 +14,7 @@ export interface FaithfulnessCorrelationOptions extends MetricOptions, Attributi
   readonly subsetSize?: number;
   /** Value of removed features (default 'black'). */
   readonly baseline?: PerturbBaseline;
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
 }
 
@@ -29,7 +29,7 @@ export async function faithfulnessCorrelation(model: Model, input: tf.Tensor, at
   const size = options.subsetSize ?? Math.max(1, Math.round(ctx.features / 10));
   check(Number.isInteger(runs) && runs >= 2, 'option', () => `${ctx.fn}: runs must be an integer ≥ 2; found ${runs}`);
   check(Number.isInteger(size) && size >= 1 && size <= ctx.features, 'option', () => `${ctx.fn}: subsetSize must be an integer in 1…${ctx.features}; found ${size}`);
-  const output = options.output ?? 'probability';
+  const output = options.output ?? 'probabilities';
   const a = preprocess(await attributionArrays(ctx, input, attributions), options, { normalise: 'example', abs: false });
   const rng = new Rng(options.seed ?? DEFAULT_SEED);
   const subsets = a.map(() => randomSubsets(rng, ctx.features, size, runs));

@@ -10,7 +10,7 @@ export interface FaithfulnessEstimateOptions extends MetricOptions, AttributionP
   readonly featuresPerStep?: number;
   /** Value of removed features (default 'black'). */
   readonly baseline?: PerturbBaseline;
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
 }
 
@@ -23,7 +23,7 @@ export async function faithfulnessEstimate(model: Model, input: tf.Tensor, attri
   const ctx = await prepareMetric(model, input, options, 'faithfulnessEstimate');
   const step = options.featuresPerStep ?? 1;
   stepsOf(ctx.features, step, ctx.fn);
-  const output = options.output ?? 'probability';
+  const output = options.output ?? 'probabilities';
   const a = preprocess(await attributionArrays(ctx, input, attributions), options, { normalise: 'example', abs: false });
   const groups = a.map((v) => chunks(argsort(v, true), step));
   const y = await removeGroups(ctx, groups, options.baseline ?? 'black', output);

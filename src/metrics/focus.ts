@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { check } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import type { AttributionPreprocessing, AttributionSource, MetricOptions, MetricResult } from './result.js';
-import { attributionArrays, geometryOf, metricResult, pixelSums, prepareMetric, preprocess } from './shared.js';
+import { geometryOf, metricResult, pixelAttributions, prepareMetric } from './shared.js';
 
 /** Options of `focus`. */
 export interface FocusOptions extends MetricOptions, AttributionPreprocessing {
@@ -13,7 +13,8 @@ export interface FocusOptions extends MetricOptions, AttributionPreprocessing {
 /**
  * Focus (Arias-Duart et al., "Focus! Rating XAI Methods and Finding Biases", FUZZ-IEEE 2022): the
  * inputs are 2 × 2 mosaics; the score is the share of positive attribution on the tiles of the
- * target class, Σ a⁺·mask / (Σ a⁺ + 1e-9) (higher is better).
+ * target class, Σ a⁺·mask / (Σ a⁺ + 1e-9) (higher is better). Attributions may be reduced over
+ * channels (`[N, H, W, 1]`).
  */
 export async function focus(model: Model, input: tf.Tensor, attributions: AttributionSource, options: FocusOptions): Promise<MetricResult> {
   const ctx = await prepareMetric(model, input, options, 'focus');
@@ -21,7 +22,7 @@ export async function focus(model: Model, input: tf.Tensor, attributions: Attrib
   check(Array.isArray(quads) && quads.length === ctx.n && quads.every((q) => q.length === 4), 'option', () => `focus: quadrants must hold 4 flags per example (${ctx.n} examples)`);
   const g = geometryOf(model, ctx.features);
   const [hh, hw] = [Math.floor(g.h / 2), Math.floor(g.w / 2)];
-  const a = preprocess(await attributionArrays(ctx, input, attributions), options, { normalise: 'example', abs: false }).map((v) => pixelSums(v, g));
+  const a = await pixelAttributions(ctx, input, attributions, options, { normalise: 'example', abs: false });
   const scores = a.map((v, i) => {
     let inside = 0;
     let total = 0;

@@ -73,7 +73,7 @@ export async function infidelity(model: Model, input: tf.Tensor, attributions: A
     });
   }
   const S = groupOf.length;
-  const output = options.output ?? 'logit';
+  const output = options.output ?? 'logits';
   const { values } = await evaluateRows(ctx, ctx.n * S, (r) => Math.floor(r / S), (r, out) => {
     const i = Math.floor(r / S);
     const d = deltas[i][r % S];

@@ -11,11 +11,11 @@ export interface IrofOptions extends MetricOptions, AttributionPreprocessing {
   /** Side of the default grid cells in pixels (default 4). */
   readonly cellSize?: number;
   /**
-   * Value of removed segments: a per-example baseline (default 'mean', the example's mean), or
+   * Value of removed segments: a per-example baseline (default 'example-mean', the example's mean), or
    * 'batch-mean': the mean of the whole current batch, recomputed after every step (Quantus).
    */
   readonly baseline?: PerturbBaseline | 'batch-mean';
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
   /**
    * 'paper' (default): 1 − area under [1, r₁, …, rₙ] over [0, 1], in [0, 1]. 'quantus': n − trapz of
@@ -43,7 +43,7 @@ export async function irof(model: Model, input: tf.Tensor, attributions: Attribu
   });
   const orders = segments.map((segs, i) => argsort(segs.map((px) => px.reduce((s, q) => { for (let c = 0; c < g.c; c++) s += a[i][q * g.c + c]; return s; }, 0) / (px.length * g.c)), true));
   const nMax = Math.max(...segments.map((s) => s.length));
-  const baseline = options.baseline ?? 'mean';
+  const baseline = options.baseline ?? 'example-mean';
   // The sequence of states X^1 … X^nMax (the batch mean depends on every example's state).
   const state = ctx.x.map((x) => Float32Array.from(x));
   const rows: { i: number; data: Float32Array }[] = [];
@@ -57,7 +57,7 @@ export async function irof(model: Model, input: tf.Tensor, attributions: Attribu
       rows.push({ i, data: Float32Array.from(x) });
     });
   }
-  const output = options.output ?? 'probability';
+  const output = options.output ?? 'probabilities';
   const { values } = await evaluateRows(ctx, rows.length, (r) => rows[r].i, (r, out) => out.set(rows[r].data), output);
   const y0 = (await evaluateInputs(ctx, output)).values;
   const curves: number[][] = segments.map(() => []);

@@ -3,11 +3,11 @@ import type * as tf from '@tensorflow/tfjs';
 import { check } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import type { AttributionPreprocessing, AttributionSource, MetricOptions } from './result.js';
-import { attributionArrays, geometryOf, pixelSums, prepareMetric, preprocess, splitRows, type MetricContext } from './shared.js';
+import { geometryOf, pixelAttributions, prepareMetric, splitRows, type MetricContext } from './shared.js';
 
 /** Options of the localisation metrics. */
 export interface LocalisationOptions extends MetricOptions, AttributionPreprocessing {
-  /** Ground truth: 1 where the evidence is, `[N, H, W]`, `[N, H, W, 1]` (or one value per input scalar). */
+  /** Ground truth: 1 where the evidence is, `[N, H, W]`, `[N, H, W, 1]` or the input's shape `[N, H, W, C]`. */
   readonly masks: tf.Tensor;
 }
 
@@ -18,7 +18,11 @@ export interface LocalisationInputs {
   readonly s: Uint8Array[];
 }
 
-/** Checks the masks, pre-processes the attributions (`abs` as each metric's paper says) and sums channels. */
+/**
+ * Checks the masks (one value per pixel, `[N, H, W]` or `[N, H, W, 1]`, or one per input scalar:
+ * a pixel is in the mask when any of its channels is), pre-processes the attributions (`abs` as
+ * each metric's paper says) and sums channels (attributions reduced over channels are taken as they are).
+ */
 export async function localisationInputs(
   model: Model, input: tf.Tensor, attributions: AttributionSource, options: LocalisationOptions, fn: string, abs: boolean,
 ): Promise<LocalisationInputs> {
@@ -36,6 +40,6 @@ export async function localisationInputs(
     for (let q = 0; q < pixels; q++) for (let c = 0; c < per; c++) if (r[q * per + c] > 0) px[q] = 1;
     return px;
   });
-  const a = preprocess(await attributionArrays(ctx, input, attributions), options, { normalise: 'example', abs }).map((v) => pixelSums(v, g));
+  const a = await pixelAttributions(ctx, input, attributions, options, { normalise: 'example', abs });
   return { ctx, a, s };
 }

@@ -9,7 +9,7 @@ export interface MonotonicityAryaOptions extends MetricOptions, AttributionPrepr
   readonly featuresPerStep?: number;
   /** The all-baseline start (default 'black'). */
   readonly baseline?: PerturbBaseline;
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
   /**
    * What is inserted: the input's values (default: the metric of the paper), or 'baseline', which
@@ -38,7 +38,7 @@ export async function monotonicityArya(model: Model, input: tf.Tensor, attributi
     if (!fromInput) return;
     const count = Math.min(ctx.features, ((r % K) + 1) * step);
     for (let k = 0; k < count; k++) out[orders[i][k]] = ctx.x[i][orders[i][k]];
-  }, options.output ?? 'probability');
+  }, options.output ?? 'probabilities');
   const curves = Array.from({ length: ctx.n }, (_, i) => Array.from(values.subarray(i * K, (i + 1) * K)));
   const scores = curves.map((c) => (c.every((v, k) => k === 0 || v >= c[k - 1]) ? 1 : 0));
   return metricResult(ctx, 'monotonicity-arya', 'higher', scores, { curves });

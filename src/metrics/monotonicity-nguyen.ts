@@ -10,7 +10,7 @@ export interface MonotonicityNguyenOptions extends MetricOptions, AttributionPre
   readonly featuresPerStep?: number;
   /** Value of removed features (default 'black'). */
   readonly baseline?: PerturbBaseline;
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
 }
 
@@ -24,7 +24,7 @@ export async function monotonicityNguyen(model: Model, input: tf.Tensor, attribu
   const ctx = await prepareMetric(model, input, options, 'monotonicityNguyen');
   const step = options.featuresPerStep ?? 1;
   stepsOf(ctx.features, step, ctx.fn);
-  const output = options.output ?? 'probability';
+  const output = options.output ?? 'probabilities';
   const a = preprocess(await attributionArrays(ctx, input, attributions), options, { normalise: 'example', abs: true });
   const groups = a.map((v) => chunks(argsort(v, false), step));
   const y = await removeGroups(ctx, groups, options.baseline ?? 'black', output);

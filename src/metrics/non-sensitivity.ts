@@ -12,7 +12,7 @@ export interface NonSensitivityOptions extends MetricOptions, AttributionPreproc
   readonly featuresPerStep?: number;
   /** Value of removed features (default 'black'). */
   readonly baseline?: PerturbBaseline;
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
 }
 
@@ -26,7 +26,7 @@ export async function nonSensitivity(model: Model, input: tf.Tensor, attribution
   const eps = options.eps ?? 1e-5;
   const step = options.featuresPerStep ?? 1;
   stepsOf(ctx.features, step, ctx.fn);
-  const output = options.output ?? 'probability';
+  const output = options.output ?? 'probabilities';
   const a = preprocess(await attributionArrays(ctx, input, attributions), options, { normalise: 'example', abs: true });
   const groups = a.map((v) => {
     const non = v.reduce<number[]>((s, t, f) => (t < eps ? [...s, f] : s), []);

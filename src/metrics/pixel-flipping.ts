@@ -9,7 +9,7 @@ export interface PixelFlippingOptions extends MetricOptions, AttributionPreproce
   readonly featuresPerStep?: number;
   /** Value of removed features (default 'black': each example's minimum). */
   readonly baseline?: PerturbBaseline;
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
   /** Start the curve with the unperturbed prediction (default true; Quantus: false). */
   readonly includeStart?: boolean;
@@ -25,7 +25,7 @@ export async function pixelFlipping(model: Model, input: tf.Tensor, attributions
   const ctx = await prepareMetric(model, input, options, 'pixelFlipping');
   const step = options.featuresPerStep ?? 1;
   const K = stepsOf(ctx.features, step, ctx.fn);
-  const output = options.output ?? 'probability';
+  const output = options.output ?? 'probabilities';
   const a = preprocess(await attributionArrays(ctx, input, attributions), options, { normalise: 'example', abs: false });
   const orders = a.map((v) => argsort(v, true));
   const base = ctx.x.map((x) => baselineValue(x, options.baseline ?? 'black', ctx.fn));

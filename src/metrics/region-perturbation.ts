@@ -14,7 +14,7 @@ export interface RegionPerturbationOptions extends MetricOptions, AttributionPre
   readonly regions?: number;
   /** Value of removed pixels (default 'black'). */
   readonly baseline?: PerturbBaseline;
-  /** Output watched (default the target's softmax probability). */
+  /** Output watched (default `'probabilities'`: the target's probability, a softmax only of logits; see MetricOutput). */
   readonly output?: MetricOutput;
 }
 
@@ -55,7 +55,7 @@ export async function regionCurves(model: Model, input: tf.Tensor, attributions:
   const g = geometryOf(model, ctx.features);
   const regions = patchRegions(g.h, g.w, p);
   const R = Math.min(options.regions ?? regions.length, regions.length);
-  const output = options.output ?? 'probability';
+  const output = options.output ?? 'probabilities';
   const a = preprocess(await attributionArrays(ctx, input, attributions), options, { normalise: 'example', abs: false });
   const orders = a.map((v) => {
     const sums = regions.map((px) => px.reduce((s, q) => { for (let c = 0; c < g.c; c++) s += v[q * g.c + c]; return s; }, 0));

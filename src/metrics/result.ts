@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../core/attribution.js';
 import type { LocalMethodInfo, MethodOptions } from '../core/method-info.js';
+import type { OutputKind } from '../core/model.js';
+import type { OutputKindOption } from '../core/perturbation/class-probability.js';
 import type { LocalMethod, LocalOptions } from '../core/options.js';
 
 /** Whether a larger score means a better explanation. */
@@ -29,14 +31,28 @@ export type Explainer = LocalMethod<MethodOptions> | LocalMethodInfo | string;
 /** The attributions a metric scores: values `[N, ...inputShape]`, an Attribution, or a method to run. */
 export type AttributionSource = tf.Tensor | Attribution | Explainer;
 
-/** The value that replaces removed features: a constant, or a statistic of each example. */
-export type PerturbBaseline = number | 'black' | 'white' | 'mean' | 'zeros';
+/**
+ * The value that replaces removed features: a constant, or a statistic of each example (its min
+ * `'black'`, max `'white'`, or the mean of all its scalars `'example-mean'`). Unlike a `Baseline`
+ * (src/core/baseline.ts), one number per example. `'mean'`: deprecated old name of `'example-mean'`.
+ */
+export type PerturbBaseline = number | 'black' | 'white' | 'example-mean' | 'zeros' | 'mean';
 
-/** Which model output a perturbation metric watches: the target's softmax probability or its raw score. */
-export type MetricOutput = 'probability' | 'logit';
+/**
+ * Which score a perturbation metric watches, on the scale of an `OutputKind`: `'probabilities'` (the
+ * target's probability: a softmax of logits, the outputs themselves when the model returns
+ * probabilities, see `outputKindOf`) or `'logits'` (the raw outputs). `'probability'` and
+ * `'logit'` are the old spellings, accepted with a deprecation warning for one release.
+ */
+export type MetricOutput = OutputKind | 'probability' | 'logit';
 
 /** Options shared by every metric: the local-method options plus how to run a given method. */
 export interface MetricOptions extends LocalOptions {
+  /**
+   * What the model returns (the methods' and adapters' `outputKind`): default the model's own
+   * (`outputKindOf(model)`); `'auto'` detects it from the outputs on the input (one model call).
+   */
+  readonly outputKind?: OutputKindOption;
   /** Options passed to the method when attributions are computed (or re-computed) by the metric. */
   readonly explainOptions?: MethodOptions;
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { renamedOption } from '../core/deprecated-option.js';
 import { check } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { DEFAULT_SEED, Rng } from '../core/random.js';
@@ -10,6 +11,8 @@ export interface RoadOptions extends MetricOptions, AttributionPreprocessing {
   /** Percentages of pixels removed (default 1, 3, 5, …, 99). */
   readonly percentages?: readonly number[];
   /** Standard deviation of the noise added to imputed values (default 0.01; 0 is deterministic). */
+  readonly stdev?: number;
+  /** @deprecated The old name of `stdev`; removed in the next release. */
   readonly noise?: number;
   /** 'morf' removes the most relevant pixels (default), 'lerf' the least relevant. */
   readonly order?: 'morf' | 'lerf';
@@ -32,8 +35,9 @@ export async function road(model: Model, input: tf.Tensor, attributions: Attribu
   const orders = a.map((v) => argsort(pixelSums(v, g), (options.order ?? 'morf') === 'morf'));
   const rng = new Rng(options.seed ?? DEFAULT_SEED);
   const P = percentages.length;
-  const imputed = ctx.x.flatMap((x, i) => percentages.map((p) => imputeLinear(x, g, orders[i].subarray(0, Math.floor((pixels * p) / 100)), options.noise ?? 0.01, rng)));
-  const { predicted } = await evaluateRows(ctx, ctx.n * P, (r) => Math.floor(r / P), (r, out) => out.set(imputed[r]), 'logit');
+  const stdev = renamedOption<number>(options, 'stdev', 'noise', ctx.fn) ?? 0.01;
+  const imputed = ctx.x.flatMap((x, i) => percentages.map((p) => imputeLinear(x, g, orders[i].subarray(0, Math.floor((pixels * p) / 100)), stdev, rng)));
+  const { predicted } = await evaluateRows(ctx, ctx.n * P, (r) => Math.floor(r / P), (r, out) => out.set(imputed[r]), 'logits');
   const classes = ctx.target.classes as readonly number[];
   const curves = Array.from({ length: ctx.n }, (_, i) => percentages.map((_, k) => (predicted[i * P + k] === classes[i] ? 1 : 0)));
   return metricResult(ctx, 'road', (options.order ?? 'morf') === 'morf' ? 'lower' : 'higher', curves.map((c) => c.reduce((t: number, v) => t + v, 0) / c.length), {

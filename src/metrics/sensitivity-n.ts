@@ -30,7 +30,7 @@ export async function sensitivityN(model: Model, input: tf.Tensor, attributions:
   const sizes = options.sizes ?? [...new Set([0.01, 0.05, 0.1, 0.2, 0.5].map((p) => Math.max(1, Math.round(p * F))))];
   for (const n of sizes) check(Number.isInteger(n) && n >= 1 && n <= F, 'option', () => `${ctx.fn}: subset sizes must be integers in 1…${F}; found ${n}`);
   const samples = options.samples ?? 50;
-  const output = options.output ?? 'logit';
+  const output = options.output ?? 'logits';
   const a = await attributionArrays(ctx, input, attributions);
   const y0 = (await evaluateInputs(ctx, output)).values;
   const rng = new Rng(options.seed ?? DEFAULT_SEED);

@@ -5,10 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../core/attribution.js';
-import { forEachBatch } from '../core/batching.js';
+import { batchSizeOf } from '../core/batching.js';
+import { warnOnce } from '../core/deprecated-option.js';
 import { check, LumenError } from '../core/errors.js';
 import type { MethodOptions } from '../core/method-info.js';
-import type { Model } from '../core/model.js';
+import { outputKindOf, type Model, type OutputKind } from '../core/model.js';
+import { outputScore, resolveOutputKind, watchedOutput } from '../core/perturbation/class-probability.js';
+import { scorePerturbations } from '../core/perturbation/perturbation-batcher.js';
 import type { LocalMethod } from '../core/options.js';
 import { resolveTarget, type ResolvedTarget, type Target } from '../core/target.js';
 import { checkInput } from '../core/validate.js';
@@ -24,9 +27,6 @@ import type {
   PerturbBaseline,
 } from './result.js';
 
-/** Rows per forward batch when the caller gives no batchSize (forward passes keep no tape). */
-export const METRIC_BATCH = 64;
-
 /** What a metric knows once its arguments are checked. */
 export interface MetricContext {
   readonly fn: string;
@@ -40,23 +40,29 @@ export interface MetricContext {
   /** The target passed on to methods the metric runs (classes per example, or the function). */
   readonly explainTarget: Target;
   readonly batchSize: number;
+  /** What the model returns (the `outputKind` option, else the model's own, else detected: `resolveOutputKind`). */
+  readonly outputKind: OutputKind;
   readonly options: MetricOptions;
   /** Model calls so far (increased by evaluateRows and explain). */
   calls: number;
 }
 
-/** Checks the input and options and resolves the target: the entry of every metric. */
+/**
+ * Checks the input and options and resolves the target: the entry of every metric. With no
+ * `batchSize`, forward batches hold the model's memory budget's rows (`budgetBatchSize`), as the
+ * methods' do.
+ */
 export async function prepareMetric(model: Model, input: tf.Tensor, options: MetricOptions, fn: string): Promise<MetricContext> {
   checkInput(model, input, fn);
-  const b = options.batchSize;
-  check(b === undefined || (Number.isInteger(b) && b >= 1), 'option', () => `${fn}: batchSize must be a positive integer; found ${b}`);
+  const batchSize = batchSizeOf(model, options, fn);
+  const outputKind = await resolveOutputKind(model, input, options, fn);
   const target = await resolveTarget(model, input, options.target, fn);
   const n = input.shape[0];
   const features = input.size / n;
   const data = await input.data();
   const x = Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * features, (i + 1) * features)));
   const explainTarget: Target = target.classes ? [...target.classes] : (options.target as Target);
-  return { fn, model, n, features, x, target, explainTarget, batchSize: b ?? METRIC_BATCH, options, calls: 0 };
+  return { fn, model, n, features, x, target, explainTarget, batchSize, outputKind, options, calls: 0 };
 }
 
 /** A method the metric can call, from a local method, a registry entry or a registry id. */
@@ -95,9 +101,10 @@ export function splitRows(data: ArrayLike<number>, rows: number): Float32Array[]
 
 /**
  * The attributions a metric scores, one flat array per example: given values (checked to have the
- * input's shape), an Attribution's values, or a method's output on the inputs.
+ * input's shape, or — with `pixels` — one value per pixel, `[N, H, W, 1]` or `[N, H, W]`, as
+ * attributions reduced over channels are), an Attribution's values, or a method's output on the inputs.
  */
-export async function attributionArrays(ctx: MetricContext, input: tf.Tensor, source: AttributionSource): Promise<Float32Array[]> {
+export async function attributionArrays(ctx: MetricContext, input: tf.Tensor, source: AttributionSource, pixels?: number): Promise<Float32Array[]> {
   let values: tf.Tensor;
   if (source instanceof tf.Tensor) values = source;
   else if (isAttribution(source)) values = source.values;
@@ -105,9 +112,24 @@ export async function attributionArrays(ctx: MetricContext, input: tf.Tensor, so
     const examples = Int32Array.from({ length: ctx.n }, (_, i) => i);
     return explainRows(ctx, source, input, examples);
   }
-  check(values.size === input.size && values.shape[0] === input.shape[0], 'shape', () =>
-    `${ctx.fn}: attributions must have the input's shape [${input.shape}]; found [${values.shape}]`);
+  const perPixel = pixels !== undefined && values.size === ctx.n * pixels;
+  check((values.size === input.size || perPixel) && values.shape[0] === input.shape[0], 'shape', () =>
+    `${ctx.fn}: attributions must have the input's shape [${input.shape}]` +
+    (pixels !== undefined ? ` or one value per pixel [${[...input.shape.slice(0, -1), 1]}]` : '') + `; found [${values.shape}]`);
   return splitRows(await values.data(), ctx.n);
+}
+
+/**
+ * Per example, the attribution of every pixel: the input-shaped attributions pre-processed
+ * (`pre`, see AttributionPreprocessing) and summed over channels, or attributions already reduced
+ * over channels (`[N, H, W, 1]`, `[N, H, W]`) pre-processed as they are (Quantus accepts both).
+ */
+export async function pixelAttributions(
+  ctx: MetricContext, input: tf.Tensor, source: AttributionSource, pre: AttributionPreprocessing, defaults: Required<AttributionPreprocessing>,
+): Promise<Float64Array[]> {
+  const g = geometryOf(ctx.model, ctx.features);
+  const pixels = g.h * g.w;
+  return preprocess(await attributionArrays(ctx, input, source, pixels), pre, defaults).map((v) => (v.length === pixels && g.c > 1 ? Float64Array.from(v) : pixelSums(v, g)));
 }
 
 /** Applies the normalisation and absolute value of `pre` (see AttributionPreprocessing). */
@@ -136,7 +158,12 @@ export function argsort(v: ArrayLike<number>, descending: boolean): Int32Array {
   return Int32Array.from(idx);
 }
 
-/** The value a removed feature takes in example `x`: a constant, or its min ('black'), max or mean. */
+/**
+ * The value a removed feature takes in example `x`: a constant, its min (`'black'`), max
+ * (`'white'`) or the mean of all its scalars (`'example-mean'`). `'mean'` is the old name of
+ * `'example-mean'` here (a warning): everywhere else `'mean'` is src/core/baseline.ts' per-channel
+ * mean of images, which the metrics' single fill value cannot express.
+ */
 export function baselineValue(x: Float32Array, baseline: PerturbBaseline, fn: string): number {
   if (typeof baseline === 'number') return baseline;
   switch (baseline) {
@@ -147,9 +174,12 @@ export function baselineValue(x: Float32Array, baseline: PerturbBaseline, fn: st
     case 'white':
       return x.reduce((m, v) => Math.max(m, v), -Infinity);
     case 'mean':
+      warnOnce(`${fn}:baseline=mean`, `${fn}: baseline 'mean' of a metric (the mean of all of an example's scalars) is deprecated and will be removed in the next release; use 'example-mean'`);
+      return x.reduce((s, v) => s + v, 0) / x.length;
+    case 'example-mean':
       return x.reduce((s, v) => s + v, 0) / x.length;
     default:
-      throw new LumenError('option', `${fn}: baseline must be a number, 'black', 'white', 'mean' or 'zeros'; found '${String(baseline)}'`);
+      throw new LumenError('option', `${fn}: baseline must be a number, 'black', 'white', 'example-mean' or 'zeros'; found '${String(baseline)}'`);
   }
 }
 
@@ -160,9 +190,11 @@ export interface RowScores {
 }
 
 /**
- * Evaluates `total` perturbed rows in batches of `ctx.batchSize`: `fill(r, out)` writes row r's
- * input into `out`, `exampleOf(r)` names the example whose target row r is scored for. Returns the
- * target's probability (softmax) or raw output per row, and each row's predicted class.
+ * Evaluates `total` perturbed rows through the perturbation batcher (`scorePerturbations`,
+ * `ctx.batchSize` rows per model call): `fill(r, out)` writes row r's input into `out`,
+ * `exampleOf(r)` names the example whose target row r is scored for. Returns the target's score on
+ * the scale `output` (`'probabilities'`: softmax of logits, the outputs of a model that returns
+ * probabilities — `ctx.outputKind` —; `'logits'`: the raw outputs) and each row's predicted class.
  */
 export async function evaluateRows(
   ctx: MetricContext,
@@ -171,30 +203,21 @@ export async function evaluateRows(
   fill: (r: number, out: Float32Array) => void,
   output: MetricOutput,
 ): Promise<RowScores> {
-  const values = new Float32Array(total);
-  const predicted = new Int32Array(total);
   const F = ctx.features;
   const shape = ctx.model.inputShape.length ? ctx.model.inputShape : [F];
-  ctx.calls += await forEachBatch(total, ctx.batchSize, ctx.options, ctx.fn, async (start, end) => {
-    const rows = end - start;
-    const buf = new Float32Array(rows * F);
-    const examples = new Int32Array(rows);
-    for (let r = start; r < end; r++) {
-      fill(r, buf.subarray((r - start) * F, (r - start + 1) * F));
-      examples[r - start] = exampleOf(r);
-    }
-    const xb = tf.tensor(buf, [rows, ...shape]);
-    const out = await ctx.model.predict(xb);
-    const [v, p] = tf.tidy(() => {
-      const flat = out.reshape([rows, -1]);
-      const watched = output === 'probability' ? tf.softmax(flat) : flat;
-      return [ctx.target.select(watched, examples), flat.argMax(1)];
-    });
-    values.set(await v.data(), start);
-    predicted.set(await p.data(), start);
-    tf.dispose([xb, out, v, p]);
-  });
-  return { values, predicted };
+  const examples = Int32Array.from({ length: total }, (_, r) => exampleOf(r));
+  const plan = {
+    examples,
+    build(start: number, end: number): tf.Tensor {
+      const buf = new Float32Array((end - start) * F);
+      for (let r = start; r < end; r++) fill(r, buf.subarray((r - start) * F, (r - start + 1) * F));
+      return tf.tensor(buf, [end - start, ...shape]);
+    },
+  };
+  const score = outputScore(ctx.target, ctx.outputKind, watchedOutput(output, 'probabilities', ctx.fn));
+  const { scores, predicted, calls } = await scorePerturbations(ctx.model, plan, score, ctx.batchSize, ctx.options, ctx.fn);
+  ctx.calls += calls;
+  return { values: scores, predicted };
 }
 
 /** The watched output at each example's unperturbed input. */

@@ -20,7 +20,7 @@ export interface SufficiencyOptions extends MetricOptions, AttributionPreprocess
 export async function sufficiency(model: Model, input: tf.Tensor, attributions: AttributionSource, options: SufficiencyOptions = {}): Promise<MetricResult> {
   const ctx = await prepareMetric(model, input, options, 'sufficiency');
   const a = preprocess(await attributionArrays(ctx, input, attributions), options, { normalise: 'example', abs: true });
-  const { predicted } = await evaluateInputs(ctx, 'logit');
+  const { predicted } = await evaluateInputs(ctx, 'logits');
   const n = ctx.n;
   const F = ctx.features;
   const scale = new Float64Array(F).fill(1);

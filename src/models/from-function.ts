@@ -10,7 +10,10 @@ export interface FromFunctionOptions {
   /** Shape of one example's output, without the batch axis. */
   readonly outputShape: readonly number[];
   readonly name?: string;
-  /** What the function returns: 'logits' (default) or 'probabilities'. */
+  /**
+   * What the function returns: 'logits' or 'probabilities'. Left out, the kind is unknown
+   * (`outputKind` absent): methods and metrics that need probabilities detect them from the outputs.
+   */
   readonly outputKind?: OutputKind;
 }
 
@@ -25,7 +28,7 @@ export function fromFunction(fn: (x: tf.Tensor) => tf.Tensor | Promise<tf.Tensor
     name,
     inputShape: [...options.inputShape],
     outputShape: [...options.outputShape],
-    outputKind: chooseOutputKind(options.outputKind, 'logits', 'fromFunction'),
+    ...(options.outputKind === undefined ? {} : { outputKind: chooseOutputKind(options.outputKind, 'logits', 'fromFunction') }),
     differentiable: false,
     layers: [],
     async predict(x) {

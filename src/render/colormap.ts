@@ -5,6 +5,7 @@
  */
 import * as chroma from 'd3-scale-chromatic';
 import { check } from '../core/errors.js';
+import { percentile } from '../core/percentile.js';
 
 /** An RGB triple with 0–255 integer components. */
 export type Rgb = readonly [number, number, number];
@@ -138,20 +139,6 @@ export function lutIndex(t: number): number {
 export function colorAt(map: Colormap, t: number): Rgb {
   const i = 3 * lutIndex(t);
   return [map.lut[i]!, map.lut[i + 1]!, map.lut[i + 2]!];
-}
-
-/**
- * The `p`-th percentile (0–100) of `values`, linearly interpolated between order statistics
- * (numpy's default).
- */
-export function percentile(values: ArrayLike<number>, p: number): number {
-  check(typeof p === 'number' && p >= 0 && p <= 100, 'option', () => `percentile: p must be in 0–100; found ${p}`);
-  check(values.length > 0, 'input', () => 'percentile: no values');
-  const sorted = Float64Array.from(values).sort();
-  const pos = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 /**

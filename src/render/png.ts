@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { LumenError } from '../core/errors.js';
+import { decodeRgba } from '../data/image.js';
 import { checkRgba, type RgbaBuffer, type RgbaImage } from './image.js';
 
 /** Encodes an RGBA image (8-bit, non-interlaced, colour type 6) as PNG bytes. */
@@ -20,16 +21,10 @@ export function pngDataUri(rgba: RgbaImage): string {
   return `data:image/png;base64,${encodePng(rgba).toString('base64')}`;
 }
 
-/** Decodes PNG bytes into an RGBA image (any PNG colour type is expanded to RGBA). */
+/** Decodes PNG bytes into an RGBA image (any PNG colour type is expanded to RGBA), with data/image.ts's decoder. */
 export function decodePng(bytes: Uint8Array): RgbaBuffer {
-  let png: PNG;
-  try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (e) {
-    throw new LumenError('file', `decodePng: not a valid PNG (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const data = new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength);
-  return { data, width: png.width, height: png.height };
+  const { width, height, rgba } = decodeRgba(bytes, 'decodePng', 'png');
+  return { data: new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height };
 }
 
 /** Writes an RGBA image to `file` as PNG; a write failure is a LumenError('file'). */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../src/engine/backend.js';
-import { METHODS, type MethodInfo, type MethodOptions } from '../../src/methods.js';
+import { METHODS, localMethodById, type MethodInfo, type MethodOptions } from '../../src/methods.js';
+import { COMPLETENESS } from './claims.js';
 import { maxAbsDiff, tanhMlp } from '../toy-models.js';
 import { gapCnn, images } from '../attribution/cam/cam-models.js';
 
@@ -34,16 +35,60 @@ for (const m of METHODS.filter((info) => info.scope === 'local')) {
   });
 }
 
-for (const m of METHODS.filter((info) => info.scope === 'local').filter((info) => info.completeness)) {
-  test(`${m.id}: meta.delta is Σ attribution − (f(x) − f(baseline)) for a single zero baseline`, async () => {
+test('every method whose meta.delta reports a completeness gap has a completeness row with its tolerance, and no other method has one', () => {
+  assert.deepEqual(COMPLETENESS.map((c) => c.method).sort(), METHODS.filter((m) => m.scope === 'local' && m.completeness).map((m) => m.id).sort());
+});
+
+for (const c of COMPLETENESS) {
+  test(`${c.method}: the completeness gap Σ attribution − (f(x) − f(0)) is at most ${c.tolerance} (relative), and meta.delta reports it`, async () => {
     await useBackend();
     const { model, layers } = tanhMlp(32);
-    const x = tf.tensor2d([[1, -1, 0.5, 2]]);
-    const attr = await m.run(model, x, { target: 1, steps: 128, samples: 64, seed: 1, ...(m.layer === 'required' ? { layer: 'fc1' } : {}) });
-    const gap = tf.tidy(() => attr.values.sum().sub(model.run(x).output.sub(model.run(tf.zerosLike(x)).output).gather([1], 1).sum()).dataSync()[0]);
-    const delta = attr.meta.delta ?? [NaN];
-    assert.ok(Math.abs(delta[0] - gap) < 1e-4, `reported ${delta[0]}, measured ${gap}`);
+    const x = tf.tensor2d([[1, -1, 0.5, 2], [0.3, 0.8, -1.5, 0.2]]);
+    const target = [1, 2];
+    const attr = await localMethodById(c.method).run(model, x, { target, seed: 1, ...c.options });
+    const sums = (await attr.values.reshape([2, -1]).sum(1).array()) as number[];
+    const out = tf.tidy(() => model.run(x).output.sub(model.run(tf.zerosLike(x)).output).arraySync() as number[][]);
+    const delta = attr.meta.delta ?? [];
+    assert.equal(delta.length, 2, 'one delta per example');
+    sums.forEach((s, i) => {
+      const diff = out[i][target[i]];
+      const gap = s - diff;
+      assert.ok(Math.abs(delta[i] - gap) < 1e-4, `example ${i}: reported ${delta[i]}, measured ${gap}`);
+      assert.ok(Math.abs(gap) <= c.tolerance * Math.max(1, Math.abs(diff)), `example ${i}: gap ${gap} for f(x) − f(0) = ${diff}`);
+    });
     attr.dispose();
+    x.dispose();
+    layers.dispose();
+  });
+}
+
+/** An aborted call is a LumenError with code 'aborted' (or a DOM AbortError). */
+function isAbort(e: unknown): boolean {
+  return (e instanceof Error && e.name === 'AbortError') || (e instanceof Error && (e as { code?: string }).code === 'aborted');
+}
+
+for (const m of METHODS.filter((info) => info.scope === 'local')) {
+  test(`${m.id}: an already-aborted signal stops it with an abort error, and nothing leaks`, async () => {
+    await useBackend();
+    const { model, layers, x } = toyFor(m);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(m.run(model, x, { ...optionsFor(m), signal: controller.signal }), isAbort);
+    assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+    x.dispose();
+    layers.dispose();
+  });
+
+  test(`${m.id}: a signal aborted during the run (from onProgress) stops it, and nothing leaks`, async () => {
+    await useBackend();
+    const { model, layers, x } = toyFor(m);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    // batchSize 1 makes every method take several batches, so the abort lands mid-run
+    const options = { ...optionsFor(m), batchSize: 1, signal: controller.signal, onProgress: () => controller.abort() };
+    await assert.rejects(m.run(model, x, options), isAbort);
+    assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
     x.dispose();
     layers.dispose();
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeNpy } from '../../src/data/npy.js';
 import { decodePng } from '../../src/render/png.js';
-import { repoPath } from '../helpers.js';
+import { repoPath, testNeedingPackage } from '../helpers.js';
 
 const cli = repoPath('dist', 'src', 'cli', 'main.js');
 const example = (name: string): string => repoPath('examples', name);
@@ -144,7 +144,7 @@ test('lumen predict and explain take an .onnx model (the bundled CNN exported to
   ig.meta.delta.forEach((d, i) => assert.ok(Math.abs(d) < 0.05 * Math.abs(sums[i]), `example ${i}: delta ${d} vs sum ${sums[i]}`));
 });
 
-test('lumen onnx-conformance --json runs ONNX node tests when libonnx-testdata is installed', { skip: existsSync('/usr/include/onnx/backend/test/data/node') ? false : 'libonnx-testdata is not installed' }, () => {
+testNeedingPackage('lumen onnx-conformance --json runs ONNX node tests when libonnx-testdata is installed', existsSync('/usr/include/onnx/backend/test/data/node'), 'libonnx-testdata is not installed (apt-get install libonnx-testdata)', () => {
   const r = lumen('onnx-conformance', '/usr/include/onnx/backend/test/data/node', '--filter', '^test_(relu|elu|acos)$', '--json');
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { passed: number; failed: number; unsupported: number; results: { test: string; status: string }[] };

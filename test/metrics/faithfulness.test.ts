@@ -29,7 +29,7 @@ test('faithfulness correlation, faithfulness estimate and sensitivity-n are 1 fo
   const { model, layers } = toy();
   const xt = x();
   const a = perfect(xt);
-  const opts = { target: 0, baseline: 0, output: 'logit' as const };
+  const opts = { target: 0, baseline: 0, output: 'logits' as const };
   for (const v of (await faithfulnessCorrelation(model, xt, a, { ...opts, subsetSize: 3, runs: 30 })).scores) assert.ok(Math.abs(v - 1) < 1e-5, `correlation ${v}`);
   for (const v of (await faithfulnessEstimate(model, xt, a, opts)).scores) assert.ok(Math.abs(v - 1) < 1e-5, `estimate ${v}`);
   for (const v of (await sensitivityN(model, xt, a, { target: 0, sizes: [1, 2, 4], samples: 20 })).scores) assert.ok(Math.abs(v - 1) < 1e-5, `sensitivity-n ${v}`);
@@ -65,8 +65,8 @@ test('completeness(input × weight, zero baseline) has no gap on a linear model 
   const a = perfect(xt);
   const c = await completeness(model, xt, a, { target: 0 });
   for (const v of c.scores) assert.ok(v < 1e-5);
-  for (const v of (await monotonicityNguyen(model, xt, a, { target: 0, baseline: 0, output: 'logit' })).scores) assert.ok(Math.abs(v - 1) < 1e-9);
-  assert.deepEqual((await nonSensitivity(model, xt, a, { target: 0, baseline: 0, output: 'logit', eps: 1e-4 })).scores, [0, 0]);
+  for (const v of (await monotonicityNguyen(model, xt, a, { target: 0, baseline: 0, output: 'logits' })).scores) assert.ok(Math.abs(v - 1) < 1e-9);
+  assert.deepEqual((await nonSensitivity(model, xt, a, { target: 0, baseline: 0, output: 'logits', eps: 1e-4 })).scores, [0, 0]);
   tf.dispose([xt, a]);
   layers.dispose();
 });
@@ -78,10 +78,10 @@ test('pixelFlipping: the perfect order drops fastest (lowest AUC), its reverse s
   const xt = x();
   const a = perfect(xt);
   const rev = tf.neg(a);
-  const best = await pixelFlipping(model, xt, a, { target: 0, baseline: 0, output: 'logit', batchSize: 16 });
+  const best = await pixelFlipping(model, xt, a, { target: 0, baseline: 0, output: 'logits', batchSize: 16 });
   assert.equal(calls(), 2, '16 curve rows in one call and the start in one (the class is given, so no target call)');
   assert.equal(best.modelCalls, 2);
-  const worst = await pixelFlipping(model, xt, rev, { target: 0, baseline: 0, output: 'logit' });
+  const worst = await pixelFlipping(model, xt, rev, { target: 0, baseline: 0, output: 'logits' });
   best.scores.forEach((v, i) => assert.ok(v < worst.scores[i]));
   assert.equal(best.curves?.[0].length, 9, 'start + 8 steps');
   tf.dispose([xt, a, rev]);
@@ -94,12 +94,12 @@ test('deletion, insertion and IROF rank the perfect attribution above its revers
   const xt = x();
   const a = perfect(xt);
   const rev = tf.neg(a);
-  const opts = { target: 0, output: 'logit' as const, baseline: 0 };
+  const opts = { target: 0, output: 'logits' as const, baseline: 0 };
   assert.ok((await deletion(model, xt, a, { ...opts, steps: 8 })).aggregate < (await deletion(model, xt, rev, { ...opts, steps: 8 })).aggregate);
   assert.ok((await insertion(model, xt, a, { ...opts, steps: 8 })).aggregate > (await insertion(model, xt, rev, { ...opts, steps: 8 })).aggregate);
   const segments = tf.tensor2d([[0, 0, 1, 1, 2, 2, 3, 3], [0, 0, 1, 1, 2, 2, 3, 3]]);
-  const good = await irof(model, xt, a, { target: 0, output: 'probability', baseline: 0, segments });
-  const bad = await irof(model, xt, rev, { target: 0, output: 'probability', baseline: 0, segments });
+  const good = await irof(model, xt, a, { target: 0, output: 'probabilities', baseline: 0, segments });
+  const bad = await irof(model, xt, rev, { target: 0, output: 'probabilities', baseline: 0, segments });
   assert.ok(good.aggregate > bad.aggregate);
   tf.dispose([xt, a, rev, segments]);
   layers.dispose();
@@ -115,7 +115,7 @@ test('faithfulnessCorrelation is reproducible with a seed and changes with it; m
   const a2 = await faithfulnessCorrelation(model, xt, r, { target: 0, seed: 5, runs: 10, subsetSize: 2 });
   const a3 = await faithfulnessCorrelation(model, xt, r, { target: 0, seed: 6, runs: 10, subsetSize: 2 });
   await pixelFlipping(model, xt, r);
-  await infidelity(model, xt, r, { samples: 5 } as never);
+  await infidelity(model, xt, r, { perturbation: { kind: 'noise', samples: 5 } });
   await irof(model, xt, r, { cellSize: 2 });
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(a1.scores, a2.scores);

@@ -82,7 +82,13 @@ test('dataRandomisation: the gradient of a model trained on shuffled labels diff
   assert.equal(tf.memory().numTensors, before);
   for (const v of plain.scores) assert.ok(Math.abs(v - 1) < 1e-12);
   assert.ok(grad.aggregate < 0.5, `rank correlation of gradients after label shuffling ${grad.aggregate}`);
-  assert.equal(typeof grad.details?.shuffledTrainAccuracy, 'number');
+  // The shuffled-label model's accuracy on its 300 training rows: a count over 300, and above what
+  // a constant guess gets (the majority share, which shuffling keeps), since it memorised some labels.
+  const memorised = Number(grad.details?.shuffledTrainAccuracy);
+  const ones = train.y.reduce((s, v) => s + v, 0);
+  const majority = Math.max(ones, train.y.length - ones) / train.y.length;
+  assert.ok(Math.abs(memorised * 300 - Math.round(memorised * 300)) < 1e-6, `shuffled train accuracy ${memorised} is not a count over 300`);
+  assert.ok(memorised > majority && memorised <= 1, `shuffled train accuracy ${memorised}, majority share ${majority}`);
   tf.dispose([x, train.x]);
   layersModel.dispose();
 });

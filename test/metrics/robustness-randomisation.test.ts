@@ -8,6 +8,7 @@ import { maxSensitivity } from '../../src/metrics/max-sensitivity.js';
 import { avgSensitivity } from '../../src/metrics/avg-sensitivity.js';
 import { localLipschitz } from '../../src/metrics/local-lipschitz.js';
 import { relativeInputStability } from '../../src/metrics/relative-input-stability.js';
+import { relativeOutputStability } from '../../src/metrics/relative-output-stability.js';
 import { relativeRepresentationStability } from '../../src/metrics/relative-representation-stability.js';
 import { continuity } from '../../src/metrics/continuity.js';
 import { inputInvariance } from '../../src/metrics/input-invariance.js';
@@ -28,8 +29,33 @@ test('a linear model has a constant gradient: max/avg-sensitivity and local Lips
     for (const v of (await metric(model, x, 'saliency', { target: 0, explainOptions, samples: 5 })).scores) assert.ok(v < 1e-6, metric.name);
   }
   // The input itself moves with the input: ‖δ‖/‖x‖ > 0, and its Lipschitz constant along the noise is 1.
-  for (const v of (await maxSensitivity(model, x, inputItself, { target: 0 })).scores) assert.ok(v > 0);
+  // With a fixed table of perturbations δ (norms 0.05 and 0.01√3), the input itself scores ‖δ‖ / ‖x‖: the max, and the mean over δ.
+  const perturbations = tf.tensor2d([[0.03, 0, -0.04], [0.01, 0.01, 0.01]]);
+  const norms = [Math.hypot(0.3, -0.2, 1), Math.sqrt(3)];
+  (await maxSensitivity(model, x, inputItself, { target: 0, perturbations })).scores.forEach((v, i) => assert.ok(Math.abs(v - 0.05 / norms[i]) < 1e-6, `max-sensitivity ${v}`));
+  (await avgSensitivity(model, x, inputItself, { target: 0, perturbations })).scores.forEach((v, i) => assert.ok(Math.abs(v - (0.05 + 0.01 * Math.sqrt(3)) / 2 / norms[i]) < 1e-6, `avg-sensitivity ${v}`));
+  perturbations.dispose();
   for (const v of (await localLipschitz(model, x, inputItself, { target: 0 })).scores) assert.ok(Math.abs(v - 1) < 1e-5);
+  tf.dispose(x);
+  layers.dispose();
+});
+
+test('relative stabilities and continuity: 0 for the constant saliency of a linear model; for the input itself, RIS is 1 and continuity is ‖δ‖₁/‖δ‖₂', async () => {
+  await useBackend();
+  const { model, layers } = linearModel([[1, -1], [2, 0.5], [-0.5, 1]]);
+  const x = tf.tensor2d([[0.3, -0.2, 1], [1, 1, -1]]);
+  const explainOptions = { mode: 'signed' };
+  const constant = [
+    await relativeInputStability(model, x, 'saliency', { target: 0, explainOptions, seed: 1 }),
+    await relativeOutputStability(model, x, 'saliency', { target: 0, explainOptions, seed: 1 }),
+    await relativeRepresentationStability(model, x, 'saliency', { target: 0, explainOptions, seed: 1, layer: 'fc' }),
+    await continuity(model, x, 'saliency', { target: 0, explainOptions, steps: 4 }),
+  ];
+  for (const r of constant) assert.deepEqual(r.scores.map((v) => Math.abs(v) < 1e-6), [true, true], `${r.metric}: ${r.scores}`);
+  // e = x: the explanation's relative change is the input's, whatever the noise.
+  for (const v of (await relativeInputStability(model, x, inputItself, { target: 0, seed: 1 })).scores) assert.ok(Math.abs(v - 1) < 1e-5, `RIS ${v}`);
+  // Consecutive path points differ by a multiple of one direction δ ∈ R³, so the ratio lies in [1, √3] (and > 1 unless δ is axis-aligned).
+  for (const v of (await continuity(model, x, inputItself, { target: 0, steps: 4 })).scores) assert.ok(v > 1 && v <= Math.sqrt(3) + 1e-6, `continuity ${v}`);
   tf.dispose(x);
   layers.dispose();
 });
@@ -46,7 +72,8 @@ test('robustness metrics are seeded, batched into two method calls, and leak no 
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(a.scores, b.scores);
   assert.equal(a.modelCalls, 2);
-  assert.ok(r.scores.every(Number.isFinite) && c.scores.every(Number.isFinite));
+  // A tanh network's saliency moves with its input: both scores are positive (NaN is not).
+  assert.ok(r.scores.every((v) => v > 0) && c.scores.every((v) => v > 0), `stability ${r.scores}, continuity ${c.scores}`);
   tf.dispose(x);
   layers.dispose();
 });

@@ -54,7 +54,7 @@ test('deletion of random attributions is at chance: on a linear model the mean c
   const sq = new Float64Array(F + 1);
   for (let s = 0; s < runs; s++) {
     const a = tf.tensor2d(new Rng(s).uniforms(F), [1, F]);
-    const curve = (await deletion(model, x, a, { target: 0, output: 'logit', baseline: 0, steps: F })).curves![0];
+    const curve = (await deletion(model, x, a, { target: 0, output: 'logits', baseline: 0, steps: F })).curves![0];
     a.dispose();
     curve.forEach((v, k) => { sum[k] += v; sq[k] += v * v; });
   }

@@ -96,9 +96,10 @@ test('loadOnnx detects a final Softmax or Sigmoid (through Identity), LogSoftmax
   overridden.dispose();
 });
 
-test('fromFunction takes outputKind (default logits) and fromDifferentiable runs gradient methods on a plain tfjs function', async () => {
+test('fromFunction takes outputKind (left out: unknown, detected by the methods that need it) and fromDifferentiable runs gradient methods on a plain tfjs function', async () => {
   await useBackend();
   const box = fromFunction((x) => tf.softmax(x), { inputShape: [3], outputShape: [3] });
+  assert.equal(box.outputKind, undefined);
   assert.equal(outputKindOf(box), 'logits');
   assert.equal(fromFunction((x) => tf.softmax(x), { inputShape: [3], outputShape: [3], outputKind: 'probabilities' }).outputKind, 'probabilities');
   const w = tf.tensor2d([[1, -2], [0.5, 3], [-1, 1]]);

@@ -7,9 +7,9 @@ import {
   colormapNames,
   cumulativeSumThreshold,
   magnitudeScale,
-  percentile,
   symmetricScale,
 } from '../../src/render/colormap.js';
+import { percentile } from '../../src/core/percentile.js';
 import { lumenError } from './helpers.js';
 
 test('the default diverging map: −max → blue, 0 → white-ish, +max → red', () => {

@@ -45,5 +45,5 @@ test('pngDataUri is a base64 data URI of the same bytes; writePng writes them', 
 test('bad sizes and bad bytes are LumenErrors', () => {
   assert.throws(() => encodePng({ data: new Uint8Array(10), width: 2, height: 2 }), lumenError('shape', /RGBA data has 10 values; expected W×H×4 = 2×2×4 = 16/));
   assert.throws(() => encodePng({ data: new Uint8Array(0), width: 0, height: 2 }), lumenError('shape', /positive integers/));
-  assert.throws(() => decodePng(new Uint8Array([1, 2, 3])), lumenError('file', /not a valid PNG/));
+  assert.throws(() => decodePng(new Uint8Array([1, 2, 3])), lumenError('file', /decodePng: expected a PNG image/));
 });

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeAttribution, type Attribution } from '../../core/attribution.js';
+import type { Attribution } from '../../core/attribution.js';
 import { check } from '../../core/errors.js';
 import { gradientAtInputs, gradientSpace } from '../../core/gradients.js';
 import type { Model } from '../../core/model.js';
 import { prepareGradient } from '../../core/prepare.js';
 import { classTarget } from '../../core/target.js';
-import { camLayerOf, camUpsampleOf, finishCam, type CamLayerOptions } from './feature-maps.js';
+import { camAttribution, camLayerOf, camUpsampleOf, type CamLayerOptions } from './feature-maps.js';
 
 /** Options of `classActivationMap`; `layer` defaults to the layer feeding the global average pooling. */
 export interface ClassActivationMapOptions extends CamLayerOptions {}
@@ -58,9 +58,8 @@ export async function classActivationMap(model: Model, input: tf.Tensor, options
     check(headGap <= 1e-4 * scale + 1e-6, 'model', () =>
       `${fn}: the layers after '${gap}' are not affine (the target's weights change with the pooled features by ${headGap.toExponential(2)}); CAM needs GAP followed by one dense layer of logits (use grad-cam)`);
     const cam = tf.tidy(() => maps.mul(weights.reshape([ctx.n, 1, 1, -1])).sum(-1, true) as tf.Tensor4D);
-    const values = finishCam(cam, false, upsample, model.inputShape);
-    tf.dispose([weights, cam]);
-    return makeAttribution('cam', values, ctx.target.classes, { layer, pooling: gap, upsample, modelCalls: at.calls + 1 });
+    weights.dispose();
+    return await camAttribution('cam', fn, cam, false, upsample, model, ctx.target.classes, { layer, pooling: gap, upsample, modelCalls: at.calls + 1 });
   } finally {
     tf.dispose([maps, pooled]);
   }

@@ -1,11 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeAttribution, type Attribution } from '../../core/attribution.js';
+import type { Attribution } from '../../core/attribution.js';
 import type { Model } from '../../core/model.js';
-import { prepareGradient } from '../../core/prepare.js';
-import { camGradients, camLayerOf, camUpsampleOf, finishCam, type CamLayerOptions } from './feature-maps.js';
+import { gradientCam, type CamLayerOptions } from './feature-maps.js';
 
 /** Options of `gradCamPlusPlus` (the shared CAM options: `layer`, `upsample`). */
 export interface GradCamPlusPlusOptions extends CamLayerOptions {}
+
+/** Grad-CAM++'s channel weights Σ_{ij} α_ij ReLU(g_ij), α = 0 where its denominator is 0. */
+function higherOrderWeights(a: tf.Tensor4D, g: tf.Tensor4D): tf.Tensor {
+  const g2 = g.square();
+  const denominator = g2.mul(2).add(a.sum([1, 2], true).mul(g2.mul(g)));
+  const nonzero = denominator.notEqual(0);
+  const alpha = tf.where(nonzero, g2.div(tf.where(nonzero, denominator, tf.onesLike(denominator))), tf.zerosLike(g2));
+  return alpha.mul(tf.relu(g)).sum([1, 2], true);
+}
 
 /**
  * Grad-CAM++: ReLU(Σ_c w_c A_c) with w_c = Σ_{ij} α_ij ReLU(g_ij) and
@@ -15,20 +23,5 @@ export interface GradCamPlusPlusOptions extends CamLayerOptions {}
  * denominator is 0. Values are `[N, h, w, 1]`, or `[N, H, W, 1]` when upsampled.
  */
 export async function gradCamPlusPlus(model: Model, input: tf.Tensor, options: GradCamPlusPlusOptions = {}): Promise<Attribution> {
-  const fn = 'gradCamPlusPlus';
-  const layer = camLayerOf(model, options.layer, fn);
-  const upsample = camUpsampleOf(model, options, fn);
-  const ctx = await prepareGradient(model, input, { ...options, layer }, fn);
-  const { activations: a, gradients: g, calls } = await camGradients(ctx, input, options, fn);
-  const cam = tf.tidy(() => {
-    const g2 = g.square();
-    const denominator = g2.mul(2).add(a.sum([1, 2], true).mul(g2.mul(g)));
-    const nonzero = denominator.notEqual(0);
-    const alpha = tf.where(nonzero, g2.div(tf.where(nonzero, denominator, tf.onesLike(denominator))), tf.zerosLike(g2));
-    const weights = alpha.mul(tf.relu(g)).sum([1, 2], true);
-    return weights.mul(a).sum(-1, true) as tf.Tensor4D;
-  });
-  const values = finishCam(cam, true, upsample, model.inputShape);
-  tf.dispose([a, g, cam]);
-  return makeAttribution('grad-cam-plus-plus', values, ctx.target.classes, { layer, upsample, modelCalls: calls });
+  return gradientCam({ id: 'grad-cam-plus-plus', fn: 'gradCamPlusPlus', weighting: higherOrderWeights, relu: true }, model, input, options);
 }

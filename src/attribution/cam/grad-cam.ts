@@ -1,14 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeAttribution, type Attribution } from '../../core/attribution.js';
+import type { Attribution } from '../../core/attribution.js';
 import type { Model } from '../../core/model.js';
-import { prepareGradient } from '../../core/prepare.js';
-import { camGradients, camLayerOf, camUpsampleOf, finishCam, type CamLayerOptions } from './feature-maps.js';
+import { gradientCam, type CamLayerOptions } from './feature-maps.js';
 
 /** Options of `gradCam`. */
 export interface GradCamOptions extends CamLayerOptions {
   /** Keep only the positive evidence, ReLU(Σ_c w_c A_c), as the paper does; default true. Captum's `relu_attributions` (its default is false). */
   readonly relu?: boolean;
 }
+
+/** Grad-CAM's channel weights: the gradient averaged over each channel's locations. */
+const channelMeanGradient = (_activations: tf.Tensor4D, gradients: tf.Tensor4D): tf.Tensor => gradients.mean([1, 2], true);
 
 /**
  * Grad-CAM: Σ_c w_c A_c with w_c = mean_{h,w} ∂y/∂A_c, the target's gradient averaged over each
@@ -18,14 +20,6 @@ export interface GradCamOptions extends CamLayerOptions {
  * `[N, H, W, 1]` when upsampled.
  */
 export async function gradCam(model: Model, input: tf.Tensor, options: GradCamOptions = {}): Promise<Attribution> {
-  const fn = 'gradCam';
-  const layer = camLayerOf(model, options.layer, fn);
-  const upsample = camUpsampleOf(model, options, fn);
   const relu = options.relu ?? true;
-  const ctx = await prepareGradient(model, input, { ...options, layer }, fn);
-  const { activations, gradients, calls } = await camGradients(ctx, input, options, fn);
-  const cam = tf.tidy(() => gradients.mean([1, 2], true).mul(activations).sum(-1, true) as tf.Tensor4D);
-  const values = finishCam(cam, relu, upsample, model.inputShape);
-  tf.dispose([activations, gradients, cam]);
-  return makeAttribution('grad-cam', values, ctx.target.classes, { layer, relu, upsample, modelCalls: calls });
+  return gradientCam({ id: 'grad-cam', fn: 'gradCam', weighting: channelMeanGradient, relu, meta: { relu } }, model, input, options);
 }

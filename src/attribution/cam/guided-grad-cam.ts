@@ -35,7 +35,7 @@ export async function guidedGradCam(model: Model, input: tf.Tensor, options: Gui
     check(g.shape.length === 4, 'shape', () => `${fn}: guided backpropagation returned [${g.shape}]; expected an image [N, H, W, C]`);
     const values = tf.tidy(() => g.mul(cam.values));
     const calls = Number(cam.meta.modelCalls ?? 0) + Number(guided.meta.modelCalls ?? 0);
-    return makeAttribution('guided-grad-cam', values, cam.target, { layer: cam.meta.layer, upsample, modelCalls: calls });
+    return makeAttribution('guided-grad-cam', values, cam.target, { layer: cam.meta.layer, upsample, modelCalls: calls, ...(cam.meta.warnings ? { warnings: cam.meta.warnings } : {}) });
   } finally {
     cam.dispose();
     guided?.dispose();

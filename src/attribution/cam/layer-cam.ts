@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeAttribution, type Attribution } from '../../core/attribution.js';
+import type { Attribution } from '../../core/attribution.js';
 import type { Model } from '../../core/model.js';
-import { prepareGradient } from '../../core/prepare.js';
-import { camGradients, camLayerOf, camUpsampleOf, finishCam, type CamLayerOptions } from './feature-maps.js';
+import { gradientCam, type CamLayerOptions } from './feature-maps.js';
 
 /** Options of `layerCam` (the shared CAM options: `layer`, `upsample`). */
 export interface LayerCamOptions extends CamLayerOptions {}
+
+/** Layer-CAM's weights: each location's own positive gradient. */
+const positiveGradient = (_activations: tf.Tensor4D, gradients: tf.Tensor4D): tf.Tensor => tf.relu(gradients);
 
 /**
  * Layer-CAM: ReLU(Σ_c ReLU(∂y/∂A_c) ⊙ A_c), each location weighted by its own positive gradient
@@ -14,13 +16,5 @@ export interface LayerCamOptions extends CamLayerOptions {}
  * Values are `[N, h, w, 1]`, or `[N, H, W, 1]` when upsampled.
  */
 export async function layerCam(model: Model, input: tf.Tensor, options: LayerCamOptions = {}): Promise<Attribution> {
-  const fn = 'layerCam';
-  const layer = camLayerOf(model, options.layer, fn);
-  const upsample = camUpsampleOf(model, options, fn);
-  const ctx = await prepareGradient(model, input, { ...options, layer }, fn);
-  const { activations, gradients, calls } = await camGradients(ctx, input, options, fn);
-  const cam = tf.tidy(() => tf.relu(gradients).mul(activations).sum(-1, true) as tf.Tensor4D);
-  const values = finishCam(cam, true, upsample, model.inputShape);
-  tf.dispose([activations, gradients, cam]);
-  return makeAttribution('layer-cam', values, ctx.target.classes, { layer, upsample, modelCalls: calls });
+  return gradientCam({ id: 'layer-cam', fn: 'layerCam', weighting: positiveGradient, relu: true }, model, input, options);
 }

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeAttribution, type Attribution } from '../../core/attribution.js';
+import type { Attribution } from '../../core/attribution.js';
 import { batchSizeOf, forEachBatch } from '../../core/batching.js';
 import type { Model } from '../../core/model.js';
 import { check } from '../../core/errors.js';
 import { resolveTarget } from '../../core/target.js';
 import { checkInput } from '../../core/validate.js';
-import { camLayerOf, camUpsampleMaps, camUpsampleOf, finishCam, type CamLayerOptions } from './feature-maps.js';
+import { camAttribution, camLayerOf, camUpsampleMaps, camUpsampleOf, type CamLayerOptions } from './feature-maps.js';
 
 /** Options of `scoreCam`; `batchSize` is the number of masked copies per forward pass. */
 export interface ScoreCamOptions extends CamLayerOptions {}
@@ -49,9 +49,7 @@ export async function scoreCam(model: Model, input: tf.Tensor, options: ScoreCam
       const alpha = tf.softmax(tf.tensor2d(scores, [n, channels]));
       return maps.mul(alpha.reshape([n, 1, 1, channels])).sum(-1, true) as tf.Tensor4D;
     });
-    const values = finishCam(cam, true, upsample, model.inputShape);
-    cam.dispose();
-    return makeAttribution('score-cam', values, target.classes, { layer, upsample, modelCalls: calls + 1 });
+    return await camAttribution('score-cam', fn, cam, true, upsample, model, target.classes, { layer, upsample, modelCalls: calls + 1 });
   } finally {
     maps.dispose();
   }

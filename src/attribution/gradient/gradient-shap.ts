@@ -66,6 +66,7 @@ export async function gradientShap(model: Model, input: tf.Tensor, options: Grad
   const plan: RowPlan = {
     examples,
     weights,
+    owned: [xs, bs],
     rows(start, end) {
       const idx = tf.tensor1d(examples.subarray(start, end), 'int32');
       const shape = [end - start, ...xs.shape.slice(1)];

@@ -1,20 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeAttribution, type Attribution } from '../../core/attribution.js';
-import { resolveBaseline, type Baseline } from '../../core/baseline.js';
+import { resolveBaseline } from '../../core/baseline.js';
 import { check } from '../../core/errors.js';
 import { accumulateGradients, straightPathPlan } from '../../core/gradients.js';
 import type { Model } from '../../core/model.js';
 import type { LayerOption, LocalOptions } from '../../core/options.js';
-import { pathOptions, pathWeights, type PathRule } from '../../core/path-weights.js';
+import { pathOptions, pathWeights, type PathOptions, type PathRule } from '../../core/path-weights.js';
 import { prepareGradient } from '../../core/prepare.js';
 import { completenessDelta } from '../../core/completeness.js';
 
 /** Options of `integratedGradients`. */
-export interface IntegratedGradientsOptions extends LocalOptions, LayerOption {
-  /** Where the path starts; default 'zeros'. With `layer`, the layer's output at the baseline input. */
-  readonly baseline?: Baseline;
-  /** Quadrature points on the path; default 50. */
-  readonly steps?: number;
+export interface IntegratedGradientsOptions extends LocalOptions, LayerOption, PathOptions {
   /** Quadrature rule; default 'gauss-legendre' (Captum's default). */
   readonly rule?: PathRule;
   /** Multiply the path-averaged gradient by (x − baseline); default true. */
@@ -48,7 +44,7 @@ export async function integratedGradients(model: Model, input: tf.Tensor, option
     alphas[r] = k < steps ? path.alphas[k] : k === steps ? 1 : 0;
     weights[r] = k < steps ? path.weights[k] : 0;
   }
-  const plan = straightPathPlan(input, bs, xs, examples, alphas, weights);
+  const plan = { ...straightPathPlan(input, bs, xs, examples, alphas, weights), owned: [xs, bs] };
   const { sum, values, calls } = await accumulateGradients(ctx.space, plan, ctx.target, ctx.n, ctx.batchSize, options, fn);
   const multiply = options.multiplyByInputs ?? true;
   const attribution = multiply ? tf.tidy(() => sum.mul(xs.sub(bs))) : sum;

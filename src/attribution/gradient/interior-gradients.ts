@@ -31,7 +31,7 @@ export async function interiorGradients(model: Model, input: tf.Tensor, options:
   const [xs, bs] = tf.tidy(() => [ctx.space.valuesAt(input), ctx.space.valuesAt(baselineInput)]);
   baselineInput.dispose();
   const examples = Int32Array.from({ length: ctx.n }, (_, i) => i);
-  const plan = straightPathPlan(input, bs, xs, examples, new Float32Array(ctx.n).fill(scale), new Float32Array(ctx.n).fill(1));
+  const plan = { ...straightPathPlan(input, bs, xs, examples, new Float32Array(ctx.n).fill(scale), new Float32Array(ctx.n).fill(1)), owned: [xs, bs] };
   const { sum, calls } = await accumulateGradients(ctx.space, plan, ctx.target, ctx.n, ctx.batchSize, options, fn);
   const values = options.multiplyByInputs ? tf.tidy(() => sum.mul(xs.sub(bs))) : sum;
   if (values !== sum) sum.dispose();

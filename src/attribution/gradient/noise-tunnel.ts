@@ -46,6 +46,8 @@ interface Moments {
  * are merged into running ones (Chan et al.'s pairwise update for the variance), so memory does not
  * grow with the number of samples. The wrapper sees only the method's public signature; options
  * that hold one value per example (other than `target`) must be given as functions of the input.
+ * The wrapped method keeps its defaults: around `saliency` that is Captum's NoiseTunnel(Saliency),
+ * the mean of absolute gradients (`mode: 'signed'` for the signed mean).
  */
 export function noiseTunnel<O extends LocalOptions>(method: LocalMethod<O>, tunnel: NoiseTunnelOptions = {}): LocalMethod<O> {
   const fn = 'noiseTunnel';

@@ -41,11 +41,12 @@ function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: st
     paper,
     summary,
     options: tunnelOptions,
+    // The inner method runs with its own defaults, as through the library: SmoothGrad of saliency
+    // averages absolute gradients, as Captum's NoiseTunnel(Saliency) does (Saliency's abs=True).
     async run(model, input, options = {}) {
       const innerId = typeof options.method === 'string' ? options.method : 'saliency';
       const inner = lookup(innerId);
       check(inner.scope === 'local', 'option', () => `${kind}: method must be a local method; '${innerId}' is ${inner.scope}`);
-      const innerOptions: MethodOptions = innerId === 'saliency' && options.mode === undefined ? { ...options, mode: 'signed' } : options;
       const wrapped = noiseTunnel<MethodOptions>((m, x, o) => inner.run(m, x, o), {
         kind,
         samples: options.samples as number | undefined,
@@ -53,7 +54,7 @@ function tunnel(kind: NoiseTunnelKind, title: string, paper: string, summary: st
         noiseLevel: options.noiseLevel as number | undefined,
         seed: options.seed,
       } satisfies NoiseTunnelOptions);
-      return wrapped(model, input, innerOptions);
+      return wrapped(model, input, options);
     },
   });
 }

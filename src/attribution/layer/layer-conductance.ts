@@ -1,21 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeAttribution, type Attribution } from '../../core/attribution.js';
-import { resolveBaseline, type Baseline } from '../../core/baseline.js';
+import { resolveBaseline } from '../../core/baseline.js';
 import { completenessDelta } from '../../core/completeness.js';
 import { check } from '../../core/errors.js';
 import { accumulateGradients, type RowPlan } from '../../core/gradients.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { requireLayer } from '../../core/validate.js';
-import { pathOptions, pathWeights, type PathRule } from '../../core/path-weights.js';
+import { pathOptions, pathWeights, type PathOptions, type PathRule } from '../../core/path-weights.js';
 import { prepareGradient } from '../../core/prepare.js';
 
 /** Options of `layerConductance`; `layer` is required. */
-export interface LayerConductanceOptions extends LocalOptions {
+export interface LayerConductanceOptions extends LocalOptions, PathOptions {
   /** The layer whose units get the conductance (its output). */
   readonly layer?: string;
-  /** Where the input path starts; default 'zeros'. */
-  readonly baseline?: Baseline;
   /** Path segments; the path is evaluated at steps + 1 points (Captum's n_steps); default 50. */
   readonly steps?: number;
   /**

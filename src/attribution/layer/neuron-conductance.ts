@@ -1,25 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeAttribution, type Attribution } from '../../core/attribution.js';
-import { resolveBaseline, type Baseline } from '../../core/baseline.js';
+import { resolveBaseline } from '../../core/baseline.js';
 import { check } from '../../core/errors.js';
 import { accumulateGradients, gradientSpace, straightPathPlan, type GradientSpace } from '../../core/gradients.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { requireLayer } from '../../core/validate.js';
-import { pathOptions, pathWeights, type PathRule } from '../../core/path-weights.js';
+import { pathOptions, pathWeights, type PathOptions, type PathRule } from '../../core/path-weights.js';
 import { prepareGradient } from '../../core/prepare.js';
 import { withInputGradientsOnly } from '../../engine/input-gradients-only.js';
 
 /** Options of `neuronConductance`; `layer` and `neuron` are required. */
-export interface NeuronConductanceOptions extends LocalOptions {
+export interface NeuronConductanceOptions extends LocalOptions, PathOptions {
   /** The layer that holds the neuron (its output). */
   readonly layer?: string;
   /** The neuron: a flat index into one example's layer output, or one index per axis of it (Captum's neuron_selector). */
   readonly neuron?: number | readonly number[];
-  /** Where the path starts; default 'zeros'. */
-  readonly baseline?: Baseline;
-  /** Quadrature points on the path; default 50. */
-  readonly steps?: number;
   /** Quadrature rule; default 'riemann-trapezoid' (as layer conductance). */
   readonly rule?: PathRule;
   /** Multiply by (x − baseline); default true. */

@@ -1,4 +1,5 @@
 import { LumenError } from '../../core/errors.js';
+import { cholesky, choleskySolve } from '../../core/cholesky.js';
 import type { Rng } from '../../core/random.js';
 
 /**
@@ -41,24 +42,6 @@ export function meanAndCovariance(rows: Float64Array, d: number): { mean: Float6
   return { mean, cov };
 }
 
-/** The lower Cholesky factor of a symmetric positive definite d × d matrix (row-major). */
-export function cholesky(a: Float64Array, d: number): Float64Array {
-  const l = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * d + j];
-      for (let k = 0; k < j; k++) s -= l[i * d + k] * l[j * d + k];
-      if (i === j) {
-        if (!(s > 0)) throw new LumenError('numeric', `cholesky: the matrix is not positive definite (pivot ${i} is ${s})`);
-        l[i * d + i] = Math.sqrt(s);
-      } else {
-        l[i * d + j] = s / l[j * d + j];
-      }
-    }
-  }
-  return l;
-}
-
 /**
  * The conditional form of N(mean, cov + ridge·I) for the inner indices `inner` given the others
  * (ridge: a small multiple of the mean variance keeps Σ_OO invertible on flat image regions).
@@ -82,17 +65,7 @@ export function conditionalGaussian(mean: Float64Array, cov: Float64Array, d: nu
     const col = new Float64Array(no);
     for (let r = 0; r < ni; r++) {
       for (let j = 0; j < no; j++) col[j] = at(outer[j], inner[r]);
-      for (let j = 0; j < no; j++) {
-        let s = col[j];
-        for (let k = 0; k < j; k++) s -= lo[j * no + k] * col[k];
-        col[j] = s / lo[j * no + j];
-      }
-      for (let j = no - 1; j >= 0; j--) {
-        let s = col[j];
-        for (let k = j + 1; k < no; k++) s -= lo[k * no + j] * col[k];
-        col[j] = s / lo[j * no + j];
-      }
-      a.set(col, r * no);
+      a.set(choleskySolve(lo, col, no), r * no);
     }
   }
   const sc = new Float64Array(ni * ni);

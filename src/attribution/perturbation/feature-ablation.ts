@@ -3,8 +3,8 @@ import { makeAttribution, type Attribution } from '../../core/attribution.js';
 import type { Baseline } from '../../core/baseline.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
-import { featureMembers, resolveFeatureMask, type FeatureMask } from './feature-mask.js';
-import { maskedPlan, perturbationBaseline, preparePerturbation, scoreInputs, scorePerturbations, targetScore } from './perturbation-batcher.js';
+import { featureMembers, resolveFeatureMask, type FeatureMask } from '../../core/perturbation/feature-mask.js';
+import { maskedPlan, perturbationBaseline, preparePerturbation, scoreInputs, scorePerturbations, targetScore } from '../../core/perturbation/perturbation-batcher.js';
 
 /** Options of `featureAblation`; `batchSize` is Captum's `perturbations_per_eval`. */
 export interface FeatureAblationOptions extends LocalOptions {
@@ -26,7 +26,7 @@ export interface FeatureAblationOptions extends LocalOptions {
 export async function featureAblation(model: Model, input: tf.Tensor, options: FeatureAblationOptions = {}): Promise<Attribution> {
   const fn = 'featureAblation';
   const shape = input.shape.slice(1);
-  const mask = resolveFeatureMask(options.featureMask, shape, input.shape[0], fn);
+  const mask = resolveFeatureMask(options.featureMask, shape, input.shape[0], fn, input);
   const ctx = await preparePerturbation(model, input, options, fn);
   const members = Array.from({ length: ctx.n }, (_, e) => (mask.shared && e > 0 ? null : featureMembers(mask, e)));
   const groupsOf = (e: number): Int32Array[] => (members[e] ?? members[0]) as Int32Array[];

@@ -4,8 +4,8 @@ import { check } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { Rng } from '../../core/random.js';
-import { featureMembers, resolveFeatureMask, type FeatureMask } from './feature-mask.js';
-import { maskedPlan, preparePerturbation, scoreInputs, scorePerturbations, targetScore } from './perturbation-batcher.js';
+import { featureMembers, resolveFeatureMask, type FeatureMask } from '../../core/perturbation/feature-mask.js';
+import { maskedPlan, preparePerturbation, scoreInputs, scorePerturbations, targetScore } from '../../core/perturbation/perturbation-batcher.js';
 
 /** Options of `featurePermutation`. */
 export interface FeaturePermutationOptions extends LocalOptions {
@@ -31,7 +31,7 @@ export async function featurePermutation(model: Model, input: tf.Tensor, options
   check(Number.isInteger(samples) && samples >= 1, 'option', () => `${fn}: samples must be a positive integer; found ${samples}`);
   check(n >= 2, 'shape', () => `${fn}: permutes features across the batch, so it needs at least 2 examples; found ${n}`);
   const shape = input.shape.slice(1);
-  const mask = resolveFeatureMask(options.featureMask, shape, n, fn);
+  const mask = resolveFeatureMask(options.featureMask, shape, n, fn, input);
   check(mask.shared, 'shape', () => `${fn}: the feature mask must be the same for every example (one mask for the batch); found one per example`);
   const ctx = await preparePerturbation(model, input, options, fn);
   const groups = featureMembers(mask, 0);
@@ -66,5 +66,5 @@ export async function featurePermutation(model: Model, input: tf.Tensor, options
     const diff = (full.scores[e] - scores[r]) / samples;
     for (const j of groups[groupOf(r)]) values[e * mask.size + j] += diff;
   }
-  return makeAttribution('feature-permutation', tf.tensor(values, input.shape), ctx.target.classes, { modelCalls: calls + full.calls, features, samples });
+  return makeAttribution('feature-permutation', tf.tensor(values, input.shape), ctx.target.classes, { modelCalls: calls + full.calls, features: mask.counts, samples });
 }

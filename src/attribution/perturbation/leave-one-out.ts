@@ -4,7 +4,7 @@ import type { Baseline } from '../../core/baseline.js';
 import { check } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
-import { maskedPlan, perturbationBaseline, preparePerturbation, scoreInputs, scorePerturbations, targetScore, type PerturbationPlan } from './perturbation-batcher.js';
+import { maskedPlan, perturbationBaseline, preparePerturbation, scoreInputs, scorePerturbations, targetScore, type PerturbationPlan } from '../../core/perturbation/perturbation-batcher.js';
 
 /** Options of `leaveOneOut`. */
 export interface LeaveOneOutOptions extends LocalOptions {

@@ -3,20 +3,21 @@ import { makeAttribution, type Attribution } from '../../core/attribution.js';
 import type { Baseline } from '../../core/baseline.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
-import { maskedPlan, perturbationBaseline, preparePerturbation, scoreInputs, scorePerturbations, targetScore } from './perturbation-batcher.js';
-import { slidingWindows, windowShapeOf } from './sliding-windows.js';
+import { maskedPlan, perturbationBaseline, preparePerturbation, scoreInputs, scorePerturbations, targetScore } from '../../core/perturbation/perturbation-batcher.js';
+import { slidingWindows, windowShapeOf, type WindowShape, type WindowStrides } from './sliding-windows.js';
 
 /** Options of `occlusion`; `batchSize` is the number of occluded copies per model call. */
 export interface OcclusionOptions extends LocalOptions {
   /**
    * The occluding window over one example's shape, e.g. `[3, 3, 1]` on `[H, W, C]` images (Captum's
    * `sliding_window_shapes` in channels-last order); one axis fewer covers the last axis whole:
-   * `[4, 4]` occludes every channel of a 4×4 patch. Default (see `defaultOcclusionWindow`): on
-   * images `[H, W, C]` a square of side ⌈min(H, W)/7⌉ over every channel; on other inputs one scalar.
+   * `[4, 4]` (or `4`) occludes every channel of a 4×4 patch (see WindowShape). Default (see
+   * `defaultOcclusionWindow`): on images `[H, W, C]` a square of side ⌈min(H, W)/7⌉ over every
+   * channel; on other inputs one scalar.
    */
-  readonly window?: readonly number[];
+  readonly window?: WindowShape;
   /** Step of the window per axis (a number for every axis); default 1 (the default image window: half its side). */
-  readonly strides?: number | readonly number[];
+  readonly strides?: WindowStrides;
   /** What the window is filled with — every Baseline kind (default `'zeros'`). */
   readonly baseline?: Baseline;
 }

@@ -5,33 +5,40 @@ import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { Rng } from '../../core/random.js';
 import { conditionalGaussian, meanAndCovariance, type ConditionalGaussian } from './conditional-gaussian.js';
-import { featureMembers, resolveFeatureMask, type FeatureMask } from './feature-mask.js';
-import { classProbability, type OutputsOption } from './class-probability.js';
-import { maskedPlan, preparePerturbation, scoreInputs, scorePerturbations, type PerturbationPlan } from './perturbation-batcher.js';
-import { slidingWindows } from './sliding-windows.js';
+import { featureMembers, resolveFeatureMask, type FeatureMask } from '../../core/perturbation/feature-mask.js';
+import { classProbability, type OutputKindOption } from '../../core/perturbation/class-probability.js';
+import { renamedOption } from '../../core/deprecated-option.js';
+import { maskedPlan, preparePerturbation, scoreInputs, scorePerturbations, type PerturbationPlan } from '../../core/perturbation/perturbation-batcher.js';
+import { slidingWindows, windowSizes, type WindowShape, type WindowStrides } from './sliding-windows.js';
 
 /** Options of `predictionDifference`; `batchSize` is the number of sampled copies per model call. */
 export interface PredictionDifferenceOptions extends LocalOptions {
   /**
-   * How the removed feature is imputed: `'marginal'` samples its values from `data` at the same
+   * How the removed feature is imputed: `'marginal'` samples its values from `baselines` at the same
    * place; `'conditional'` (images only; the default there) samples them from a Gaussian over
    * l × l patches conditioned on the surrounding frame of the window.
    */
   readonly sampling?: 'marginal' | 'conditional';
-  /** Side k of the square window slid over images (default ⌈min(H, W)/7⌉). */
-  readonly window?: number;
-  /** Step of the window (default 1, as in the paper). */
+  /** The square window slid over images: k, `[k, k]` or `[k, k, C]` (default k = ⌈min(H, W)/7⌉; see WindowShape). */
+  readonly window?: WindowShape;
+  /** Step of the window, the same on both axes: s or `[s, s]` (default 1, as in the paper). */
+  readonly strides?: WindowStrides;
+  /** @deprecated The old name of `strides`; removed in the next release. */
   readonly stride?: number;
   /** Frame width around the window for conditional sampling: l = k + 2 · padding (default 2). */
   readonly padding?: number;
   /** Samples per removed feature (default 10, as in the paper). */
   readonly samples?: number;
-  /** Examples `[M, ...inputShape]` that stand for the data distribution (default: the input batch). */
+  /** Examples `[M, ...inputShape]` that stand for the data distribution, the distribution of baselines imputed from (default: the input batch). */
+  readonly baselines?: tf.Tensor;
+  /** @deprecated The old name of `baselines`; removed in the next release. */
   readonly data?: tf.Tensor;
   /** Features of non-image inputs (shared by all examples; default `'scalars'`). */
   readonly featureMask?: FeatureMask;
-  /** What the model returns (default `'auto'`: probabilities if its rows sum to 1, else logits, softmaxed). */
-  readonly outputs?: OutputsOption;
+  /** What the model returns (default: the model's `outputKind`, else `'auto'`; see OutputKindOption). Logits are softmaxed. */
+  readonly outputKind?: OutputKindOption;
+  /** @deprecated The old name of `outputKind`; removed in the next release. */
+  readonly outputs?: OutputKindOption;
   /** Training-set size N of the Laplace correction p ← (pN + 1)/(N + K); default none (p clamped to [1e-7, 1 − 1e-7]). */
   readonly trainingSize?: number;
 }
@@ -42,15 +49,16 @@ export interface PredictionDifferenceOptions extends LocalOptions {
  * is estimated from `samples` imputations of x_i (Zintgraf, Cohen, Adel & Welling, "Visualizing Deep
  * Neural Network Decisions: Prediction Difference Analysis", ICLR 2017; Robnik-Šikonja &
  * Kononenko 2008). On images x_i is a k × k window (all channels) slid with `stride`, imputed from
- * the marginal (the same window of a random example of `data`) or conditionally on its l × l
- * surroundings (a Gaussian fitted to the l × l patches of `data`, the image mirrored at its
+ * the marginal (the same window of a random example of `baselines`) or conditionally on its l × l
+ * surroundings (a Gaussian fitted to the l × l patches of `baselines`, the image mirrored at its
  * borders); each pixel gets the mean WE of the windows covering it. Other inputs use feature
  * groups with marginal sampling. Positive values support the class, negative ones speak against it.
  * Forward passes only, `batchSize` imputed copies per model call, seeded.
  */
-export async function predictionDifference(model: Model, input: tf.Tensor, options: PredictionDifferenceOptions = {}): Promise<Attribution> {
+export async function predictionDifference(model: Model, input: tf.Tensor, given: PredictionDifferenceOptions = {}): Promise<Attribution> {
   const fn = 'predictionDifference';
   const shape = input.shape.slice(1);
+  const options = squareWindow(given, shape, fn);
   const image = shape.length === 3;
   const sampling = options.sampling ?? (image ? 'conditional' : 'marginal');
   const samples = options.samples ?? 10;
@@ -58,13 +66,14 @@ export async function predictionDifference(model: Model, input: tf.Tensor, optio
   check(image || sampling === 'marginal', 'option', () => `${fn}: conditional sampling models image patches; examples of shape [${shape}] need sampling: 'marginal'`);
   check(Number.isInteger(samples) && samples >= 1, 'option', () => `${fn}: samples must be a positive integer; found ${samples}`);
   check(options.trainingSize === undefined || options.trainingSize > 0, 'option', () => `${fn}: trainingSize must be positive; found ${options.trainingSize}`);
-  const data = options.data ?? input;
+  const distribution = renamedOption<tf.Tensor>(options, 'baselines', 'data', fn);
+  const data = distribution ?? input;
   check(data instanceof tf.Tensor && data.rank === input.rank && data.shape.slice(1).every((d, i) => d === shape[i]), 'shape', () =>
-    `${fn}: data must be examples [M, ${shape}]; found ${data instanceof tf.Tensor ? `[${data.shape}]` : typeof data}`);
+    `${fn}: baselines must be examples [M, ${shape}]; found ${data instanceof tf.Tensor ? `[${data.shape}]` : typeof data}`);
   const size = shape.reduce((a, b) => a * b, 1);
-  const { regions, covered } = image ? imageRegions(shape, options, fn) : maskRegions(options.featureMask, shape, input.shape[0], fn);
+  const { regions, covered } = image ? imageRegions(shape, options, fn) : maskRegions(options.featureMask, shape, input.shape[0], fn, input);
   const ctx = await preparePerturbation(model, input, options, fn);
-  const { score } = await classProbability(model, input, ctx.target, options.outputs, fn);
+  const { score } = await classProbability(model, input, ctx.target, options, fn);
   const rows = ctx.n * regions.length * samples;
   const examples = Int32Array.from({ length: rows }, (_, r) => Math.floor(r / (regions.length * samples)));
   const regionOf = (r: number): number => Math.floor(r / samples) % regions.length;
@@ -73,7 +82,7 @@ export async function predictionDifference(model: Model, input: tf.Tensor, optio
   let plan: PerturbationPlan;
   if (sampling === 'marginal') {
     const m = data.shape[0];
-    if (m === 1 && options.data === undefined) warnings.push("marginal sampling from a batch of one example imputes the example itself (every value is 0); pass the data distribution in 'data'");
+    if (m === 1 && distribution === undefined) warnings.push("marginal sampling from a batch of one example imputes the example itself (every value is 0); pass the data distribution in 'baselines'");
     const sources = Int32Array.from({ length: rows }, () => rng.int(m));
     plan = maskedPlan(input, data, examples, shape, (r, mask) => {
       mask.fill(1);
@@ -85,7 +94,7 @@ export async function predictionDifference(model: Model, input: tf.Tensor, optio
   const full = await scoreInputs(model, input, score, ctx.batchSize, fn);
   const { scores, calls } = await scorePerturbations(model, plan, score, ctx.batchSize, options, fn);
   for (const p of [...full.scores, ...scores]) {
-    check(p >= -1e-6 && p <= 1 + 1e-6, 'numeric', () => `${fn}: the model's target score ${p} is not a probability; pass outputs: 'logits' for a model that returns logits`);
+    check(p >= -1e-6 && p <= 1 + 1e-6, 'numeric', () => `${fn}: the model's target score ${p} is not a probability; pass outputKind: 'logits' for a model that returns logits`);
   }
   const classes = model.outputShape.reduce((a, b) => a * b, 1);
   const logOdds = (p: number): number => {
@@ -106,18 +115,35 @@ export async function predictionDifference(model: Model, input: tf.Tensor, optio
     modelCalls: calls + full.calls,
     sampling,
     samples,
-    features: regions.length,
+    features: new Array<number>(ctx.n).fill(regions.length),
     ...(warnings.length ? { warnings } : {}),
   });
 }
 
+/** The options with the window as its side k and the strides as one step s (checked on images). */
+interface SquareWindowOptions extends PredictionDifferenceOptions {
+  readonly window?: number;
+  readonly strides?: number;
+}
+
+function squareWindow(options: PredictionDifferenceOptions, shape: readonly number[], fn: string): SquareWindowOptions {
+  const side = (v: WindowShape | undefined, name: string, spatial: boolean): number | undefined => {
+    if (v === undefined || typeof v === 'number' || shape.length !== 3) return v as number | undefined;
+    const sizes = spatial ? windowSizes(shape, v, fn) : v;
+    check(sizes.length >= 2 && sizes.length <= 3 && sizes[0] === sizes[1] && (sizes.length === 2 || !spatial || sizes[2] === shape[2]), 'option', () =>
+      `${fn}: ${name} must be square on images: k or [k, k]${spatial ? ` or [k, k, ${shape[2]}]` : ''}; found [${sizes}]`);
+    return sizes[0];
+  };
+  return { ...options, window: side(options.window, 'window', true), strides: side(renamedOption<WindowStrides>(options, 'strides', 'stride', fn), 'strides', false) };
+}
+
 /** The k × k windows (every channel) over images, and how many cover each scalar. */
-function imageRegions(shape: readonly number[], options: PredictionDifferenceOptions, fn: string): { regions: Int32Array[]; covered: Float64Array } {
+function imageRegions(shape: readonly number[], options: SquareWindowOptions, fn: string): { regions: Int32Array[]; covered: Float64Array } {
   const [h, w, c] = shape;
   const k = options.window ?? Math.ceil(Math.min(h, w) / 7);
-  const stride = options.stride ?? 1;
+  const stride = options.strides ?? 1;
   check(Number.isInteger(k) && k >= 1 && k <= Math.min(h, w), 'option', () => `${fn}: window must be an integer in 1…${Math.min(h, w)}; found ${k}`);
-  check(Number.isInteger(stride) && stride >= 1, 'option', () => `${fn}: stride must be a positive integer; found ${stride}`);
+  check(Number.isInteger(stride) && stride >= 1, 'option', () => `${fn}: strides must be a positive integer; found ${stride}`);
   const windows = slidingWindows(shape, [k, k, c], [stride, stride, c], 'fit');
   const regions = Array.from({ length: windows.count }, (_, i) => windows.indices(i));
   const covered = new Float64Array(h * w * c);
@@ -125,8 +151,8 @@ function imageRegions(shape: readonly number[], options: PredictionDifferenceOpt
   return { regions, covered };
 }
 
-function maskRegions(spec: FeatureMask | undefined, shape: readonly number[], n: number, fn: string): { regions: Int32Array[]; covered: Float64Array } {
-  const mask = resolveFeatureMask(spec, shape, n, fn);
+function maskRegions(spec: FeatureMask | undefined, shape: readonly number[], n: number, fn: string, input: tf.Tensor): { regions: Int32Array[]; covered: Float64Array } {
+  const mask = resolveFeatureMask(spec, shape, n, fn, input);
   check(mask.shared, 'shape', () => `${fn}: the feature mask must be the same for every example`);
   return { regions: featureMembers(mask, 0), covered: new Float64Array(mask.size).fill(1) };
 }
@@ -143,7 +169,7 @@ async function conditionalPlan(
   regionCount: number,
   samples: number,
   shape: readonly number[],
-  options: PredictionDifferenceOptions,
+  options: SquareWindowOptions,
   rng: Rng,
   fn: string,
   warnings: string[],
@@ -176,12 +202,12 @@ async function conditionalPlan(
       }
     }
   });
-  if (take <= d) warnings.push(`conditional sampling fitted a Gaussian over ${d} values to only ${take} patches (covariance regularised); give more examples in 'data'`);
+  if (take <= d) warnings.push(`conditional sampling fitted a Gaussian over ${d} values to only ${take} patches (covariance regularised); give more examples in 'baselines'`);
   const { mean, cov } = meanAndCovariance(patches, d);
   const inner = new Int32Array(k * k * c);
   for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) for (let ch = 0; ch < c; ch++) inner[(y * k + x) * c + ch] = ((y + pad) * l + x + pad) * c + ch;
   const gauss: ConditionalGaussian = conditionalGaussian(mean, cov, d, inner, take <= d ? 1e-2 : 1e-4);
-  const windows = slidingWindows(shape, [k, k, c], [options.stride ?? 1, options.stride ?? 1, c], 'fit');
+  const windows = slidingWindows(shape, [k, k, c], [options.strides ?? 1, options.strides ?? 1, c], 'fit');
   const frame = new Float64Array(gauss.outer.length);
   const mu = new Float64Array(inner.length);
   const draw = new Float64Array(inner.length);

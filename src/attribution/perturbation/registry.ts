@@ -15,7 +15,13 @@ const featureMaskOption: OptionSpec = {
   default: 'scalars',
   doc: "features removed together: 'scalars', 'tokens', {patch: [h, w]} or a mask tensor (CLI: patch:HxW or a mask file, lumen explain --features)",
 };
-const outputsOption: OptionSpec = { name: 'outputs', type: 'enum', values: ['auto', 'probabilities', 'logits'], default: 'auto', doc: 'what the model returns (logits are softmaxed)' };
+const outputKindOption: OptionSpec = {
+  name: 'outputKind',
+  type: 'enum',
+  values: ['auto', 'probabilities', 'logits'],
+  doc: "what the model returns (default the model's own kind, else auto; logits are softmaxed)",
+  deprecatedNames: ['outputs'],
+};
 
 /** The fields every perturbation entry shares; each entry states only what is its own. */
 function perturbationEntry(entry: Omit<LocalMethodInfo, 'family' | 'scope' | 'needsGradients' | 'layer' | 'completeness'> & Partial<Pick<LocalMethodInfo, 'needsGradients'>>): LocalMethodInfo {
@@ -79,11 +85,11 @@ export const PERTURBATION_METHODS: readonly LocalMethodInfo[] = [
     options: [
       { name: 'sampling', type: 'enum', values: ['marginal', 'conditional'], doc: 'imputation (default: conditional on images, marginal otherwise)' },
       { name: 'window', type: 'integer', doc: 'side k of the window on images (default ⌈min(H,W)/7⌉)' },
-      { name: 'stride', type: 'integer', default: 1, doc: 'window step on images' },
+      { name: 'strides', type: 'integer', default: 1, doc: 'window step on images', deprecatedNames: ['stride'] },
       { name: 'padding', type: 'integer', default: 2, doc: 'frame around the window for conditional sampling' },
       { name: 'samples', type: 'integer', default: 10, doc: 'imputations per window' },
       featureMaskOption,
-      outputsOption,
+      outputKindOption,
       { name: 'trainingSize', type: 'number', doc: 'N of the Laplace correction (pN + 1)/(N + K)' },
     ],
     run: (m, x, o) => predictionDifference(m, x, o as PredictionDifferenceOptions),
@@ -104,9 +110,9 @@ export const PERTURBATION_METHODS: readonly LocalMethodInfo[] = [
       { name: 'tvBeta', type: 'number', default: 3, doc: 'β of the total variation' },
       { name: 'maskSize', type: 'integer', doc: 'mask side before upsampling (default ⌈max(H,W)/8⌉, at least 7)' },
       { name: 'blurSigma', type: 'number', doc: 'σ of the blur in pixels (default max(H,W)/22)' },
-      { name: 'noiseStd', type: 'number', doc: 'σ of the noise (default 0.2 × range)' },
+      { name: 'stdev', type: 'number', doc: 'σ of the noise (default 0.2 × range)', deprecatedNames: ['noiseStd'] },
       { ...baseline, default: 'mean', doc: "replacement of the 'constant' perturbation" },
-      outputsOption,
+      outputKindOption,
     ],
     run: (m, x, o) => meaningfulPerturbation(m, x, o as MeaningfulPerturbationOptions),
   }),

@@ -5,7 +5,8 @@ import { check } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { Rng } from '../../core/random.js';
-import { maskedPlan, perturbationBaseline, preparePerturbation, scorePerturbations, targetScore } from './perturbation-batcher.js';
+import { maskedPlan, perturbationBaseline, preparePerturbation, scorePerturbations, targetScore } from '../../core/perturbation/perturbation-batcher.js';
+import { resizeBilinear } from '../../core/resize-bilinear.js';
 
 /** Options of `rise`; `batchSize` is the number of masked copies per model call. */
 export interface RiseOptions extends LocalOptions {
@@ -28,7 +29,7 @@ export interface RiseMasks {
 
 /**
  * RISE's masks (Petsiuk et al. 2018): each is an s × s grid of cells kept with probability p,
- * bilinearly upsampled to (s + 1) · ⌈H/s⌉ × (s + 1) · ⌈W/s⌉ (half-pixel centres, edges clamped)
+ * bilinearly upsampled to (s + 1) · ⌈H/s⌉ × (s + 1) · ⌈W/s⌉ (`resizeBilinear`: half-pixel centres, edges clamped)
  * and cropped to H × W at a random shift in [0, ⌈H/s⌉) × [0, ⌈W/s⌉).
  */
 export function riseMasks(count: number, h: number, w: number, gridSize: number, probability: number, seed: number): RiseMasks {
@@ -45,28 +46,15 @@ export function riseMasks(count: number, h: number, w: number, gridSize: number,
   }
   const upH = (s + 1) * ch;
   const upW = (s + 1) * cw;
-  const src = (d: number, up: number): [number, number, number] => {
-    const v = Math.min(s - 1, Math.max(0, ((d + 0.5) * s) / up - 0.5));
-    const lo = Math.floor(v);
-    return [lo, Math.min(s - 1, lo + 1), v - lo];
-  };
-  const rows = Array.from({ length: upH }, (_, d) => src(d, upH));
-  const cols = Array.from({ length: upW }, (_, d) => src(d, upW));
+  const grid = new Float32Array(s * s);
   return {
     count,
     fill(i, out) {
-      const g = grids.subarray(i * s * s, (i + 1) * s * s);
+      grid.set(grids.subarray(i * s * s, (i + 1) * s * s));
+      const up = resizeBilinear({ data: grid, shape: [s, s, 1] }, [upH, upW]).data;
       const dy = shifts[2 * i];
       const dx = shifts[2 * i + 1];
-      for (let y = 0; y < h; y++) {
-        const [y0, y1, fy] = rows[y + dy];
-        for (let x = 0; x < w; x++) {
-          const [x0, x1, fx] = cols[x + dx];
-          const top = g[y0 * s + x0] * (1 - fx) + g[y0 * s + x1] * fx;
-          const bottom = g[y1 * s + x0] * (1 - fx) + g[y1 * s + x1] * fx;
-          out[y * w + x] = top * (1 - fy) + bottom * fy;
-        }
-      }
+      for (let y = 0; y < h; y++) out.set(up.subarray((y + dy) * upW + dx, (y + dy) * upW + dx + w), y * w);
     },
   };
 }

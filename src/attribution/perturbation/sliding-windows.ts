@@ -9,6 +9,25 @@ import { check } from '../../core/errors.js';
  */
 export type WindowPlacement = 'clip' | 'fit';
 
+/**
+ * An occlusion-like window over one example, the one type of every sliding-window method: one
+ * size per axis (`[3, 3, 1]` on `[H, W, C]` images), one axis fewer to cover the last axis whole
+ * (`[4, 4]`: every channel of a 4 × 4 patch), or a number k for a k × k patch of an image (every
+ * channel) or k scalars of a vector.
+ */
+export type WindowShape = number | readonly number[];
+
+/** Steps of a window: one number for every axis, or one per window axis. */
+export type WindowStrides = number | readonly number[];
+
+/** The window as one size per axis of the example (or one fewer): a number k made `[k, k]` on images, `[k]` on vectors. */
+export function windowSizes(shape: readonly number[], window: WindowShape, fn: string): readonly number[] {
+  if (typeof window !== 'number') return window;
+  check(shape.length === 3 || shape.length === 1, 'option', () =>
+    `${fn}: a window given as one number needs images [H, W, C] or vectors [F]; give one size per axis of an example [${shape}]`);
+  return shape.length === 3 ? [window, window] : [window];
+}
+
 /** The windows over a shape: how many, each one's start per axis, and its flat scalar indices. */
 export interface SlidingWindows {
   readonly count: number;
@@ -24,7 +43,8 @@ export interface SlidingWindows {
  * or one per window axis (default 1). Checks that every size is a positive integer no larger than
  * the example, and that no stride exceeds its window (which would leave scalars uncovered).
  */
-export function windowShapeOf(shape: readonly number[], window: readonly number[] | undefined, strides: number | readonly number[] | undefined, fn: string): { window: number[]; strides: number[] } {
+export function windowShapeOf(shape: readonly number[], windowOption: WindowShape | undefined, strides: WindowStrides | undefined, fn: string): { window: number[]; strides: number[] } {
+  const window = windowOption === undefined ? undefined : windowSizes(shape, windowOption, fn);
   check(Array.isArray(window), 'option', () => `${fn}: the 'window' option is required: a window shape such as [${shape.map(() => 1)}]`);
   check(window.length === shape.length || window.length === shape.length - 1, 'option', () =>
     `${fn}: window [${window}] must have one size per axis of an example [${shape}] (or one fewer to cover the last axis whole)`);

@@ -3,10 +3,11 @@ import { makeAttribution, type Attribution } from '../../core/attribution.js';
 import { completenessDelta } from '../../core/completeness.js';
 import { checkCompleteness, type CompletenessCheckOptions } from '../../core/completeness-check.js';
 import { check } from '../../core/errors.js';
-import { forEachBatch } from '../../core/batching.js';
+import { accumulateGradients, type AccumulatedGradients, type RowPlan } from '../../core/gradients.js';
 import type { Model } from '../../core/model.js';
 import type { LayerOption, LocalOptions } from '../../core/options.js';
-import { prepareGradient } from '../../core/prepare.js';
+import { prepareGradient, type GradientContext } from '../../core/prepare.js';
+import type { RuleSet } from '../../core/rules.js';
 import { clearReferences, deepLiftRuleSet, expandRows, recordingRuleSet, type DeepLiftRule, type ReferenceStore } from './deep-lift-rules.js';
 
 /** The options DeepLIFT and DeepLIFT-SHAP share. */
@@ -33,11 +34,12 @@ const RULES: readonly DeepLiftRule[] = ['rescale', 'reveal-cancel'];
 
 /**
  * DeepLIFT over (example, reference) pairs, averaged over each example's references, batched by
- * `batchSize` pairs per model call. Each batch takes two passes: the references through a
- * recording rule set (values of every part; a single row when all pairs share one reference), then
- * the inputs with DeepLIFT's rules, whose backward pass gives the multipliers. The reference side
- * is never back-propagated, so a batch costs about one gradient plus a forward pass of its
- * references. `references` is called after the arguments are checked; the caller owns nothing.
+ * `batchSize` pairs per model call through the shared gradient loop (`accumulateGradients`). Each
+ * batch takes two passes: the references through a recording rule set (values of every part; a
+ * single row when all pairs share one reference), then the inputs with DeepLIFT's rules, whose
+ * backward pass gives the multipliers. The reference side is never back-propagated, so a batch
+ * costs about one gradient plus a forward pass of its references. `references` is called after
+ * the arguments are checked; the caller owns nothing.
  */
 export async function deepLiftPairs(
   id: string,
@@ -55,73 +57,26 @@ export async function deepLiftPairs(
   check(options.tolerance === undefined || options.tolerance >= 0, 'option', () => `${fn}: tolerance must be a number ≥ 0; found ${options.tolerance}`);
   const store: ReferenceStore = new Map();
   const rules = deepLiftRuleSet(store, rule, eps);
-  const recorder = recordingRuleSet(store, rules);
   const ctx = await prepareGradient(model, input, options, fn, rules);
   const refs = references();
-  const { k, perExample } = refs;
-  const shared = !perExample && k === 1;
-  const total = ctx.n * k;
-  const fx = new Float64Array(ctx.n);
-  const fRef = new Float64Array(ctx.n);
-  let sum: tf.Tensor | null = null;
-  let calls = 0;
+  const plan = referencePlan(ctx, model, input, refs, recordingRuleSet(store, rules), store, multiply);
+  let run: AccumulatedGradients;
   try {
-    calls = await forEachBatch(total, ctx.batchSize, options, fn, async (start, end) => {
-      const m = end - start;
-      const examples = Int32Array.from({ length: m }, (_, r) => Math.floor((start + r) / k));
-      const rows = Int32Array.from({ length: m }, (_, r) => (perExample ? start + r : (start + r) % k));
-      let refOut: tf.Tensor | null = null;
-      try {
-        const next = tf.tidy(() => {
-          // one reference per example: the batch's examples are contiguous, a slice (gather is slow on wasm)
-          const xs = k === 1 ? input.slice(start, m) : tf.gather(input, tf.tensor1d(examples, 'int32'));
-          const bs = shared ? refs.values : perExample ? refs.values.slice(start, m) : tf.gather(refs.values, tf.tensor1d(rows, 'int32'));
-          tf.grad((b: tf.Tensor) => {
-            const out = model.run(b, { rules: recorder }).output;
-            refOut = tf.keep(out.clone());
-            return tf.sum(out);
-          })(bs);
-          const points = ctx.space.valuesAt(xs);
-          const refPoints = ctx.space.layer ? ctx.space.valuesAt(bs) : bs;
-          const { grad, value } = ctx.space.gradient(xs, points, ctx.target, examples);
-          const contribution = multiply ? tf.mul(grad, tf.sub(points, refPoints)) : grad;
-          const mix = new Float32Array(ctx.n * m);
-          for (let r = 0; r < m; r++) mix[examples[r] * m + r] = 1 / k;
-          const part = tf.matMul(tf.tensor2d(mix, [ctx.n, m]), contribution.reshape([m, -1])).reshape([ctx.n, ...contribution.shape.slice(1)]);
-          const out = refOut as unknown as tf.Tensor;
-          const refValue = ctx.target.select(expandRows(out, m), examples);
-          return { part, value, refValue };
-        });
-        const [v, rv] = await Promise.all([next.value.data(), next.refValue.data()]);
-        tf.dispose([next.value, next.refValue]);
-        for (let r = 0; r < m; r++) {
-          fx[examples[r]] = v[r];
-          fRef[examples[r]] += rv[r] / k;
-        }
-        if (sum === null) sum = next.part;
-        else {
-          const prev: tf.Tensor = sum;
-          sum = tf.add(prev, next.part);
-          tf.dispose([prev, next.part]);
-        }
-      } finally {
-        clearReferences(store);
-        (refOut as tf.Tensor | null)?.dispose();
-      }
-    });
+    run = await accumulateGradients(ctx.space, plan, ctx.target, ctx.n, ctx.batchSize, options, fn);
   } catch (e) {
-    (sum as tf.Tensor | null)?.dispose();
+    plan.dispose();
     throw e;
   } finally {
+    clearReferences(store);
     refs.values.dispose();
   }
-  const values = sum as unknown as tf.Tensor;
-  const meta = {
-    rule,
-    baselines: k,
-    modelCalls: 2 * calls,
-    ...(ctx.space.layer ? { layer: ctx.space.layer } : {}),
-  };
+  const fRef = await plan.referenceValues().catch((e: unknown) => {
+    run.sum.dispose();
+    throw e;
+  });
+  const fx = Float64Array.from({ length: ctx.n }, (_, i) => run.values[(i + 1) * refs.k - 1]);
+  const values = run.sum;
+  const meta = { rule, baselines: refs.k, modelCalls: 2 * run.calls, ...(ctx.space.layer ? { layer: ctx.space.layer } : {}) };
   if (!multiply) return makeAttribution(id, values, ctx.target.classes, meta);
   const delta = await completenessDelta(values, (i) => fx[i] - fRef[i]);
   let warnings: string[];
@@ -132,4 +87,66 @@ export async function deepLiftPairs(
     throw e;
   }
   return makeAttribution(id, values, ctx.target.classes, { ...meta, delta, ...(warnings.length ? { warnings } : {}) });
+}
+
+/** A row plan over (example, reference) pairs that also gathers each example's mean target value at its references. */
+interface ReferencePlan extends RowPlan {
+  /** E_j f(reference_j) per example, read once the loop has run; disposes what the rows kept. */
+  referenceValues(): Promise<Float64Array>;
+  /** Disposes what the rows kept, when the loop failed. */
+  dispose(): void;
+}
+
+/**
+ * Pair r = example ⌊r/k⌋ with its reference r mod k. Building a batch first records the
+ * references' values of every part (the rules read them in the gradient pass that follows) and
+ * keeps the target's value at the references; the row's factor is x − reference when multiplying.
+ */
+function referencePlan(ctx: GradientContext, model: Model, input: tf.Tensor, refs: DeepLiftReferences, recorder: RuleSet, store: ReferenceStore, multiply: boolean): ReferencePlan {
+  const { k, perExample } = refs;
+  const shared = !perExample && k === 1;
+  const total = ctx.n * k;
+  const examples = Int32Array.from({ length: total }, (_, r) => Math.floor(r / k));
+  const kept: { start: number; value: tf.Tensor }[] = [];
+  return {
+    examples,
+    weights: new Float32Array(total).fill(1 / k),
+    rows(start, end) {
+      clearReferences(store);
+      const m = end - start;
+      const batch = examples.subarray(start, end);
+      const rows = Int32Array.from({ length: m }, (_, r) => (perExample ? start + r : (start + r) % k));
+      // one reference per example: the batch's examples are contiguous, a slice (gather is slow on wasm)
+      const xs = k === 1 ? input.slice(start, m) : tf.gather(input, tf.tensor1d(batch, 'int32'));
+      const bs = shared ? refs.values : perExample ? refs.values.slice(start, m) : tf.gather(refs.values, tf.tensor1d(rows, 'int32'));
+      let refOut: tf.Tensor | null = null;
+      tf.grad((b: tf.Tensor) => {
+        const out = model.run(b, { rules: recorder }).output;
+        refOut = tf.keep(out.clone());
+        return tf.sum(out);
+      })(bs);
+      const out = refOut as unknown as tf.Tensor;
+      kept.push({ start, value: tf.keep(ctx.target.select(expandRows(out, m), batch)) });
+      out.dispose();
+      const points = ctx.space.valuesAt(xs);
+      const refPoints = ctx.space.layer ? ctx.space.valuesAt(bs) : bs;
+      return { inputs: xs, points, ...(multiply ? { scale: tf.sub(points, refPoints) } : {}) };
+    },
+    async referenceValues() {
+      const fRef = new Float64Array(ctx.n);
+      try {
+        for (const { start, value } of kept) {
+          const rv = await value.data();
+          for (let r = 0; r < rv.length; r++) fRef[examples[start + r]] += rv[r] / k;
+        }
+      } finally {
+        this.dispose();
+      }
+      return fRef;
+    },
+    dispose() {
+      tf.dispose(kept.map((p) => p.value));
+      kept.length = 0;
+    },
+  };
 }

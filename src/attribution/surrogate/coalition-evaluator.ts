@@ -1,27 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
 import { resolveBaseline, type Baseline } from '../../core/baseline.js';
 import { batchSizeOf } from '../../core/batching.js';
-import { check, LumenError } from '../../core/errors.js';
+import { check } from '../../core/errors.js';
+import { featureOf, resolveFeatureMask, type FeatureMask } from '../../core/perturbation/feature-mask.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { resolveTarget, type ResolvedTarget } from '../../core/target.js';
 import { checkInput } from '../../core/validate.js';
-import { maskedPlan } from '../perturbation/perturbation-batcher.js';
+import { maskedPlan } from '../../core/perturbation/perturbation-batcher.js';
 import { scoreRows } from './score-rows.js';
 
 /**
- * Which input scalars move together as one player of a coalition game: an integer label map of one
- * example's shape (or of all examples, `[N, ...]`), whose channel axis may be 1 or left out for
- * images (`[H, W]`, `[H, W, 1]`: every channel of a pixel is one feature), or a function of the input
- * batch returning such a map (superpixels). Labels need not be contiguous; each distinct label of an
- * example is one feature, ordered by label value. Default: every scalar its own feature (Captum).
+ * The players of a coalition game: the one FeatureMask of src/core/perturbation/feature-mask.ts
+ * (a label map of one example's shape or of the batch's, channels broadcast or left out, a
+ * function of the input such as superpixels, patches, tokens). Each distinct label of an example
+ * is one feature, ordered by label value.
+ * @deprecated Use `FeatureMask`; this alias goes in the next release.
  */
-export type CoalitionFeatureMask = tf.Tensor | ((x: tf.Tensor) => tf.Tensor);
+export type CoalitionFeatureMask = FeatureMask;
 
 /** Options every coalition method reads. */
 export interface CoalitionOptions extends LocalOptions {
-  /** The groups of input scalars that are players (see CoalitionFeatureMask). */
-  readonly featureMask?: CoalitionFeatureMask;
+  /** The groups of input scalars that are players (see FeatureMask; default every scalar its own). */
+  readonly featureMask?: FeatureMask;
   /** What an absent feature is replaced by (src/core/baseline.ts); default `'zeros'`. */
   readonly baseline?: Baseline;
   /** σ in pixels of the `'blur'` baseline. */
@@ -71,8 +72,8 @@ export async function coalitionEvaluator(model: Model, input: tf.Tensor, options
   const batchSize = batchSizeOf(model, options, fn);
   const n = input.shape[0];
   const one = input.shape.slice(1);
-  const mask = readMask(options.featureMask, input, fn);
-  const scalars = one.reduce((a, b) => a * b, 1);
+  const mask = resolveFeatureMask(options.featureMask, one, n, fn, input);
+  const scalars = mask.size;
   check(options.featureNames === undefined || options.featureNames.length === scalars, 'option', () =>
     `${fn}: featureNames has ${options.featureNames?.length} names; expected one per input scalar (${scalars})`);
   const baseline = resolveBaseline(options.baseline, input, fn, { seed: options.seed, blurSigma: options.blurSigma });
@@ -84,47 +85,43 @@ export async function coalitionEvaluator(model: Model, input: tf.Tensor, options
     baseline.dispose();
     throw e;
   }
-  const features = mask.labelsOf.map((l) => l.length);
+  const features = mask.counts;
   const stride = Math.max(...features);
-  const maskSize = mask.shape.reduce((a, b) => a * b, 1);
   return {
     n,
     features,
     stride,
     target,
     batchSize,
-    labels: mask.labelsOf,
+    labels: mask.labels,
     modelCalls: () => calls,
     async evaluate(examples, coalitions) {
       const rows = examples.length;
       check(typeof coalitions === 'function' || coalitions.length === rows * stride, 'shape', () =>
         `${fn}: ${(coalitions as Uint8Array).length} coalition entries for ${rows} rows of ${stride}`);
-      const one = new Uint8Array(stride);
+      const row = new Uint8Array(stride);
       // Row r keeps the present features of its coalition and takes the baseline elsewhere.
-      const plan = maskedPlan(input, baseline, examples, mask.shape, (r, m) => {
-        const ids = mask.ids[examples[r]];
-        let z: Uint8Array = one;
+      const plan = maskedPlan(input, baseline, examples, one, (r, m) => {
+        const off = mask.shared ? 0 : examples[r] * scalars;
+        let z: Uint8Array = row;
         let base = 0;
         if (typeof coalitions === 'function') {
-          one.fill(0);
-          coalitions(r, one);
+          row.fill(0);
+          coalitions(r, row);
         } else {
           z = coalitions;
           base = r * stride;
         }
-        for (let p = 0; p < ids.length; p++) m[p] = z[base + ids[p]];
+        for (let p = 0; p < scalars; p++) m[p] = z[base + mask.ids[off + p]];
       });
       const { scores, calls: made } = await scoreRows(model, target, examples, (from, to) => plan.build(from, to), batchSize, options, fn);
       calls += made;
       return scores;
     },
     spread(values) {
-      const data = new Float32Array(n * maskSize);
-      for (let e = 0; e < n; e++) {
-        const ids = mask.ids[e];
-        for (let p = 0; p < maskSize; p++) data[e * maskSize + p] = values[e][ids[p]];
-      }
-      return tf.tidy(() => tf.broadcastTo(tf.tensor(data, [n, ...mask.shape]), [n, ...one]));
+      const data = new Float32Array(n * scalars);
+      for (let e = 0; e < n; e++) for (let p = 0; p < scalars; p++) data[e * scalars + p] = values[e][featureOf(mask, e, p)];
+      return tf.tensor(data, [n, ...one]);
     },
     dispose() {
       baseline.dispose();
@@ -141,82 +138,4 @@ export function countingCalls(model: Model, tick: () => void): Model {
       return model.predict(x);
     },
   };
-}
-
-interface ReadMask {
-  /** Per-example mask shape (the input's, with the channel axis 1 when broadcast). */
-  readonly shape: number[];
-  /** Per example, the dense feature index (0…K−1) of each mask element. */
-  readonly ids: Int32Array[];
-  /** Per example, the original label of each dense feature index. */
-  readonly labelsOf: number[][];
-}
-
-/** The feature mask checked against the input and relabelled 0…K−1 per example. */
-function readMask(given: CoalitionFeatureMask | undefined, input: tf.Tensor, fn: string): ReadMask {
-  const n = input.shape[0];
-  const one = input.shape.slice(1);
-  const size = one.reduce((a, b) => a * b, 1);
-  if (given === undefined) {
-    const ids = Int32Array.from({ length: size }, (_, p) => p);
-    const labels = Array.from({ length: size }, (_, p) => p);
-    return { shape: one, ids: Array.from({ length: n }, () => ids), labelsOf: Array.from({ length: n }, () => labels) };
-  }
-  let mask: tf.Tensor;
-  if (typeof given === 'function') {
-    mask = given(input);
-    check(mask instanceof tf.Tensor, 'option', () => `${fn}: a featureMask function must return a tensor of labels; found ${typeof mask}`);
-  } else if (given instanceof tf.Tensor) {
-    mask = given;
-  } else {
-    throw new LumenError('option', `${fn}: featureMask must be a tensor of integer labels or a function returning one; found ${typeof given}`);
-  }
-  try {
-    return relabel(mask, input, fn);
-  } finally {
-    if (mask !== given) mask.dispose();
-  }
-}
-
-function relabel(mask: tf.Tensor, input: tf.Tensor, fn: string): ReadMask {
-  const n = input.shape[0];
-  const one = input.shape.slice(1);
-  let shape = mask.shape.slice();
-  let perExample = false;
-  const fits = (s: readonly number[]): number[] | null => {
-    if (s.length === one.length && s.every((d, i) => d === one[i] || (i === one.length - 1 && d === 1 && one.length >= 3))) return [...s];
-    if (one.length >= 3 && s.length === one.length - 1 && s.every((d, i) => d === one[i])) return [...s, 1];
-    return null;
-  };
-  let per = fits(shape);
-  if (!per && shape[0] === n) {
-    per = fits(shape.slice(1));
-    perExample = per !== null;
-  }
-  check(per !== null, 'shape', () =>
-    `${fn}: featureMask shape [${mask.shape}] must be one example's shape [${one}] or the batch's [${input.shape}]` +
-    (one.length >= 3 ? ` (the channel axis may be 1 or left out)` : ''));
-  shape = per;
-  const data = mask.dataSync();
-  const size = shape.reduce((a, b) => a * b, 1);
-  const ids: Int32Array[] = [];
-  const labelsOf: number[][] = [];
-  for (let e = 0; e < n; e++) {
-    if (!perExample && e > 0) {
-      ids.push(ids[0]);
-      labelsOf.push(labelsOf[0]);
-      continue;
-    }
-    const slice = data.subarray(perExample ? e * size : 0, (perExample ? e * size : 0) + size);
-    const distinct = new Set<number>();
-    for (const v of slice) {
-      check(Number.isInteger(v) && v >= 0, 'option', () => `${fn}: featureMask labels must be non-negative integers; found ${v}`);
-      distinct.add(v);
-    }
-    const labels = [...distinct].sort((a, b) => a - b);
-    const index = new Map(labels.map((l, k) => [l, k]));
-    ids.push(Int32Array.from(slice, (v) => index.get(v) as number));
-    labelsOf.push(labels);
-  }
-  return { shape, ids, labelsOf };
 }

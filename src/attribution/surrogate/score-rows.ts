@@ -3,7 +3,7 @@ import { check } from '../../core/errors.js';
 import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import type { ResolvedTarget } from '../../core/target.js';
-import { scorePerturbations, targetScore } from '../perturbation/perturbation-batcher.js';
+import { scorePerturbations, targetScore } from '../../core/perturbation/perturbation-batcher.js';
 
 /**
  * The target score of `examples.length` model inputs through the perturbation batcher

@@ -1,5 +1,6 @@
 import { check } from '../../core/errors.js';
 import type { Rng } from '../../core/random.js';
+import { sortedQuantile } from '../../core/percentile.js';
 
 /** One feature's quartile bins, as LIME's QuartileDiscretizer computes them from training data. */
 export interface FeatureBins {
@@ -35,7 +36,7 @@ export function tabularStatistics(data: ArrayLike<number>, rows: number, cols: n
   for (let j = 0; j < cols; j++) {
     const col = Float64Array.from({ length: rows }, (_, i) => data[i * cols + j]);
     const sorted = col.slice().sort();
-    const cuts = [...new Set([0.25, 0.5, 0.75].map((q) => percentile(sorted, q)))];
+    const cuts = [...new Set([0.25, 0.5, 0.75].map((q) => sortedQuantile(sorted, q)))];
     const nb = cuts.length + 1;
     const sum = new Float64Array(nb);
     const sq = new Float64Array(nb);
@@ -87,10 +88,3 @@ export function sampleInBin(bins: FeatureBins, b: number, rng: Rng): number {
   return lo + (hi - lo) * rng.uniform();
 }
 
-/** The q-quantile of sorted values with linear interpolation (numpy's default). */
-function percentile(sorted: Float64Array, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const i = Math.floor(pos);
-  const f = pos - i;
-  return i + 1 < sorted.length ? sorted[i] + f * (sorted[i + 1] - sorted[i]) : sorted[i];
-}

@@ -1,4 +1,5 @@
 import { check, LumenError } from '../../core/errors.js';
+import { choleskyFactor, choleskySolve } from '../../core/cholesky.js';
 
 /** Options of `weightedLinearFit`. */
 export interface WeightedLinearFitOptions {
@@ -93,49 +94,21 @@ export function solveSymmetric(a: Float64Array, b: Float64Array, n: number): Flo
   check(Number.isFinite(trace), 'numeric', () => `solveSymmetric: the system has non-finite entries`);
   let jitter = 0;
   for (let attempt = 0; attempt < 9; attempt++) {
-    const l = cholesky(a, n, jitter);
+    const l = stableFactor(a, n, jitter);
     if (l) return choleskySolve(l, b, n);
     jitter = jitter === 0 ? (1e-10 * Math.max(trace, 1e-300)) / n : jitter * 10;
   }
   throw new LumenError('numeric', `solveSymmetric: the ${n}×${n} system is not positive semi-definite (trace ${trace})`);
 }
 
-/** The lower Cholesky factor of A + jitter·I, or null when it is not positive definite. */
-function cholesky(a: Float64Array, n: number, jitter: number): Float64Array | null {
-  const l = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j] + jitter;
-    for (let k = 0; k < j; k++) d -= l[j * n + k] ** 2;
-    if (!(d > 0) || !Number.isFinite(d)) return null;
-    const ljj = Math.sqrt(d);
-    l[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
-      l[i * n + j] = s / ljj;
-    }
-  }
-  // A pivot many orders below the diagonal's scale means a numerically singular matrix.
+/** The Cholesky factor of A + jitter·I, or null when it fails or a pivot is many orders below the diagonal's scale (numerically singular). */
+function stableFactor(a: Float64Array, n: number, jitter: number): Float64Array | null {
+  const l = choleskyFactor(a, n, jitter);
+  if (l === null) return null;
   let maxDiag = 0;
   for (let j = 0; j < n; j++) maxDiag = Math.max(maxDiag, a[j * n + j] + jitter);
   for (let j = 0; j < n; j++) if (l[j * n + j] ** 2 < 1e-13 * maxDiag) return null;
   return l;
-}
-
-function choleskySolve(l: Float64Array, b: Float64Array, n: number): Float64Array {
-  const z = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= l[i * n + k] * z[k];
-    z[i] = s / l[i * n + i];
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = z[i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
-    x[i] = s / l[i * n + i];
-  }
-  return x;
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {

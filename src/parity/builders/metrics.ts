@@ -48,7 +48,7 @@ const captumInfidelity: CaseBuilder = (entry, kw, fixture) => {
           target: kw.target as number[],
           perturbation: { kind: 'table', table: perturbations },
           normalize: kw.normalize === true,
-          output: 'logit',
+          output: 'logits',
         });
         return r.scores;
       } finally {
@@ -99,7 +99,7 @@ function quantusSetup(entry: FixtureEntry, fixture: Fixture): QuantusSetup {
 }
 
 function baselineOf(v: unknown): PerturbBaseline {
-  return typeof v === 'number' ? v : v === 'black' ? 'black' : v === 'white' ? 'white' : 'mean';
+  return typeof v === 'number' ? v : v === 'black' ? 'black' : v === 'white' ? 'white' : 'example-mean';
 }
 
 /** The recorded stable-sort result where there is one, else Quantus' own scores. */
@@ -140,7 +140,7 @@ function quantus(
 }
 
 const curves = (r: MetricResult): number[] => (r.curves ?? []).flat();
-const output = (s: QuantusSetup): 'probability' | 'logit' => (s.softmax ? 'probability' : 'logit');
+const output = (s: QuantusSetup): 'probabilities' | 'logits' => (s.softmax ? 'probabilities' : 'logits');
 
 function masks(fixture: Fixture): tf.Tensor {
   return fixtureTensor((fixture.json.masks as Json).s_batch as FixtureValue);
@@ -178,7 +178,7 @@ export const METRIC_BUILDERS: Readonly<Record<string, CaseBuilder>> = {
   }),
   'quantus.ROAD': quantus(
     'road',
-    (_s, _f, entry) => ({ percentages: entry.percentages as number[], noise: Number((((entry as Json)['constructor'] as Json).noise) ?? 0) }),
+    (_s, _f, entry) => ({ percentages: entry.percentages as number[], stdev: Number((((entry as Json)['constructor'] as Json).noise) ?? 0) }),
     curves,
     (entry) => quantusReference(entry, entry.scores_per_example),
   ),

@@ -2,6 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { gradCam } from '../../../src/attribution/cam/grad-cam.js';
+import { gradCamPlusPlus } from '../../../src/attribution/cam/grad-cam-plus-plus.js';
+import { layerCam } from '../../../src/attribution/cam/layer-cam.js';
+import { scoreCam } from '../../../src/attribution/cam/score-cam.js';
+import type { Model } from '../../../src/core/model.js';
+import { fromLayersModel } from '../../../src/models/from-layers-model.js';
 import { LumenError } from '../../../src/core/errors.js';
 import { useBackend } from '../../../src/engine/backend.js';
 import { countingModel, maxAbsDiff, tanhMlp } from '../../toy-models.js';
@@ -100,3 +105,33 @@ test('gradCam leaves no tensor behind', async () => {
   assert.equal(tf.memory().numTensors, before);
   x.dispose();
 });
+
+/** Conv [8×8×3] → max pool to [1×1×3] → flatten → dense: the last spatial layer is a pooled 1×1 map. */
+function pooledToOne(): { model: Model; layers: tf.LayersModel } {
+  const layers = tf.sequential({ name: 'pooled-cnn' });
+  layers.add(tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [8, 8, 2], name: 'conv', kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }) }));
+  layers.add(tf.layers.maxPooling2d({ poolSize: 8, name: 'pool' }));
+  layers.add(tf.layers.flatten({ name: 'flatten' }));
+  layers.add(tf.layers.dense({ units: 3, name: 'fc', kernelInitializer: tf.initializers.glorotNormal({ seed: 6 }) }));
+  return { model: fromLayersModel(layers), layers };
+}
+
+for (const [name, method] of [['gradCam', gradCam], ['gradCamPlusPlus', gradCamPlusPlus], ['layerCam', layerCam], ['scoreCam', scoreCam]] as const) {
+  test(`${name} passes over a pooled 1×1 layer by default, and warns when asked for its constant map`, async () => {
+    await useBackend();
+    const { model, layers } = pooledToOne();
+    const x = images(2);
+    const byDefault = await method(model, x, { target: 1, upsample: 'none' });
+    assert.equal(byDefault.meta.layer, 'conv');
+    assert.deepEqual(byDefault.values.shape, [2, 8, 8, 1]);
+    assert.equal(byDefault.meta.warnings, undefined);
+    const pooled = await method(model, x, { target: 1, layer: 'pool' });
+    const warnings = pooled.meta.warnings ?? [];
+    assert.ok(warnings.length >= 1, 'a flat map comes with a warning');
+    for (const w of warnings) assert.match(w, new RegExp(`^${name}: the map of examples? [0-9, ]+ (is all zero|is constant) at layer 'pool'`));
+    byDefault.dispose();
+    pooled.dispose();
+    x.dispose();
+    layers.dispose();
+  });
+}

@@ -100,3 +100,20 @@ test('noiseTunnel never stacks more than maxStacked copies into one call, and co
   attr.dispose();
   x.dispose();
 });
+
+test("smoothgrad through the registry equals noiseTunnel(saliency) with saliency's default mode (absolute, as Captum's NoiseTunnel(Saliency))", async () => {
+  await useBackend();
+  const { localMethodById } = await import('../../../src/methods.js');
+  const { model } = tanhMlp(14);
+  const x = input();
+  const tunnel = { samples: 6, stdev: 0.5, seed: 3 };
+  const library = await noiseTunnel(saliency, tunnel)(model, x, { target: [0, 2] });
+  const registry = await localMethodById('smoothgrad').run(model, x, { ...tunnel, target: [0, 2] });
+  const signed = await noiseTunnel(saliency, tunnel)(model, x, { target: [0, 2], mode: 'signed' });
+  assert.equal(await maxAbsDiff(library.values, registry.values), 0);
+  assert.equal(registry.meta.mode, 'absolute');
+  assert.ok((await library.values.min().data())[0] >= 0, 'the mean of absolute gradients is non-negative');
+  assert.ok((await maxAbsDiff(library.values, signed.values)) > 1e-3, 'and differs from the signed mean on this model');
+  [library, registry, signed].forEach((a) => a.dispose());
+  x.dispose();
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cholesky, conditionalGaussian, meanAndCovariance } from '../../../src/attribution/perturbation/conditional-gaussian.js';
+import { cholesky } from '../../../src/core/cholesky.js';
+import { conditionalGaussian, meanAndCovariance } from '../../../src/attribution/perturbation/conditional-gaussian.js';
 import { Rng } from '../../../src/core/random.js';
 
 test('conditionalGaussian of a bivariate normal: mean μ₁ + ρσ₁/σ₂ (x₂ − μ₂), variance σ₁²(1 − ρ²)', () => {

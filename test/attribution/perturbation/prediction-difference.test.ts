@@ -20,10 +20,10 @@ function softmaxRow(v: number[]): number[] {
 test('predictionDifference with one data row (marginal) is log₂odds p(c|x) − log₂odds p(c|x with x_j := d_j)', async () => {
   await useBackend();
   const { model: logits, w, b } = linearBlackBox([4], 3, 6);
-  const probs = fromFunction(async (x) => { const z = await logits.predict(x); const p = tf.softmax(z); z.dispose(); return p; }, { inputShape: [4], outputShape: [3] });
+  const probs = fromFunction(async (x) => { const z = await logits.predict(x); const p = tf.softmax(z); z.dispose(); return p; }, { inputShape: [4], outputShape: [3], outputKind: 'probabilities' });
   const x = uniform([2, 4], 1);
   const data = uniform([1, 4], 2);
-  const a = await predictionDifference(probs, x, { data, target: [0, 2], samples: 3 });
+  const a = await predictionDifference(probs, x, { baselines: data, target: [0, 2], samples: 3 });
   const xs = Array.from(await x.data());
   const ds = Array.from(await data.data());
   const p = (v: number[], c: number): number => softmaxRow([0, 1, 2].map((k) => v.reduce((s, u, j) => s + u * w[j * 3 + k], b[k])))[c];
@@ -34,7 +34,7 @@ test('predictionDifference with one data row (marginal) is log₂odds p(c|x) −
   }
   assert.ok((await maxAbsDiff(a.values, expected)) < 1e-4, 'weight of evidence in bits');
   // the same model returning logits: 'auto' applies the softmax
-  const viaLogits = await predictionDifference(logits, x, { data, target: [0, 2], samples: 3 });
+  const viaLogits = await predictionDifference(logits, x, { baselines: data, target: [0, 2], samples: 3 });
   assert.ok((await maxAbsDiff(viaLogits.values, a.values)) < 1e-5);
   [a, viaLogits].forEach((r) => r.dispose());
   tf.dispose([x, data]);
@@ -54,13 +54,13 @@ for (const sampling of ['marginal', 'conditional'] as const) {
     const model = onePixelProbability();
     const x = uniform([1, 8, 8, 1], 3, 0, 1);
     const data = uniform([6, 8, 8, 1], 4, 0, 1);
-    const a = await predictionDifference(model, x, { sampling, window: 2, padding: 1, samples: 8, data, target: 0, seed: 5, batchSize: 64 });
+    const a = await predictionDifference(model, x, { sampling, window: 2, padding: 1, samples: 8, baselines: data, target: 0, seed: 5, batchSize: 64 });
     const v = await a.values.data();
     const near = (y: number, xx: number): boolean => Math.abs(y - 2) <= 1 && Math.abs(xx - 5) <= 1;
     for (let y = 0; y < 8; y++) for (let xx = 0; xx < 8; xx++) if (!near(y, xx)) assert.equal(v[y * 8 + xx], 0, `pixel (${y}, ${xx})`);
     assert.notEqual(v[2 * 8 + 5], 0);
-    assert.equal(a.meta.features, 49);
-    const again = await predictionDifference(model, x, { sampling, window: 2, padding: 1, samples: 8, data, target: 0, seed: 5, batchSize: 7 });
+    assert.deepEqual(a.meta.features, [49]);
+    const again = await predictionDifference(model, x, { sampling, window: 2, padding: 1, samples: 8, baselines: data, target: 0, seed: 5, batchSize: 7 });
     assert.equal(await maxAbsDiff(a.values, again.values), 0, 'same seed, another batch size: same samples');
     [a, again].forEach((r) => r.dispose());
     tf.dispose([x, data]);
@@ -77,8 +77,8 @@ test('predictionDifference (conditional) imputes a smooth image from its surroun
   const model = onePixelProbability();
   const x = ramps(1, 1);
   const data = ramps(40, 2);
-  const cond = await predictionDifference(model, x, { sampling: 'conditional', window: 2, padding: 1, samples: 10, data, target: 0 });
-  const marg = await predictionDifference(model, x, { sampling: 'marginal', window: 2, samples: 10, data, target: 0 });
+  const cond = await predictionDifference(model, x, { sampling: 'conditional', window: 2, padding: 1, samples: 10, baselines: data, target: 0 });
+  const marg = await predictionDifference(model, x, { sampling: 'marginal', window: 2, samples: 10, baselines: data, target: 0 });
   const abs = async (t: tf.Tensor): Promise<number> => (await t.abs().sum().data())[0];
   assert.ok((await abs(cond.values)) < 0.5 * (await abs(marg.values)));
   [cond, marg].forEach((r) => r.dispose());
@@ -90,9 +90,9 @@ test('predictionDifference: conditional sampling needs images; scores must be pr
   const { model } = linearBlackBox([4], 3, 6);
   const x = uniform([2, 4], 1);
   await assert.rejects(predictionDifference(model, x, { sampling: 'conditional' }), (e: unknown) => e instanceof LumenError && /need sampling: 'marginal'/.test(e.message));
-  await assert.rejects(predictionDifference(model, x, { outputs: 'probabilities', target: 0 }), (e: unknown) => e instanceof LumenError && /pass outputs: 'logits'/.test(e.message));
+  await assert.rejects(predictionDifference(model, x, { outputKind: 'probabilities', target: 0 }), (e: unknown) => e instanceof LumenError && /pass outputKind: 'logits'/.test(e.message));
   const bad = uniform([2, 5], 1);
-  await assert.rejects(predictionDifference(model, x, { data: bad }), /data must be examples \[M, 4\]/);
+  await assert.rejects(predictionDifference(model, x, { baselines: bad }), /baselines must be examples \[M, 4\]/);
   tf.dispose([x, bad]);
 });
 

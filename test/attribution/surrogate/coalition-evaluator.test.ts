@@ -71,3 +71,19 @@ test('coalitionEvaluator keeps the features present in each coalition and replac
   game.dispose();
   tf.dispose([x, base, digits]);
 });
+
+test('coalitionEvaluator takes every FeatureMask kind of the perturbation methods: {patch} equals its label map', async () => {
+  await useBackend();
+  const x = tf.tensor4d(Array.from({ length: 12 }, (_, i) => i + 1), [1, 2, 2, 3]);
+  const labels = tf.tensor2d([[0, 1], [2, 3]], [2, 2], 'int32');
+  const viaPatch = await coalitionEvaluator(identity(), x, { target: 4, featureMask: { patch: [1, 1] } }, 'test');
+  const viaLabels = await coalitionEvaluator(identity(), x, { target: 4, featureMask: labels }, 'test');
+  assert.deepEqual(viaPatch.features, viaLabels.features);
+  const z = Uint8Array.of(0, 1, 0, 0, 1, 0, 1, 1);
+  const rows = Int32Array.of(0, 0);
+  assert.deepEqual(Array.from(await viaPatch.evaluate(rows, z)), Array.from(await viaLabels.evaluate(rows, z)));
+  assert.deepEqual(Array.from(await viaPatch.evaluate(rows, z)), [5, 0]);
+  viaPatch.dispose();
+  viaLabels.dispose();
+  tf.dispose([x, labels]);
+});

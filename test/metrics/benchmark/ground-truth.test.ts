@@ -2,8 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../../src/engine/backend.js';
-import { groundTruthData, GROUND_TRUTH_SIZE } from '../../../src/metrics/benchmark/ground-truth-data.js';
-import { groundTruthBenchmark } from '../../../src/metrics/benchmark/ground-truth-benchmark.js';
+import { groundTruthData, groundTruthTensor, GROUND_TRUTH_SIZE } from '../../../src/metrics/benchmark/ground-truth-data.js';
+import { groundTruthBenchmark, GROUND_TRUTH_METRICS } from '../../../src/metrics/benchmark/ground-truth-benchmark.js';
+import { metricById } from '../../../src/metrics/registry.js';
+import { rankScores } from '../../../src/metrics/rank-scores.js';
+import { Rng } from '../../../src/core/random.js';
 import { loadBundledModel } from '../../../src/models/bundled.js';
 import { fromLayersModel } from '../../../src/models/from-layers-model.js';
 
@@ -56,5 +59,30 @@ test('groundTruthBenchmark on bundled:groundtruth: the model needs the digit, ev
   const mass = r.metrics.find((m) => m.id === 'relevance-mass-accuracy')!.results[0].aggregate;
   const distractors = r.metrics.find((m) => m.id === 'distractor-mass')!.results[0].aggregate;
   assert.ok(mass + distractors <= 1 + 1e-9 && mass > 0 && distractors >= 0);
+  lm.dispose();
+});
+
+test('on the ground-truth data an oracle attribution (the true digit box) ranks above a seeded random map on every localisation metric', async () => {
+  await useBackend();
+  const { model: lm } = await loadBundledModel('groundtruth');
+  const model = fromLayersModel(lm);
+  const data = groundTruthData(16, { seed: 3 });
+  const shape = [data.count, GROUND_TRUTH_SIZE, GROUND_TRUTH_SIZE, 1];
+  const x = groundTruthTensor(data);
+  const masks = tf.tensor(data.regions, shape);
+  const oracle = tf.tensor(data.regions, shape);
+  const random = tf.tensor(new Rng(11).uniforms(data.count * P), shape);
+  // The benchmark's own settings: the true labels as targets, |a|, k = the mean box area.
+  const k = Math.max(1, Math.round(data.regions.reduce((t, v) => t + v, 0) / data.count));
+  const options = { target: Array.from(data.labels), masks, abs: true, k };
+  for (const id of GROUND_TRUTH_METRICS) {
+    const m = metricById(id);
+    const best = await m.run(model, x, oracle, options);
+    const chance = await m.run(model, x, random, options);
+    assert.deepEqual(rankScores([best.aggregate, chance.aggregate], m.direction), [1, 2], `${id}: oracle ${best.aggregate}, random ${chance.aggregate}`);
+    // The box itself: every maximum is in the box, all relevance is in it, and every box pixel outranks every other.
+    if (id !== 'top-k-intersection') assert.ok(Math.abs(best.aggregate - 1) < 1e-9, `${id}: oracle ${best.aggregate}`);
+  }
+  tf.dispose([x, masks, oracle, random]);
   lm.dispose();
 });

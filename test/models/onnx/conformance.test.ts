@@ -6,11 +6,12 @@ import { useBackend } from '../../../src/engine/backend.js';
 import { ONNX_CONFORMANCE_EXCLUSIONS } from '../../../src/models/onnx/conformance-exclusions.js';
 import { ONNX_NODE_TEST_DIR, runOnnxConformance } from '../../../src/models/onnx/conformance.js';
 import { onnxOpSupported } from '../../../src/models/onnx/ops/registry.js';
+import { testNeedingPackage } from '../../helpers.js';
 
 // ONNX's own backend node tests (Debian: apt-get install libonnx-testdata; .ci/run installs it).
 const present = existsSync(ONNX_NODE_TEST_DIR);
 
-test("runOnnxConformance: every ONNX node test of every supported op passes or is a documented exclusion", { skip: present ? false : `${ONNX_NODE_TEST_DIR} is missing (apt-get install libonnx-testdata)` }, async () => {
+testNeedingPackage("runOnnxConformance: every ONNX node test of every supported op passes or is a documented exclusion", present, `${ONNX_NODE_TEST_DIR} is missing (apt-get install libonnx-testdata)`, async () => {
   await useBackend();
   const before = tf.memory().numTensors;
   const report = runOnnxConformance(ONNX_NODE_TEST_DIR);

@@ -9,7 +9,7 @@ import { integratedGradients } from '../../../src/attribution/gradient/integrate
 import { saliency } from '../../../src/attribution/gradient/saliency.js';
 import { useBackend } from '../../../src/engine/backend.js';
 import { loadOnnx } from '../../../src/models/onnx/load-onnx.js';
-import { repoPath } from '../../helpers.js';
+import { repoPath, testNeedingPackage } from '../../helpers.js';
 
 // torchvision's MobileNetV2 (random weights) with Captum's float64 saliency and IG: test/fixtures/models/README.md.
 const dir = repoPath('test', 'fixtures', 'models');
@@ -110,7 +110,7 @@ function torchVisionAvailable(): boolean {
   }
 }
 
-test('a torchvision ResNet-18 exported by PyTorch (random weights) loads and gives PyTorch\'s logits and input gradients', { skip: torchVisionAvailable() ? false : 'needs /usr/bin/python3 with torch and torchvision (apt-get install python3-torch python3-torchvision)' }, async () => {
+testNeedingPackage('a torchvision ResNet-18 exported by PyTorch (random weights) loads and gives PyTorch\'s logits and input gradients', torchVisionAvailable(), 'needs /usr/bin/python3 with torch and torchvision (apt-get install python3-torch python3-torchvision)', async () => {
   await useBackend();
   const out = mkdtempSync(path.join(tmpdir(), 'lumen-resnet18-'));
   try {

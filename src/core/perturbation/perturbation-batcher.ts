@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { resolveBaseline, type Baseline } from '../../core/baseline.js';
-import { batchSizeOf, forEachBatch } from '../../core/batching.js';
-import type { Model } from '../../core/model.js';
-import type { LocalOptions } from '../../core/options.js';
-import { DEFAULT_SEED } from '../../core/random.js';
-import { resolveTarget, type ResolvedTarget } from '../../core/target.js';
-import { checkInput } from '../../core/validate.js';
+import { resolveBaseline, type Baseline } from '../baseline.js';
+import { batchSizeOf, forEachBatch } from '../batching.js';
+import type { Model } from '../model.js';
+import type { LocalOptions } from '../options.js';
+import { DEFAULT_SEED } from '../random.js';
+import { resolveTarget, type ResolvedTarget } from '../target.js';
+import { checkInput } from '../validate.js';
 
 /**
  * The rows a perturbation method sends through a model: `examples[r]` is the example row r
@@ -51,15 +51,19 @@ export function perturbationBaseline(baseline: Baseline | undefined, x: tf.Tenso
 export interface PerturbationScores {
   /** The score of every row, in row order. */
   readonly scores: Float32Array;
+  /** Each row's arg-max output (its predicted class). */
+  readonly predicted: Int32Array;
   /** Model calls made. */
   readonly calls: number;
 }
 
+
 /**
  * The perturbation batcher: sends the plan's rows through `model.predict` in batches of
- * `batchSize` rows (one call per batch, never one per row), reads `score` of every row back to
- * JS, and disposes every tensor of a batch before the next. Stops between batches when
- * `options.signal` aborts and reports progress in rows.
+ * `batchSize` rows (one call per batch, never one per row), reads `score` and the arg-max class of
+ * every row back to JS, and disposes every tensor of a batch before the next. Stops between batches when
+ * `options.signal` aborts and reports progress in rows. Perturbation methods, surrogates and
+ * metrics all evaluate their perturbed rows here.
  */
 export async function scorePerturbations(
   model: Model,
@@ -71,20 +75,22 @@ export async function scorePerturbations(
 ): Promise<PerturbationScores> {
   const total = plan.examples.length;
   const scores = new Float32Array(total);
+  const predicted = new Int32Array(total);
   const calls = await forEachBatch(total, batchSize, options, fn, async (start, end) => {
     const rows = tf.tidy(() => plan.build(start, end));
     let out: tf.Tensor | undefined;
     try {
       out = await model.predict(rows);
       const examples = plan.examples.subarray(start, end);
-      const s = tf.tidy(() => score(out as tf.Tensor, examples).reshape([end - start]));
+      const [s, p] = tf.tidy(() => [score(out as tf.Tensor, examples).reshape([end - start]), (out as tf.Tensor).reshape([end - start, -1]).argMax(1)]);
       scores.set(await s.data(), start);
-      s.dispose();
+      predicted.set(await p.data(), start);
+      tf.dispose([s, p]);
     } finally {
       tf.dispose([rows, ...(out ? [out] : [])]);
     }
   });
-  return { scores, calls };
+  return { scores, predicted, calls };
 }
 
 /** The target's score of each row: the Target's selector (a logit, probability or custom scalar). */

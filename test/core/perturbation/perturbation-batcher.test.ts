@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { maskedPlan, scorePerturbations, targetScore } from '../../../src/attribution/perturbation/perturbation-batcher.js';
+import { maskedPlan, scorePerturbations, targetScore } from '../../../src/core/perturbation/perturbation-batcher.js';
 import { LumenError } from '../../../src/core/errors.js';
 import { classTarget } from '../../../src/core/target.js';
 import { useBackend } from '../../../src/engine/backend.js';
-import { linearBlackBox } from './perturbation-models.js';
+import { linearBlackBox } from '../../attribution/perturbation/perturbation-models.js';
 
 test('scorePerturbations sends batchSize rows per model call: 10 rows in batches of 4 is 3 calls, in row order', async () => {
   await useBackend();
@@ -33,6 +33,21 @@ test('scorePerturbations sends batchSize rows per model call: 10 rows in batches
     assert.ok(Math.abs(scores[r] - (kept + b)) < 1e-5, `row ${r}`);
   }
   tf.dispose([x, zeros]);
+});
+
+test('scorePerturbations reads each row\'s predicted class (arg-max output) along with its score', async () => {
+  await useBackend();
+  const { model } = linearBlackBox([3], 4, 9);
+  const x = tf.tensor2d([[1, -2, 0.5], [0, 3, -1], [2, 2, 2]]);
+  const y = await model.predict(x);
+  const out = (await y.array()) as number[][];
+  y.dispose();
+  const expected = out.map((row) => row.indexOf(Math.max(...row)));
+  const plan = { examples: Int32Array.of(0, 1, 2), build: (s: number, e: number) => x.slice([s], [e - s]) };
+  const { predicted, scores } = await scorePerturbations(model, plan, targetScore(classTarget([1, 1, 1])), 2, {}, 'test');
+  assert.deepEqual(Array.from(predicted), expected);
+  out.forEach((row, r) => assert.ok(Math.abs(scores[r] - row[1]) < 1e-5));
+  x.dispose();
 });
 
 test('scorePerturbations stops between batches when the signal aborts', async () => {
