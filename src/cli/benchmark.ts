@@ -1,18 +1,17 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { check } from '../core/errors.js';
-import { writeFileAtomic } from '../data/io.js';
+import { ensureWritableDir, writeFileAtomic } from '../data/io.js';
+import { parseIntegerFlag } from './parse-number.js';
 import { groundTruthData, type GroundTruthData } from '../metrics/benchmark/ground-truth-data.js';
 import { benchmarkApplies, GROUND_TRUTH_METRICS, groundTruthBenchmark, type GroundTruthBenchmarkResult } from '../metrics/benchmark/ground-truth-benchmark.js';
 import { METHODS } from '../methods.js';
 import { barChartSvg } from '../render/bar-chart.js';
-import { heatmap } from '../render/heatmap.js';
 import { renderReport, type ReportFigure, type ReportSection } from '../render/html-report.js';
 import { upscaleNearest } from '../render/image.js';
 import { pngDataUri } from '../render/png.js';
 import { withBackend } from './context.js';
-import { imageToRgba } from './figures.js';
+import { heatmapPanel, imageToRgba } from './figures.js';
 import { loadModelSpec } from './load-model.js';
 import { formatTable } from './table.js';
 
@@ -57,7 +56,7 @@ export function benchmarkReport(r: GroundTruthBenchmarkResult, data: GroundTruth
         { image: pngDataUri(img(data.images, i)), caption: `image ${i}: label ${data.labels[i]}`, pixelated: true },
         { image: pngDataUri(img(data.regions, i)), caption: `image ${i}: evidence`, pixelated: true },
         ...r.methods.filter((id) => r.maps[id]).map((id) => ({
-          image: pngDataUri(heatmap({ data: r.maps[id][i], width: s, height: s }, { upscale: scale })), caption: `image ${i}: ${id}`, pixelated: true,
+          image: pngDataUri(heatmapPanel({ data: r.maps[id][i], width: s, height: s }, 'all', scale).panel), caption: `image ${i}: ${id}`, pixelated: true,
         })),
       ]).flat(),
     },
@@ -103,10 +102,9 @@ export function registerBenchmark(program: Command): void {
     .option('--json', 'print every score as JSON')
     .option('--out <dir>', 'write index.html and benchmark.json there')
     .action(async (opts: { model: string; n: string; methods?: string; metrics?: string; seed: string; json?: boolean; out?: string }) => {
-      const n = Number(opts.n);
-      check(Number.isInteger(n) && n >= 1 && n <= 2000, 'option', () => `--n: expected an integer in 1…2000; found '${opts.n}'`);
-      const seed = Number(opts.seed);
-      check(Number.isInteger(seed) && seed >= 0, 'option', () => `--seed: expected a non-negative integer; found '${opts.seed}'`);
+      const n = parseIntegerFlag('--n', opts.n, 1, 2000);
+      const seed = parseIntegerFlag('--seed', opts.seed);
+      if (opts.out) ensureWritableDir(opts.out, '--out');
       await withBackend(program);
       const loaded = await loadModelSpec(opts.model);
       try {
@@ -118,7 +116,6 @@ export function registerBenchmark(program: Command): void {
         });
         const { maps: _maps, ...scores } = r;
         if (opts.out) {
-          mkdirSync(opts.out, { recursive: true });
           await writeFileAtomic(path.join(opts.out, 'benchmark.json'), `${JSON.stringify({ model: opts.model, ...scores }, null, 2)}\n`);
           await writeFileAtomic(path.join(opts.out, 'index.html'), benchmarkReport(r, data, opts.model));
         }

@@ -2,14 +2,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
 import type { Attribution } from '../core/attribution.js';
-import { LumenError } from '../core/errors.js';
+import { check, LumenError } from '../core/errors.js';
 import type { LocalMethodInfo, MethodInfo, MethodOptions } from '../core/method-info.js';
-import { writeFileAtomic } from '../data/io.js';
+import { ensureWritableDir, writeFileAtomic } from '../data/io.js';
 import { loadMnist, mnistBatch, mnistSplit } from '../data/mnist.js';
 import { loadPenguins, penguinBatch, penguinSplit } from '../data/penguins.js';
 import { packageRoot } from '../models/bundled.js';
 import { benchmarkDemoSection } from './benchmark.js';
-import { METHODS } from '../methods.js';
+import { METHODS, methodById } from '../methods.js';
 import { grid } from '../render/grid.js';
 import { renderReport, type ReportFigure, type ReportSection } from '../render/html-report.js';
 import { encodePng, pngDataUri } from '../render/png.js';
@@ -241,8 +241,14 @@ export function registerDemo(program: Command): void {
     .option('--out <dir>', 'output directory', 'lumen-demo')
     .option('--methods <ids>', 'comma-separated method ids (default: all)')
     .action(async (opts: { out: string; methods?: string }) => {
+      const methods = opts.methods?.split(',').map((s) => s.trim()).filter(Boolean);
+      if (methods !== undefined) {
+        check(methods.length > 0, 'option', () => `--methods: expected comma-separated method ids (see lumen methods); found '${opts.methods}'`);
+        methods.forEach((id) => methodById(id));
+      }
+      ensureWritableDir(opts.out, '--out');
       await withBackend(program);
-      const rows = await runDemo(opts.out, { methods: opts.methods?.split(',').map((s) => s.trim()) });
+      const rows = await runDemo(opts.out, { methods });
       const num = (v: number | null, digits: number): string => (v === null ? '–' : v < 0.01 && v > 0 ? v.toExponential(1) : v.toFixed(digits));
       process.stdout.write(`${formatTable(
         ['dataset', 'method', 'ms/example', 'completeness error', 'status'],

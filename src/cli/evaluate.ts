@@ -1,4 +1,3 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +9,8 @@ import { layersModelRandomizer } from '../metrics/model-parameter-randomisation.
 import { rankScores } from '../metrics/rank-scores.js';
 import type { TrainingSet } from '../metrics/retraining.js';
 import { readNpy } from '../data/npy.js';
+import { ensureWritableDir, writeFileAtomic } from '../data/io.js';
+import { parseIntegerFlag } from './parse-number.js';
 import { localMethodById } from '../methods.js';
 import { METRICS, metricById, type MetricInfo, type MetricRunOptions } from '../metrics/registry.js';
 import type { MetricResult } from '../metrics/result.js';
@@ -195,12 +196,6 @@ export function verdict(method: string, rows: Evaluation['metrics'], methods: nu
   return `mean rank ${mean.toFixed(1)} of ${methods}; best on ${firsts.length}/${own.length}${firsts.length ? ` (${firsts.join(', ')})` : ''}${worst.length ? `; last on ${worst.join(', ')}` : ''}${strengths}`;
 }
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
 /** The HTML report of an evaluation: a ranking table, one bar chart per metric and the verdicts. */
 export function evaluationReport(e: Evaluation): string {
   const sections: ReportSection[] = [
@@ -246,20 +241,26 @@ export function registerEvaluate(program: Command): void {
     .option('--json', 'print every score as JSON')
     .option('--out <dir>', 'write index.html (table, charts, verdicts) and evaluation.json there')
     .action(async (opts: { model: string; data: string; methods: string; metrics?: string; seed: string; json?: boolean; out?: string } & ModelFlags) => {
+      const seed = parseIntegerFlag('--seed', opts.seed);
+      const split = (s: string): string[] => s.split(',').map((t) => t.trim()).filter(Boolean);
+      const methodIds = split(opts.methods);
+      check(methodIds.length > 0, 'option', () => `--methods: expected comma-separated method ids (see lumen methods); found '${opts.methods}'`);
+      methodIds.forEach((id) => localMethodById(id));
+      if (opts.metrics) split(opts.metrics).forEach((id) => metricById(id));
+      if (opts.out) ensureWritableDir(opts.out, '--out');
+      const specOptions = modelSpecOptions(opts);
       await withBackend(program);
-      const loaded = await loadModelSpec(opts.model, modelSpecOptions(opts));
+      const loaded = await loadModelSpec(opts.model, specOptions);
       const data = loadEvaluationData(opts.data, loaded.model.inputShape);
       const x = data.x;
       try {
-        const split = (s: string): string[] => s.split(',').map((t) => t.trim()).filter(Boolean);
         const log = opts.json ? () => {} : (s: string) => process.stderr.write(`${s}\n`);
         const metrics = opts.metrics ? split(opts.metrics) : [...DEFAULT_EVALUATION_METRICS, ...(data.masks ? DEFAULT_LOCALISATION_METRICS : [])];
         const supplies: EvaluationSupplies = { masks: data.masks, labels: data.labels, layersModel: loaded.layersModel, trainingSet: data.trainingSet };
-        const result: Evaluation = { model: opts.model, ...(await evaluateMethods(loaded.model, x, split(opts.methods), metrics, Number(opts.seed), log, supplies)) };
+        const result: Evaluation = { model: opts.model, ...(await evaluateMethods(loaded.model, x, methodIds, metrics, seed, log, supplies)) };
         if (opts.out) {
-          mkdirSync(opts.out, { recursive: true });
-          writeAtomic(path.join(opts.out, 'evaluation.json'), `${JSON.stringify(result, null, 2)}\n`);
-          writeAtomic(path.join(opts.out, 'index.html'), evaluationReport(result));
+          await writeFileAtomic(path.join(opts.out, 'evaluation.json'), `${JSON.stringify(result, null, 2)}\n`);
+          await writeFileAtomic(path.join(opts.out, 'index.html'), evaluationReport(result));
         }
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -11,17 +11,20 @@ import { reportCard, type ReportCard } from '../metrics/report-card.js';
 import { grid } from '../render/grid.js';
 import { encodePng } from '../render/png.js';
 import { withBackend } from './context.js';
-import { attributionFigures, type ExampleFigure } from './figures.js';
+import { attributionFigures, DEFAULT_CLIP_PERCENT, type ExampleFigure } from './figures.js';
 import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
 import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { explainableMethod, parseMethodOptions, parseTarget } from './method-options.js';
 import { optionValues } from './option-values.js';
+import { isDecimalText, parseIntegerFlag } from './parse-number.js';
+import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
+import { checkSampleBudget, featureCount } from './sample-budget.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 
-interface ExplainFlags extends ModelFlags {
+interface ExplainFlags extends InputFlags, ModelFlags {
   model: string;
   input: string;
   method: string;
@@ -36,6 +39,14 @@ interface ExplainFlags extends ModelFlags {
   json?: boolean;
   superpixels?: string;
   score?: boolean;
+  clipPercentile?: string;
+}
+
+/** `--clip-percentile`: a decimal number in [0, 100). */
+function parseClipPercent(text: string): number {
+  const v = Number(text);
+  if (!isDecimalText(text) || v < 0 || v >= 100) throw new LumenError('option', `--clip-percentile: expected a percentage in [0, 100) (Captum's outlier_perc, e.g. 2); found '${text}'`);
+  return v;
 }
 
 const OUT_EXTENSIONS = ['.png', '.json', '.npy', '.svg'];
@@ -45,10 +56,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < (flag === '--seed' ? 0 : 1)) throw new LumenError('option', `${flag}: expected ${flag === '--seed' ? 'a non-negative' : 'a positive'} integer; found '${text}'`);
-  return v;
+  return text === undefined ? undefined : parseIntegerFlag(flag, text, flag === '--seed' ? 0 : 1);
 }
 
 /** The JSON form of an attribution: what `--out x.json` and `--json` write. */
@@ -83,7 +91,7 @@ export function explanationPng(figures: readonly ExampleFigure[], targets: reado
 
 /** `lumen explain`: one method on one input file, printed and optionally written as PNG/JSON/NPY/SVG. */
 export function registerExplain(program: Command): void {
-  program
+  addInputFlags(program
     .command('explain')
     .description('explain a model\'s outputs on an input file with one method')
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
@@ -100,8 +108,9 @@ export function registerExplain(program: Command): void {
     .option('--samples <n>', 'samples (random masks, permutations, coalitions, imputations …) of methods that take them')
     .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')})`)
     .option('--json', 'print the attribution as JSON instead of a summary')
+    .option('--clip-percentile <p>', `heatmaps: percent of the attribution mass treated as outliers and clipped (Captum's outlier_perc; default ${DEFAULT_CLIP_PERCENT}; 0 scales by the maximum)`)
     .option('--superpixels <spec>', "image inputs: features are superpixels, slic[:n] or felzenszwalb[:scale] (surrogate methods)")
-    .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)')
+    .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)'))
     .action(async (flags: ExplainFlags) => {
       const method = explainableMethod(flags.method);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
@@ -110,19 +119,43 @@ export function registerExplain(program: Command): void {
       }
       if (flags.layer && method.layer === 'none') throw new LumenError('option', `--layer: ${method.id} does not take a layer`);
       if (!flags.layer && method.layer === 'required') throw new LumenError('option', `--layer: ${method.id} needs a layer (one of the model's layers; see lumen predict)`);
-      const options: MethodOptions = optionValues(method, {
+      const clipPercent = flags.clipPercentile === undefined ? DEFAULT_CLIP_PERCENT : parseClipPercent(flags.clipPercentile);
+      const mask = flags.features !== undefined ? methodOption(method, 'featureMask', '--features', featureMaskFlag(flags.features)) : undefined;
+      const parsed: MethodOptions = {
         ...parseMethodOptions(method, flags.opt),
         ...coalitionFlagOptions(method, flags),
-        target: parseTarget(flags.target),
         ...(flags.layer ? { layer: flags.layer } : {}),
         ...(flags.seed !== undefined ? { seed: positiveInt('--seed', flags.seed) } : {}),
         ...(flags.batchSize !== undefined ? { batchSize: positiveInt('--batch-size', flags.batchSize) } : {}),
         ...(flags.samples !== undefined ? { samples: methodOption(method, 'samples', '--samples', positiveInt('--samples', flags.samples)) } : {}),
-        ...(flags.features !== undefined ? { featureMask: methodOption(method, 'featureMask', '--features', featureMaskFlag(flags.features)) } : {}),
-      });
+      };
+      // Checked before the backend starts: text masks and superpixel specs parse (optionValues), input flags are valid.
+      optionValues(method, { ...parsed, ...(typeof mask === 'string' ? { featureMask: mask } : {}) });
+      const inputOpts = inputOptions(flags);
+      const specOptions = modelSpecOptions(flags);
       await withBackend(program);
-      const loaded = await loadModelSpec(flags.model, modelSpecOptions(flags));
-      const input = loadModelInput(loaded, flags.input);
+      const loaded = withLabels(await loadModelSpec(flags.model, specOptions), flags.labels);
+      const input = loadModelInput(loaded, flags.input, inputOpts);
+      // The mask becomes a tensor only once the backend runs (tfjs would otherwise start its cpu backend and print its banner).
+      const options: MethodOptions = optionValues(method, {
+        ...parsed,
+        target: parseTarget(flags.target, loaded.classNames),
+        ...(mask === undefined ? {} : { featureMask: typeof mask === 'string' ? mask : tf.tensor(mask.data, mask.shape) }),
+      });
+      for (const w of input.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+      const examples = input.batch.shape[0];
+      try {
+        checkOutputSize(ext, flags.out ?? '', examples);
+        if (typeof options.samples === 'number') {
+          const features = featureCount(loaded.model.inputShape, { features: typeof mask === 'string' ? mask : undefined, mask: typeof mask === 'object' ? mask.data : undefined, superpixels: flags.superpixels });
+          checkSampleBudget({ method: method.id, samples: options.samples, examples, features, gridSize: typeof options.gridSize === 'number' ? options.gridSize : undefined });
+        }
+      } catch (e) {
+        if (options.featureMask instanceof tf.Tensor) options.featureMask.dispose();
+        input.batch.dispose();
+        loaded.dispose();
+        throw e;
+      }
       const bar = progressBar(method.id);
       let attribution: Attribution | undefined;
       try {
@@ -141,7 +174,7 @@ export function registerExplain(program: Command): void {
           if (ext === '.json') await writeFileAtomic(flags.out, `${JSON.stringify(json)}\n`);
           else if (ext === '.npy') await writeFileAtomic(flags.out, encodeNpy(Float32Array.from(await attribution.values.data()), attribution.values.shape));
           else {
-            const figures = await attributionFigures(attribution, input, method.title);
+            const figures = await attributionFigures(attribution, input, method.title, { clipPercent });
             if (ext === '.svg') {
               const svg = figures.map((f) => f.bars?.svg).filter((s) => s !== undefined);
               if (svg.length === 0) throw new LumenError('option', `--out ${flags.out}: SVG output is for tabular attributions (bar charts); write a .png for images`);
@@ -168,6 +201,16 @@ export function registerExplain(program: Command): void {
     });
 }
 
+/** The most examples one `--out` picture (.png/.svg) shows: a row each, so larger batches are refused before any work. */
+export const MAX_FIGURE_EXAMPLES = 256;
+
+/** Refuses a picture of more than MAX_FIGURE_EXAMPLES rows (20,000 penguin rows would need gigabytes), naming the limit. */
+function checkOutputSize(ext: string, out: string, examples: number): void {
+  if ((ext === '.png' || ext === '.svg') && examples > MAX_FIGURE_EXAMPLES) {
+    throw new LumenError('option', `--out ${out}: a picture shows at most ${MAX_FIGURE_EXAMPLES} examples (one row each); found ${examples} — write .json or .npy, or split the input`);
+  }
+}
+
 /** A flag's value for a method option, checked to be one the method takes. */
 function methodOption<T>(method: MethodInfo, name: string, flag: string, value: T): T {
   if (!method.options.some((o) => o.name === name)) {
@@ -177,14 +220,20 @@ function methodOption<T>(method: MethodInfo, name: string, flag: string, value: 
   return value;
 }
 
-/** `--features`: 'scalars', 'tokens', 'patch:HxW', or a .npy/.json file of integer group ids (a tensor the caller disposes). */
-function featureMaskFlag(text: string): string | tf.Tensor {
+/** A `--features` mask file, read (and checked) before the backend starts; made a tensor after. */
+interface MaskFile {
+  readonly data: Float32Array;
+  readonly shape: number[];
+}
+
+/** `--features`: 'scalars', 'tokens', 'patch:HxW', or a .npy/.json file of integer group ids. */
+function featureMaskFlag(text: string): string | MaskFile {
   if (text === 'scalars' || text === 'tokens' || text.startsWith('patch:')) return text;
   const ext = path.extname(text).toLowerCase();
   if (ext !== '.npy' && ext !== '.json') throw new LumenError('option', `--features: expected a .npy or .json mask of integer ids, patch:HxW, tokens or scalars; found '${text}'`);
   const mask = readInput(text);
   if (mask.kind !== 'tensor') throw new LumenError('option', `--features ${text}: expected a tensor of integer ids`);
-  return tf.tensor(mask.data, mask.shape);
+  return { data: mask.data, shape: mask.shape };
 }
 
 /** The report card as JSON: per metric, its direction, mean and per-example scores. */

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Attribution } from '../core/attribution.js';
 import { barChartPng, barChartSvg } from '../render/bar-chart.js';
-import { heatmap } from '../render/heatmap.js';
+import { withColorBar } from '../render/color-bar.js';
+import { colorize, defaultColormap, normalizeAttribution, type SignMode } from '../render/heatmap.js';
 import { createRgba, upscaleNearest, type FloatImage, type RgbaBuffer } from '../render/image.js';
 import { overlay } from '../render/overlay.js';
 import type { ModelInput } from './load-input.js';
@@ -10,7 +11,7 @@ import type { ModelInput } from './load-input.js';
 export interface ExampleFigure {
   /** The input image, shown at display size (image models). */
   readonly input?: RgbaBuffer;
-  /** The attribution as a heatmap at display size (image models). */
+  /** The attribution as a heatmap at display size, with a colour bar of its scale under it (image models). */
   readonly heat?: RgbaBuffer;
   /** The heatmap blended over the input (image models). */
   readonly blend?: RgbaBuffer;
@@ -44,11 +45,37 @@ function unsigned(values: ArrayLike<number>): boolean {
 }
 
 /**
+ * Captum's default `outlier_perc` for heatmaps: the scale is where the sorted magnitudes' cumulative
+ * sum reaches 98 % of the total, so one extreme pixel does not leave the rest of the map blank.
+ */
+export const DEFAULT_CLIP_PERCENT = 2;
+
+/** Options of `attributionFigures`. */
+export interface FigureOptions {
+  /** Captum's `outlier_perc` (`--clip-percentile`): percent of the attribution mass clipped; 0 scales by the maximum. Default 2. */
+  readonly clipPercent?: number;
+}
+
+/**
+ * One heatmap panel as the CLI draws it: scaled like Captum's `visualize_image_attr` (clipping
+ * `clipPercent` % of the mass as outliers; 0 scales by the maximum), upscaled, with a colour bar of
+ * the scale under it. Returns the panel and the scale (for overlays on the same scale).
+ */
+export function heatmapPanel(map: FloatImage, sign: SignMode, upscale: number, clipPercent = DEFAULT_CLIP_PERCENT): { panel: RgbaBuffer; scale: number } {
+  const norm = normalizeAttribution(map, { sign, reduce: 'sum', ...(clipPercent > 0 ? { outlierPerc: clipPercent } : {}) });
+  const cmap = defaultColormap(sign);
+  return { panel: withColorBar(upscaleNearest(colorize(norm, cmap), upscale), cmap, sign, norm.scale), scale: norm.scale };
+}
+
+/**
  * Pictures of every example of `attribution`: a map with the input's height and width is shown
  * as it is; a spatial layer map ([N, h, w, c] or [N, h, w]) is summed over channels and resized
  * (bilinear) to the input; a flat one ([N, F]) becomes a bar chart named by the input's features.
+ * Heatmaps are scaled like Captum's `visualize_image_attr` (`outlier_perc`, default 2 %) and carry
+ * a colour bar with the scale.
  */
-export async function attributionFigures(attribution: Attribution, input: ModelInput, title: string): Promise<ExampleFigure[]> {
+export async function attributionFigures(attribution: Attribution, input: ModelInput, title: string, options: FigureOptions = {}): Promise<ExampleFigure[]> {
+  const clip = options.clipPercent ?? DEFAULT_CLIP_PERCENT;
   const values = attribution.values;
   const n = values.shape[0];
   if (input.images && values.rank >= 3) {
@@ -66,10 +93,12 @@ export async function attributionFigures(attribution: Attribution, input: ModelI
     const per = height * width * channels;
     return input.images.map((image, i) => {
       const map: FloatImage = { data: data.subarray(i * per, (i + 1) * per), height, width, channels };
+      const heat = heatmapPanel(map, sign, scale, clip);
+      const fixed = heat.scale > 0 ? { scale: heat.scale } : {};
       return {
         input: upscaleNearest(imageToRgba(image), scale),
-        heat: heatmap(map, { sign, reduce: 'sum', upscale: scale }),
-        blend: upscaleNearest(overlay(image, map, { style: 'blend', sign, reduce: 'sum', alpha: 0.75, alphaByMagnitude: true }), scale),
+        heat: heat.panel,
+        blend: upscaleNearest(overlay(image, map, { style: 'blend', sign, reduce: 'sum', alpha: 0.75, alphaByMagnitude: true, ...fixed }), scale),
       };
     });
   }

@@ -45,7 +45,7 @@ export const ONNXRUNTIME_PREFIX = 'onnxruntime:';
 /**
  * Loads the model a `--model` option names: `bundled:mnist`, `bundled:penguins`, an ONNX file
  * (imported with NHWC input, so images and heatmaps share the tfjs layout), a tfjs Layers or graph
- * model (a directory holding model.json, or the model.json itself), or a reference fixture JSON
+ * model (its JSON file of any name, or a folder holding one), or a reference fixture JSON
  * (test/fixtures/*.json), or `onnxruntime:<file.onnx>` (a black box: forward-only methods). Anything
  * else is a LumenError saying what is accepted. `options` (the `--output-kind` and `--output-node`
  * flags) override the detected output kind and choose one output of a multi-output model.
@@ -72,7 +72,7 @@ export async function loadModelSpec(spec: string, options: ModelSpecOptions = {}
     return { model, spec, kind: inputKind(model.inputShape), dispose: () => model.dispose?.() };
   }
   if (!existsSync(spec)) {
-    throw new LumenError('file', `--model ${spec}: expected bundled:mnist, bundled:penguins, an .onnx file, a tfjs model directory or model.json, or a fixture .json; found no such file`);
+    throw new LumenError('file', `--model ${spec}: expected bundled:mnist, bundled:penguins, an .onnx file, a tfjs model directory or its model JSON, or a fixture .json; found no such file`);
   }
   const ext = path.extname(spec).toLowerCase();
   if (ext === '.json' && path.basename(spec) !== MODEL_JSON && !statSync(spec).isDirectory() && isFixtureJson(spec)) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { LumenError } from '../core/errors.js';
+import { failureReport } from './failure-report.js';
 import { registerMethods } from './methods.js';
 import { registerParity } from './parity.js';
 import { registerPredict } from './predict.js';
@@ -14,7 +14,15 @@ const program = new Command();
 program
   .name('lumen')
   .description('Lumen: explain neural networks — attributions with Captum parity, on TensorFlow.js and ONNX models')
-  .option('--backend <name>', 'tfjs backend: wasm (default), cpu, or tensorflow when @tensorflow/tfjs-node is installed');
+  .option('--backend <name>', 'tfjs backend: wasm (default), cpu, or tensorflow when @tensorflow/tfjs-node is installed')
+  .option('--debug', 'print the stack trace of an unexpected error')
+  .exitOverride();
+
+// `lumen predict --json | head`: a closed pipe ends the output quietly instead of crashing with EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 registerMethods(program);
 registerPredict(program);
@@ -28,10 +36,7 @@ registerBenchmark(program);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof LumenError) {
-    process.stderr.write(`lumen: ${e.message}\n`);
-    process.exitCode = 2;
-  } else {
-    throw e;
-  }
+  const report = failureReport(e, process.argv.slice(2));
+  if (report.text) process.stderr.write(report.text);
+  process.exitCode = report.exitCode;
 }

@@ -2,14 +2,21 @@ import { LumenError } from '../core/errors.js';
 import type { LocalMethodInfo, MethodInfo, MethodOptions, OptionSpec } from '../core/method-info.js';
 import { METHODS, methodById } from '../methods.js';
 import { sizesOf } from './option-values.js';
+import { isDecimalText, isIntegerText } from './parse-number.js';
 
-/** Parses a `--target` value: a class index, comma-separated indices (one per example) or `predicted`. */
-export function parseTarget(text: string | undefined): MethodOptions['target'] {
+/**
+ * Parses a `--target` value: a class index, comma-separated indices (one per example),
+ * `predicted`, or class names from `classNames` (`--labels`) in place of indices.
+ */
+export function parseTarget(text: string | undefined, classNames?: readonly string[]): MethodOptions['target'] {
   if (text === undefined || text === 'predicted') return 'predicted';
+  const whole = classNames?.indexOf(text.trim()) ?? -1;
+  if (whole >= 0) return whole;
   const parts = text.split(',').map((s) => s.trim());
-  const nums = parts.map(Number);
-  if (parts.some((s) => s === '') || nums.some((v) => !Number.isInteger(v) || v < 0)) {
-    throw new LumenError('option', `--target: expected a class index, comma-separated indices or 'predicted'; found '${text}'`);
+  const nums = parts.map((s) => (isIntegerText(s) ? Number(s) : (classNames?.indexOf(s) ?? -1)));
+  if (parts.some((s) => s === '') || nums.some((v) => v < 0)) {
+    const names = classNames ? `, class names (${classNames.slice(0, 5).join(', ')}${classNames.length > 5 ? ', …' : ''})` : '';
+    throw new LumenError('option', `--target: expected a class index, comma-separated indices${names} or 'predicted'; found '${text}'`);
   }
   return nums.length === 1 ? nums[0] : nums;
 }
@@ -31,24 +38,18 @@ function parseValue(method: MethodInfo, spec: OptionSpec, raw: string): unknown 
     throw new LumenError('option', `--opt ${spec.name}=${raw}: ${method.id}'s option '${spec.name}' expects ${expected}; found '${raw}'`);
   };
   switch (spec.type) {
-    case 'number': {
-      const v = Number(raw);
-      return raw.trim() !== '' && Number.isFinite(v) ? v : fail('a number');
-    }
-    case 'integer': {
-      const v = Number(raw);
-      return Number.isInteger(v) ? v : fail('an integer');
-    }
+    case 'number':
+      return isDecimalText(raw) ? Number(raw) : fail('a decimal number');
+    case 'integer':
+      return isIntegerText(raw) ? Number(raw) : fail('an integer (decimal digits)');
     case 'boolean':
       return raw === 'true' ? true : raw === 'false' ? false : fail('true or false');
     case 'enum':
       return spec.values?.includes(raw) ? raw : fail(`one of ${(spec.values ?? []).join(', ')}`);
     case 'sizes':
       return sizesOf(raw) ?? fail('positive integer sizes such as 4x4');
-    case 'baseline': {
-      const v = Number(raw);
-      return raw.trim() !== '' && Number.isFinite(v) ? v : raw;
-    }
+    case 'baseline':
+      return isDecimalText(raw) ? Number(raw) : raw;
     default:
       return raw;
   }

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
+import { check } from '../core/errors.js';
 import { outputKindOf } from '../core/model.js';
 import { withBackend } from './context.js';
+import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
 import { loadModelInput } from './load-input.js';
 import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
 import { loadModelSpec } from './load-model.js';
@@ -9,23 +11,28 @@ import { formatTable } from './table.js';
 
 /** `lumen predict --model … --input … [--json]`: the model's outputs for an input file. */
 export function registerPredict(program: Command): void {
-  program
+  addInputFlags(program
     .command('predict')
     .description("print a model's outputs for an input file")
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
     .option(...OUTPUT_KIND_FLAG)
     .option(...OUTPUT_NODE_FLAG)
     .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
-    .option('--json', 'print {shape, data} as JSON')
-    .action(async (opts: { model: string; input: string; json?: boolean } & ModelFlags) => {
+    .option('--json', 'print {shape, data} as JSON'))
+    .action(async (opts: { model: string; input: string; json?: boolean } & InputFlags & ModelFlags) => {
+      const inputOpts = inputOptions(opts);
+      const specOptions = modelSpecOptions(opts);
       await withBackend(program);
-      const loaded = await loadModelSpec(opts.model, modelSpecOptions(opts));
+      const loaded = withLabels(await loadModelSpec(opts.model, specOptions), opts.labels);
       try {
-        const { batch } = loadModelInput(loaded, opts.input);
+        const { batch, warnings } = loadModelInput(loaded, opts.input, inputOpts);
+        for (const w of warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         const out = await loaded.model.predict(batch);
         const data = Array.from(await out.data());
         const shape = out.shape;
         tf.dispose([batch, out]);
+        const bad = data.findIndex((v) => !Number.isFinite(v));
+        check(bad < 0, 'numeric', () => `lumen predict: ${loaded.spec} gave a non-finite output (${data[bad]}) for example ${Math.floor(bad / (data.length / shape[0]))} of ${opts.input}; nothing printed`);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ shape, data })}\n`);
           return;

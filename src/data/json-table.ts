@@ -3,9 +3,10 @@
  * "Biscoe"}, …]`, every record with the same keys) or an object of equally long columns
  * (`{"bill_length_mm": [39.1, …], …}`). Cells are numbers, strings or null, as in CSV.
  */
-import { readFileSync } from 'node:fs';
 import { LumenError } from '../core/errors.js';
 import type { CsvCell, CsvTable } from './csv.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './parse-json.js';
+import { readBytes } from './tensor-data.js';
 
 /** Whether parsed JSON is a table (records or columns) rather than a tensor (nested arrays or {shape, data}). */
 export function isJsonTable(value: unknown): boolean {
@@ -41,9 +42,11 @@ export function jsonToTable(value: unknown, source = 'json'): CsvTable {
 
 /** Reads a `.json` file as a table when it holds records or columns; null when it is something else (a tensor, or invalid JSON for the tensor reader to report). */
 export function readJsonTable(file: string): CsvTable | null {
+  const text = readBytes(file, 'a JSON table or tensor').toString('utf8');
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return null;
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(text);
   } catch {
     return null;
   }

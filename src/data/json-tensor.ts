@@ -3,6 +3,7 @@
  * `{"shape": [2, 2], "data": [0.1, 0.2, 0.3, 0.4]}` (data flat in C order, or nested to that shape).
  */
 import { LumenError } from '../core/errors.js';
+import { parseJson, MAX_JSON_DEPTH } from './parse-json.js';
 import { readBytes, sizeOf, type TensorData } from './tensor-data.js';
 
 /** Converts parsed JSON to a tensor; `source` (the file name) is named in error messages. */
@@ -33,13 +34,7 @@ export function jsonToTensor(value: unknown, source = 'json'): TensorData {
 /** Reads a `.json` tensor file. */
 export function readJsonTensor(file: string): TensorData {
   const text = readBytes(file, 'a JSON tensor').toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new LumenError('file', `${file}: expected valid JSON (nested arrays or {"shape", "data"}); found a syntax error: ${(e as Error).message}`);
-  }
-  return jsonToTensor(value, file);
+  return jsonToTensor(parseJson(text, file, 'nested arrays or {"shape", "data"}'), file);
 }
 
 function describe(v: unknown): string {
@@ -51,7 +46,10 @@ function describe(v: unknown): string {
 
 function flattenNested(root: unknown[], source: string, prefix = ''): TensorData {
   const shape: number[] = [];
-  for (let v: unknown = root; Array.isArray(v); v = v[0]) shape.push(v.length);
+  for (let v: unknown = root; Array.isArray(v); v = v[0]) {
+    shape.push(v.length);
+    if (shape.length > MAX_JSON_DEPTH) throw new LumenError('file', `${source}: expected a tensor of at most ${MAX_JSON_DEPTH} dimensions; found more`);
+  }
   const out = new Float32Array(sizeOf(shape));
   let n = 0;
   const walk = (v: unknown, depth: number, at: string): void => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../core/errors.js';
 import { writeFileAtomic } from '../data/io.js';
+import { parseJson } from '../data/parse-json.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -74,12 +75,8 @@ async function readOrFail(file: string, what: string): Promise<Buffer> {
 async function loadArtifacts(dir: string, jsonName: string): Promise<tf.io.ModelArtifacts> {
   const jsonPath = path.join(dir, jsonName);
   const text = (await readOrFail(jsonPath, 'a tfjs model.json')).toString('utf8');
-  let json: Partial<tf.io.ModelJSON>;
-  try {
-    json = JSON.parse(text) as Partial<tf.io.ModelJSON>;
-  } catch (e) {
-    throw new LumenError('file', `${jsonPath}: expected valid JSON (a tfjs model.json); found a syntax error: ${(e as Error).message}`);
-  }
+  // Syntax errors and nesting deeper than MAX_JSON_DEPTH are LumenErrors (never a stack overflow in tfjs).
+  const json = parseJson(text, jsonPath, 'a tfjs model.json') as Partial<tf.io.ModelJSON>;
   const fail = (expected: string, found: string): never => {
     throw new LumenError('model', `${jsonPath}: expected ${expected}; found ${found}`);
   };

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { readImage, resizeBilinear } from '../../src/data/image.js';
+import { MAX_IMAGE_PIXELS, pngSize, readImage, resizeBilinear } from '../../src/data/image.js';
 import { lumenError, tempDir } from './helpers.js';
 
 /** A w×h RGBA PNG whose pixel (x, y) is (10x, 20y, 30, 255). */
@@ -79,4 +79,33 @@ test('malformed images give LumenError naming the file, expected and found', () 
   writePng(pngAsJpeg, 2, 2);
   assert.throws(() => readImage(pngAsJpeg), lumenError('file', /p\.jpg: expected a JPEG image/, /found a PNG image/));
   assert.throws(() => readImage(path.join(dir, 'missing.png')), lumenError('file', /missing\.png: expected a PNG image; found no such file/));
+});
+
+test('readImage refuses a PNG above the pixel limit from its IHDR, before decoding (a 20000×20000 PNG)', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'small.png');
+  writePng(file, 4, 3);
+  const bytes = readFileSync(file);
+  assert.deepEqual(pngSize(bytes), { width: 4, height: 3 });
+  assert.throws(() => readImage(file, { maxPixels: 11 }), lumenError('file', /small\.png: expected an image of at most 11 pixels; found 4×3 = 12 pixels/));
+  assert.deepEqual(readImage(file, { maxPixels: 12 }).shape, [3, 4, 3]);
+  const big = Buffer.from(bytes);
+  big.writeUInt32BE(20000, 16);
+  big.writeUInt32BE(20000, 20);
+  const bigFile = path.join(dir, 'big.png');
+  writeFileSync(bigFile, big);
+  const t0 = performance.now();
+  assert.throws(() => readImage(bigFile), lumenError('file', /expected an image of at most 40,000,000 pixels; found 20000×20000/));
+  assert.ok(performance.now() - t0 < 1000, 'refused without decoding');
+  assert.equal(MAX_IMAGE_PIXELS, 40_000_000);
+});
+
+test('readImage refuses a JPEG above the pixel limit, naming it', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'wide.jpg');
+  const w = 64;
+  const h = 32;
+  writeFileSync(file, jpeg.encode({ data: Buffer.alloc(w * h * 4, 128), width: w, height: h }, 90).data);
+  assert.throws(() => readImage(file, { maxPixels: 1000 }), lumenError('file', /wide\.jpg: expected an image of at most 1,000 pixels/));
+  assert.deepEqual(readImage(file, { maxPixels: 2048 }).shape, [32, 64, 3]);
 });

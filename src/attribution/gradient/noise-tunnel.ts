@@ -56,6 +56,7 @@ export function noiseTunnel<O extends LocalOptions>(method: LocalMethod<O>, tunn
   check(Number.isInteger(samples) && samples >= 1, 'option', () => `${fn}: samples must be a positive integer; found ${samples}`);
   check(['smoothgrad', 'smoothgrad-sq', 'vargrad'].includes(kind), 'option', () => `${fn}: kind must be 'smoothgrad', 'smoothgrad-sq' or 'vargrad'; found '${kind}'`);
   check(tunnel.stdev === undefined || tunnel.stdev >= 0, 'option', () => `${fn}: stdev must be ≥ 0; found ${tunnel.stdev}`);
+  check(tunnel.noiseLevel === undefined || (tunnel.noiseLevel >= 0 && Number.isFinite(tunnel.noiseLevel)), 'option', () => `${fn}: noiseLevel must be a finite number ≥ 0; found ${tunnel.noiseLevel}`);
   check(tunnel.maxStacked === undefined || (Number.isInteger(tunnel.maxStacked) && tunnel.maxStacked >= 1), 'option', () =>
     `${fn}: maxStacked must be a positive integer; found ${tunnel.maxStacked}`);
   return async (model, input, options) => {

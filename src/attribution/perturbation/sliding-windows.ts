@@ -41,7 +41,7 @@ export interface SlidingWindows {
  * Resolves a window and strides for examples of `shape`: a window with one axis fewer than the
  * example covers its last axis whole (an image's channels); strides are a number for every axis
  * or one per window axis (default 1). Checks that every size is a positive integer no larger than
- * the example.
+ * the example, and that no stride exceeds its window (which would leave scalars uncovered).
  */
 export function windowShapeOf(shape: readonly number[], windowOption: WindowShape | undefined, strides: WindowStrides | undefined, fn: string): { window: number[]; strides: number[] } {
   const window = windowOption === undefined ? undefined : windowSizes(shape, windowOption, fn);
@@ -57,6 +57,9 @@ export function windowShapeOf(shape: readonly number[], windowOption: WindowShap
     check(Number.isInteger(v) && v >= 1 && v <= shape[d], 'option', () =>
       `${fn}: window size ${v} on axis ${d} must be an integer in 1…${shape[d]} (example shape [${shape}])`);
     check(Number.isInteger(s[d]) && s[d] >= 1, 'option', () => `${fn}: stride ${s[d]} on axis ${d} must be a positive integer`);
+    // A stride beyond the window leaves scalars that no window covers: their attribution would be 0/0.
+    check(s[d] <= v || v === shape[d], 'option', () =>
+      `${fn}: stride ${s[d]} on axis ${d} must be at most the window size ${v} (a larger stride leaves scalars no window covers); found strides [${s}] for window [${w}]`);
   });
   return { window: w, strides: s };
 }

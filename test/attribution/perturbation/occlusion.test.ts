@@ -125,3 +125,18 @@ test('occlusion given no window: on a 15×15 image a ⌈15/7⌉ = 3 square over 
   [a, givenStride, one].forEach((r) => r.dispose());
   tf.dispose([x, v]);
 });
+
+test('occlusion refuses strides larger than the window (uncovered values would be 0/0), before any model call', async () => {
+  await useBackend();
+  const { model, calls } = linearBlackBox([12, 12, 1], 2);
+  const x = uniform([1, 12, 12, 1], 3);
+  for (const strides of [8, 10]) {
+    await assert.rejects(occlusion(model, x, { window: [4, 4], strides, target: 0 }), (e: unknown) =>
+      e instanceof LumenError && new RegExp(`stride ${strides} on axis 0 must be at most the window size 4`).test(e.message));
+  }
+  assert.equal(calls(), 0);
+  const whole = await occlusion(model, x, { window: [12, 4], strides: [20, 4], target: 0 });
+  assert.ok((await whole.values.data()).every(Number.isFinite), 'a window as large as its axis may take any stride there');
+  whole.dispose();
+  x.dispose();
+});
