@@ -45,6 +45,8 @@ export interface FixtureJson {
   readonly activations?: Readonly<Record<string, FixtureValue>>;
   readonly methods?: readonly FixtureEntry[];
   readonly metrics?: readonly FixtureEntry[];
+  /** Wave-2 fixtures (`test/fixtures/wave2/`) list their entries here, each naming its `class`. */
+  readonly entries?: readonly FixtureEntry[];
   readonly [key: string]: unknown;
 }
 

@@ -26,10 +26,11 @@ export type ParityCase =
 /** Builds the case of one fixture entry, or null when Lumen does not implement its arguments. */
 export type CaseBuilder = (entry: FixtureEntry, kwargs: Readonly<Record<string, unknown>>, fixture: Fixture) => ParityCase | null;
 
-/** The key a builder is registered under: the Captum or Quantus class, or `zennit`. */
+/** The key a builder is registered under: the Captum or Quantus class, `zennit`, or a wave-2 entry's `class`. */
 export function entryKey(entry: FixtureEntry): string | undefined {
   if (typeof entry.captum_class === 'string') return entry.captum_class;
   if (typeof entry.quantus_class === 'string') return entry.quantus_class;
   if (entry.library === 'zennit') return 'zennit';
+  if (typeof entry.class === 'string') return entry.class;
   return undefined;
 }

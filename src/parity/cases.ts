@@ -8,6 +8,7 @@ import { METRIC_BUILDERS } from './builders/metrics.js';
 import { PERTURBATION_BUILDERS } from './builders/perturbation.js';
 import { SURROGATE_BUILDERS } from './builders/surrogate.js';
 import { LRP_BUILDERS } from './builders/lrp.js';
+import { ADVERSARIAL_BUILDERS } from './builders/adversarial.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
@@ -23,6 +24,7 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
   ...PERTURBATION_BUILDERS,
   ...SURROGATE_BUILDERS,
   ...LRP_BUILDERS,
+  ...ADVERSARIAL_BUILDERS,
 };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */

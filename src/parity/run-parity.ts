@@ -63,7 +63,7 @@ export async function runParity(paths: readonly string[], options: ParityOptions
     const onnxFile = options.load === 'onnx' ? fixtureOnnxFile(path, loaded) : null;
     if (onnxFile === undefined) {
       // No ONNX export of this model: every entry is reported missing, with the reason.
-      for (const entry of [...(loaded.json.methods ?? []), ...(loaded.json.metrics ?? [])]) {
+      for (const entry of fixtureEntries(loaded)) {
         const row: ParityRow = { fixture: loaded.name, id: entry.id, status: 'missing', maxAbsError: null, allowed: null, message: 'no .onnx model beside this fixture' };
         rows.push(row);
         options.onRow?.(row);
@@ -74,7 +74,7 @@ export async function runParity(paths: readonly string[], options: ParityOptions
     const onnx = onnxFile ? await loadFixtureOnnx(onnxFile, loaded) : null;
     const fixture: Fixture = onnx ? { ...loaded, model: onnx.view } : loaded;
     try {
-      for (const entry of [...(fixture.json.methods ?? []), ...(fixture.json.metrics ?? [])]) {
+      for (const entry of fixtureEntries(fixture)) {
         const row = await runEntry(fixture, entry);
         rows.push(row);
         options.onRow?.(row);
@@ -85,6 +85,11 @@ export async function runParity(paths: readonly string[], options: ParityOptions
     }
   }
   return rows;
+}
+
+/** Every recorded entry of a fixture: wave-1 `methods` and `metrics`, wave-2 `entries`. */
+function fixtureEntries(fixture: Fixture): FixtureEntry[] {
+  return [...(fixture.json.methods ?? []), ...(fixture.json.metrics ?? []), ...(fixture.json.entries ?? [])];
 }
 
 /** The `.onnx` file beside a fixture (or beside its source fixture), undefined if there is none. */
