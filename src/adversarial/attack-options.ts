@@ -55,17 +55,19 @@ export async function resolveAttack(model: Model, x: unknown, options: AttackOpt
   return { classes: target.classes ?? [], targeted: options.targeted ?? false, lo: b[0], hi: b[1] };
 }
 
-/**
- * A size given for every example or once (ε, a radius), checked finite and ≥ 0, as a tensor
- * `[N, 1, …]` that broadcasts over examples of rank `rank`.
- */
-export function perExample(value: number | readonly number[] | undefined, n: number, rank: number, name: string, fn: string): tf.Tensor {
+/** A size given once or for every example (ε, a radius, a step), checked finite and ≥ 0: one value per example. */
+export function perExampleValues(value: number | readonly number[] | undefined, n: number, name: string, fn: string): number[] {
   const values = typeof value === 'number' ? new Array<number>(n).fill(value) : value;
   check(Array.isArray(values) && values.length === n, 'option', () =>
     `${fn}: ${name} must be a number or one number per example (${n}); found ${JSON.stringify(value)}`);
   check(values.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0), 'option', () =>
     `${fn}: ${name} must be finite and ≥ 0; found ${JSON.stringify(value)}`);
-  return tf.tensor(values, [n, ...new Array<number>(rank - 1).fill(1)]);
+  return [...values];
+}
+
+/** One value per example as a tensor `[N, 1, …]` that broadcasts over examples of rank `rank`. */
+export function perExampleTensor(values: readonly number[], rank: number): tf.Tensor {
+  return tf.tensor([...values], [values.length, ...new Array<number>(rank - 1).fill(1)]);
 }
 
 /** Checks an integer count option (steps, binary search steps). */

@@ -73,7 +73,9 @@ export async function carliniWagnerL2(model: Model, x: tf.Tensor, options: Carli
   let stepsRun = 0;
   try {
     for (let b = 0; b < searches; b++) {
-      const w = tf.variable(w0.clone(), true);
+      const init = w0.clone();
+      const w = tf.variable(init, true); // shares init's data: disposing init leaves the variable's
+      init.dispose();
       const optimizer = tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
       const cTensor = tf.tensor1d(c);
       const runL2 = new Array<number>(n).fill(1e10);

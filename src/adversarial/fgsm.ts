@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../core/model.js';
-import { perExample, resolveAttack, type SignAttackOptions } from './attack-options.js';
+import { perExampleTensor, perExampleValues, resolveAttack, type SignAttackOptions } from './attack-options.js';
 import { makeAttackResult, type AttackResult } from './attack-result.js';
 import { lossGradient } from './loss-gradient.js';
 
@@ -29,7 +29,7 @@ export function fgsmStep(x: tf.Tensor, grad: tf.Tensor, size: tf.Tensor, targete
 export async function fgsm(model: Model, x: tf.Tensor, options: FgsmOptions): Promise<AttackResult> {
   const fn = 'fgsm';
   const setup = await resolveAttack(model, x, options, fn);
-  const eps = perExample(options.epsilon, x.shape[0], x.rank, 'epsilon', fn);
+  const eps = perExampleTensor(perExampleValues(options.epsilon, x.shape[0], 'epsilon', fn), x.rank);
   let perturbed: tf.Tensor;
   try {
     perturbed = tf.tidy(() => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkAborted } from '../core/batching.js';
 import { check } from '../core/errors.js';
 import type { Model } from '../core/model.js';
-import { checkCount, checkPositive, perExample, resolveAttack, type SignAttackOptions } from './attack-options.js';
+import { checkCount, perExampleTensor, perExampleValues, resolveAttack, type SignAttackOptions } from './attack-options.js';
 import { makeAttackResult, type AttackResult } from './attack-result.js';
 import { fgsmStep } from './fgsm.js';
 import { lossGradient } from './loss-gradient.js';
@@ -15,8 +15,8 @@ export interface PgdOptions extends SignAttackOptions {
   readonly norm?: 'linf' | 'l2';
   /** The ball's radius (one value, or one per example). */
   readonly radius: number | readonly number[];
-  /** Every step moves each element by this (a sign step, in both norms). */
-  readonly stepSize: number;
+  /** Every step moves each element by this (a sign step, in both norms; one value, or one per example). */
+  readonly stepSize: number | readonly number[];
   /** Number of steps (default 10). */
   readonly steps?: number;
   /** Start from a seeded random point of the ball instead of x (default false). */
@@ -38,14 +38,14 @@ export async function pgd(model: Model, x: tf.Tensor, options: PgdOptions): Prom
   const norm = options.norm ?? 'linf';
   check(norm === 'linf' || norm === 'l2', 'option', () => `${fn}: norm must be 'linf' or 'l2'; found ${String(norm)}`);
   const steps = checkCount(options.steps ?? 10, 0, 'steps', fn);
-  const stepSize = checkPositive(options.stepSize, 'stepSize', fn);
   const n = x.shape[0];
-  const radius = perExample(options.radius, n, x.rank, 'radius', fn);
-  const radii = typeof options.radius === 'number' ? new Array<number>(n).fill(options.radius) : [...options.radius];
+  const radii = perExampleValues(options.radius, n, 'radius', fn);
+  const stepSizes = perExampleValues(options.stepSize, n, 'stepSize', fn);
+  const radius = perExampleTensor(radii, x.rank);
   const zeroThresh = options.zeroThresh ?? 1e-6;
   const loss = options.loss ?? 'cross-entropy';
   const classes = tf.tensor1d([...setup.classes], 'int32');
-  const size = tf.scalar(stepSize);
+  const size = perExampleTensor(stepSizes, x.rank);
   let current = options.randomStart
     ? tf.tidy(() => randomStart(x, norm, radii, options.seed ?? 0).clipByValue(setup.lo, setup.hi))
     : x.clone();
@@ -66,6 +66,6 @@ export async function pgd(model: Model, x: tf.Tensor, options: PgdOptions): Prom
     tf.dispose([radius, classes, size]);
   }
   return makeAttackResult(model, fn, x, current, { ...setup, norm }, {
-    radius: radii, stepSize, steps, randomStart: options.randomStart ?? false, ...(options.randomStart ? { seed: options.seed ?? 0 } : {}),
+    radius: radii, stepSize: options.stepSize as number | number[], steps, randomStart: options.randomStart ?? false, ...(options.randomStart ? { seed: options.seed ?? 0 } : {}),
   });
 }

@@ -92,10 +92,12 @@ function fixtureEntries(fixture: Fixture): FixtureEntry[] {
   return [...(fixture.json.methods ?? []), ...(fixture.json.metrics ?? []), ...(fixture.json.entries ?? [])];
 }
 
-/** The `.onnx` file beside a fixture (or beside its source fixture), undefined if there is none. */
+/** The `.onnx` file beside a fixture (or beside its source fixture, here or one folder up), undefined if there is none. */
 function fixtureOnnxFile(path: string, fixture: Fixture): string | undefined {
   const source = typeof fixture.json.source_fixture === 'string' ? fixture.json.source_fixture.split('/').pop() ?? '' : '';
-  const candidates = [path.replace(/\.json$/i, '.onnx'), ...(source ? [join(dirname(path), source.replace(/\.json$/i, '.onnx'))] : [])];
+  // Beside the fixture, or beside its source fixture: in the same folder, or one up (wave-2 fixtures in test/fixtures/wave2/ reuse wave-1 models).
+  const onnxName = source.replace(/\.json$/i, '.onnx');
+  const candidates = [path.replace(/\.json$/i, '.onnx'), ...(source ? [join(dirname(path), onnxName), join(dirname(path), '..', onnxName)] : [])];
   return candidates.find((c) => existsSync(c));
 }
 
