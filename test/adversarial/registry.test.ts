@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { fgsm } from '../../src/adversarial/fgsm.js';
+import { datasetFromTensors } from '../../src/core/dataset.js';
+import type { AttackExplanation } from '../../src/core/explanation.js';
+import { useBackend } from '../../src/engine/backend.js';
+import { methodById } from '../../src/methods.js';
+import { linearModel } from '../toy-models.js';
+
+test("the registry's fgsm runs over a Dataset batch by batch, away from its labels, to one 'attack' record equal to fgsm's", async () => {
+  await useBackend();
+  const { model, layers } = linearModel([[1, -1], [-2, 1], [0.5, 0.5]], [0.1, -0.2]);
+  const x = tf.tensor2d([[0.2, 0.6, 0.4], [0.3, 0.5, 0.1], [0.9, 0.1, 0.5]]);
+  const y = tf.tensor1d([1, 0, 0]);
+  const entry = methodById('fgsm');
+  assert.equal(entry.scope, 'global');
+  assert.equal(entry.family, 'adversarial');
+  if (entry.scope !== 'global') return;
+  const before = tf.memory().numTensors;
+  const record = (await entry.run(model, datasetFromTensors(x, y), { epsilon: 0.2, batchSize: 2 })) as AttackExplanation;
+  assert.equal(tf.memory().numTensors, before, 'batches disposed');
+  const direct = await fgsm(model, x, { epsilon: 0.2, target: [1, 0, 0], bounds: [0, 1] });
+  assert.equal(record.kind, 'attack');
+  assert.deepEqual(record.shape, [3]);
+  assert.deepEqual(record.inputs, Array.from(await direct.perturbed.data()));
+  assert.deepEqual(record.predictions, direct.predictions);
+  assert.deepEqual(record.meta?.classes, [1, 0, 0]);
+  direct.dispose();
+  tf.dispose([x, y]);
+  layers.dispose();
+});
