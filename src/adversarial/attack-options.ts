@@ -71,13 +71,13 @@ export function perExampleTensor(values: readonly number[], rank: number): tf.Te
 }
 
 /** Checks an integer count option (steps, binary search steps). */
-export function checkCount(value: unknown, min: number, name: string, fn: string): number {
+export function checkAttackInteger(value: unknown, min: number, name: string, fn: string): number {
   check(typeof value === 'number' && Number.isInteger(value) && value >= min, 'option', () => `${fn}: ${name} must be an integer ≥ ${min}; found ${String(value)}`);
   return value;
 }
 
 /** Checks a positive finite number option. */
-export function checkPositive(value: unknown, name: string, fn: string): number {
+export function checkAttackPositive(value: unknown, name: string, fn: string): number {
   check(typeof value === 'number' && Number.isFinite(value) && value > 0, 'option', () => `${fn}: ${name} must be a finite number > 0; found ${String(value)}`);
   return value;
 }

@@ -4,7 +4,7 @@ import { check } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { withInputGradientsOnly } from '../engine/input-gradients-only.js';
 import { releaseTapeOnThrow } from '../engine/release-tape.js';
-import { checkCount, checkPositive, resolveAttack, type AttackOptions } from './attack-options.js';
+import { checkAttackInteger, checkAttackPositive, resolveAttack, type AttackOptions } from './attack-options.js';
 import { makeAttackResult, type AttackResult } from './attack-result.js';
 
 /** Options of `carliniWagnerL2`. */
@@ -51,12 +51,12 @@ export async function carliniWagnerL2(model: Model, x: tf.Tensor, options: Carli
   const fn = 'carliniWagnerL2';
   const setup = await resolveAttack(model, x, options, fn);
   check(Number.isFinite(setup.lo) && Number.isFinite(setup.hi), 'option', () => `${fn}: bounds must be finite (the tanh box); found [${setup.lo}, ${setup.hi}]`);
-  const c0 = checkPositive(options.c ?? 1, 'c', fn);
+  const c0 = checkAttackPositive(options.c ?? 1, 'c', fn);
   const kappa = options.kappa ?? 0;
   check(Number.isFinite(kappa) && kappa >= 0, 'option', () => `${fn}: kappa must be a finite number ≥ 0; found ${String(kappa)}`);
-  const steps = checkCount(options.steps ?? 100, 1, 'steps', fn);
-  const learningRate = checkPositive(options.learningRate ?? 0.01, 'learningRate', fn);
-  const searches = checkCount(options.binarySearchSteps ?? 1, 1, 'binarySearchSteps', fn);
+  const steps = checkAttackInteger(options.steps ?? 100, 1, 'steps', fn);
+  const learningRate = checkAttackPositive(options.learningRate ?? 0.01, 'learningRate', fn);
+  const searches = checkAttackInteger(options.binarySearchSteps ?? 1, 1, 'binarySearchSteps', fn);
   const n = x.shape[0];
   const { lo, hi } = setup;
   const classes = tf.tensor1d([...setup.classes], 'int32');

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { check } from '../core/errors.js';
 import type { Model } from '../core/model.js';
-import { checkCount, checkPositive, type SignAttackOptions } from './attack-options.js';
+import { checkAttackInteger, checkAttackPositive, type SignAttackOptions } from './attack-options.js';
 import type { AttackResult } from './attack-result.js';
 import { fgsm } from './fgsm.js';
 import { pgd } from './pgd.js';
@@ -23,8 +23,8 @@ export async function attackAtEpsilon(model: Model, x: tf.Tensor, epsilons: read
   const attack = options.attack ?? 'fgsm';
   check(attack === 'fgsm' || attack === 'pgd', 'option', () => `${fn}: attack must be 'fgsm' or 'pgd'; found ${String(attack)}`);
   if (attack === 'fgsm') return fgsm(model, x, { ...options, epsilon: epsilons });
-  const steps = checkCount(options.steps ?? 10, 1, 'steps', fn);
-  const relative = checkPositive(options.relativeStepSize ?? 2.5 / steps, 'relativeStepSize', fn);
+  const steps = checkAttackInteger(options.steps ?? 10, 1, 'steps', fn);
+  const relative = checkAttackPositive(options.relativeStepSize ?? 2.5 / steps, 'relativeStepSize', fn);
   return pgd(model, x, { ...options, steps, radius: epsilons, stepSize: epsilons.map((e) => e * relative), randomStart: false });
 }
 
@@ -44,8 +44,8 @@ export interface MinimalEpsilonOptions extends EpsilonAttackOptions {
  */
 export async function minimalEpsilon(model: Model, x: tf.Tensor, options: MinimalEpsilonOptions): Promise<(number | null)[]> {
   const fn = 'minimalEpsilon';
-  const maxEpsilon = checkPositive(options.maxEpsilon, 'maxEpsilon', fn);
-  const iterations = checkCount(options.iterations ?? 20, 0, 'iterations', fn);
+  const maxEpsilon = checkAttackPositive(options.maxEpsilon, 'maxEpsilon', fn);
+  const iterations = checkAttackInteger(options.iterations ?? 20, 0, 'iterations', fn);
   const n = x.shape[0];
   const succeeds = async (eps: readonly number[]): Promise<readonly boolean[]> => {
     const r = await attackAtEpsilon(model, x, eps, options, fn);

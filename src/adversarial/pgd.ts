@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkAborted } from '../core/batching.js';
 import { check } from '../core/errors.js';
 import type { Model } from '../core/model.js';
-import { checkCount, perExampleTensor, perExampleValues, resolveAttack, type SignAttackOptions } from './attack-options.js';
+import { checkAttackInteger, perExampleTensor, perExampleValues, resolveAttack, type SignAttackOptions } from './attack-options.js';
 import { makeAttackResult, type AttackResult } from './attack-result.js';
 import { fgsmStep } from './fgsm.js';
 import { lossGradient } from './loss-gradient.js';
@@ -37,7 +37,7 @@ export async function pgd(model: Model, x: tf.Tensor, options: PgdOptions): Prom
   const setup = await resolveAttack(model, x, options, fn);
   const norm = options.norm ?? 'linf';
   check(norm === 'linf' || norm === 'l2', 'option', () => `${fn}: norm must be 'linf' or 'l2'; found ${String(norm)}`);
-  const steps = checkCount(options.steps ?? 10, 0, 'steps', fn);
+  const steps = checkAttackInteger(options.steps ?? 10, 0, 'steps', fn);
   const n = x.shape[0];
   const radii = perExampleValues(options.radius, n, 'radius', fn);
   const stepSizes = perExampleValues(options.stepSize, n, 'stepSize', fn);
