@@ -39,6 +39,23 @@ export function carliniWagnerMargin(logits: tf.Tensor, classes: tf.Tensor1D, kap
 }
 
 /**
+ * The paper's binary search step over c, per example (in place): a success lowers the upper end and
+ * halves the bracket; a failure raises the lower end and halves it, or multiplies c by 10 while no
+ * success has been seen (upper still 1e10).
+ */
+function updateBracket(c: number[], lower: number[], upper: number[], found: readonly boolean[]): void {
+  for (let e = 0; e < c.length; e++) {
+    if (found[e]) {
+      upper[e] = Math.min(upper[e], c[e]);
+      if (upper[e] < 1e9) c[e] = (lower[e] + upper[e]) / 2;
+    } else {
+      lower[e] = Math.max(lower[e], c[e]);
+      c[e] = upper[e] < 1e9 ? (lower[e] + upper[e]) / 2 : c[e] * 10;
+    }
+  }
+}
+
+/**
  * Carlini & Wagner's L2 attack (Towards Evaluating the Robustness of Neural Networks, 2017): in
  * tanh space x' = lo + (hi − lo)(tanh w + 1)/2, w₀ = atanh(2(x − lo)/(hi − lo) − 1), Adam
  * (tf.train.adam, β 0.9/0.999, ε 1e-8) minimises Σ‖x' − x‖² + c·f(Z(x')). An example's best
@@ -83,8 +100,8 @@ export async function carliniWagnerL2(model: Model, x: tf.Tensor, options: Carli
       try {
         for (let s = 0; s < steps; s++) {
           checkAborted(options, fn, `at step ${s}`);
-          const { adv, l2, pred, cost, grad } = tf.tidy(() => {
-            const kept: { adv?: tf.Tensor; l2?: tf.Tensor; pred?: tf.Tensor } = {};
+          const kept: { adv?: tf.Tensor; l2?: tf.Tensor; pred?: tf.Tensor } = {};
+          const step = (): { adv: tf.Tensor; l2: tf.Tensor; pred: tf.Tensor; cost: tf.Tensor; grad: tf.Tensor } => tf.tidy(() => {
             const { value, grad } = withInputGradientsOnly(() => releaseTapeOnThrow(() => tf.valueAndGrad((p: tf.Tensor) => {
               const a = p.tanh().add(1).mul((hi - lo) / 2).add(lo);
               const d = a.sub(x).reshape([n, -1]).square().sum(1);
@@ -98,6 +115,15 @@ export async function carliniWagnerL2(model: Model, x: tf.Tensor, options: Carli
             })(w)));
             return { adv: kept.adv as tf.Tensor, l2: kept.l2 as tf.Tensor, pred: kept.pred as tf.Tensor, cost: value, grad };
           });
+          let computed: ReturnType<typeof step>;
+          try {
+            computed = step();
+          } catch (e) {
+            // tf.keep'd tensors survive the tidy that threw
+            tf.dispose([kept.adv, kept.l2, kept.pred].filter((t): t is tf.Tensor => t !== undefined));
+            throw e;
+          }
+          const { adv, l2, pred, cost, grad } = computed;
           optimizer.applyGradients([{ name: w.name, tensor: grad }]);
           const [l2s, preds, costs] = await Promise.all([l2.data(), pred.data(), cost.data()]);
           const improved = new Array<boolean>(n).fill(false);
@@ -125,15 +151,7 @@ export async function carliniWagnerL2(model: Model, x: tf.Tensor, options: Carli
         tf.dispose([w, cTensor]);
         optimizer.dispose();
       }
-      for (let e = 0; e < n; e++) {
-        if (runL2[e] < 1e10) {
-          upper[e] = Math.min(upper[e], c[e]);
-          if (upper[e] < 1e9) c[e] = (lower[e] + upper[e]) / 2;
-        } else {
-          lower[e] = Math.max(lower[e], c[e]);
-          c[e] = upper[e] < 1e9 ? (lower[e] + upper[e]) / 2 : c[e] * 10;
-        }
-      }
+      updateBracket(c, lower, upper, runL2.map((d) => d < 1e10));
     }
   } catch (e) {
     best.dispose();
