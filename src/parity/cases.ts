@@ -8,12 +8,13 @@ import { METRIC_BUILDERS } from './builders/metrics.js';
 import { PERTURBATION_BUILDERS } from './builders/perturbation.js';
 import { SURROGATE_BUILDERS } from './builders/surrogate.js';
 import { LRP_BUILDERS } from './builders/lrp.js';
+import { GLOBAL_BUILDERS } from './builders/global.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
 export type { CaseBuilder, ParityCase } from './case.js';
 
-/** Every family's builders (one file each in `builders/`), keyed by Captum/Quantus class or `zennit`. */
+/** Every family's builders (one file each in `builders/`), keyed by Captum/Quantus class, `zennit`, or a wave-2 function/class. */
 const builders: Readonly<Record<string, CaseBuilder>> = {
   ...GRADIENT_BUILDERS,
   ...PROPAGATION_BUILDERS,
@@ -23,6 +24,7 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
   ...PERTURBATION_BUILDERS,
   ...SURROGATE_BUILDERS,
   ...LRP_BUILDERS,
+  ...GLOBAL_BUILDERS,
 };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */

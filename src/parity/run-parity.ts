@@ -63,7 +63,7 @@ export async function runParity(paths: readonly string[], options: ParityOptions
     const onnxFile = options.load === 'onnx' ? fixtureOnnxFile(path, loaded) : null;
     if (onnxFile === undefined) {
       // No ONNX export of this model: every entry is reported missing, with the reason.
-      for (const entry of [...(loaded.json.methods ?? []), ...(loaded.json.metrics ?? [])]) {
+      for (const entry of fixtureEntries(loaded)) {
         const row: ParityRow = { fixture: loaded.name, id: entry.id, status: 'missing', maxAbsError: null, allowed: null, message: 'no .onnx model beside this fixture' };
         rows.push(row);
         options.onRow?.(row);
@@ -74,7 +74,7 @@ export async function runParity(paths: readonly string[], options: ParityOptions
     const onnx = onnxFile ? await loadFixtureOnnx(onnxFile, loaded) : null;
     const fixture: Fixture = onnx ? { ...loaded, model: onnx.view } : loaded;
     try {
-      for (const entry of [...(fixture.json.methods ?? []), ...(fixture.json.metrics ?? [])]) {
+      for (const entry of fixtureEntries(fixture)) {
         const row = await runEntry(fixture, entry);
         rows.push(row);
         options.onRow?.(row);
@@ -87,10 +87,17 @@ export async function runParity(paths: readonly string[], options: ParityOptions
   return rows;
 }
 
+/** Every entry of a fixture: wave-1 `methods` and `metrics`, wave-2 `entries`. */
+function fixtureEntries(fixture: Fixture): FixtureEntry[] {
+  return [...(fixture.json.methods ?? []), ...(fixture.json.metrics ?? []), ...(fixture.json.entries ?? [])];
+}
+
 /** The `.onnx` file beside a fixture (or beside its source fixture), undefined if there is none. */
 function fixtureOnnxFile(path: string, fixture: Fixture): string | undefined {
   const source = typeof fixture.json.source_fixture === 'string' ? fixture.json.source_fixture.split('/').pop() ?? '' : '';
-  const candidates = [path.replace(/\.json$/i, '.onnx'), ...(source ? [join(dirname(path), source.replace(/\.json$/i, '.onnx'))] : [])];
+  // A wave-2 fixture in a subfolder (test/fixtures/wave2/) reuses the wave-1 model's export one level up.
+  const sourceOnnx = source.replace(/\.json$/i, '.onnx');
+  const candidates = [path.replace(/\.json$/i, '.onnx'), ...(source ? [join(dirname(path), sourceOnnx), join(dirname(path), '..', sourceOnnx)] : [])];
   return candidates.find((c) => existsSync(c));
 }
 
