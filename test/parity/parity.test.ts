@@ -8,10 +8,24 @@ import { useBackend } from '../../src/engine/backend.js';
 import { runParity, type ParityRow } from '../../src/parity/run-parity.js';
 import { repoPath } from '../helpers.js';
 
-const fixtures = readdirSync(repoPath('test', 'fixtures')).filter((f) => f.endsWith('.json')).map((f) => repoPath('test', 'fixtures', f));
+/** The wave-1 fixtures (test/fixtures/*.json) and the wave-2 ones (test/fixtures/wave2/*.json). */
+const fixtures = ['', 'wave2'].flatMap((dir) => {
+  const folder = repoPath('test', 'fixtures', ...(dir ? [dir] : []));
+  return readdirSync(folder).filter((f) => f.endsWith('.json')).map((f) => path.join(folder, f));
+});
 
 /**
- * The ids that must pass, per fixture: written once from `lumen parity --json` (203 ids, the same
+ * Entries no Lumen method implements yet, per fixture: listed here so that each one is expected to
+ * be `missing` explicitly (an id missing from a fixture not listed here fails the test).
+ * global_mlp's surrogate trees wait for the CART of issue 11's rules slice.
+ */
+const expectedMissing: Record<string, string[]> = {
+  global_mlp: ['surrogate_tree_entropy', 'surrogate_tree_gini'],
+};
+const expectedMissingCount = Object.values(expectedMissing).reduce((n, ids) => n + ids.length, 0);
+
+/**
+ * The ids that must pass, per fixture: written from `lumen parity --json` (203 wave-1 ids and 5 of wave-2 global_mlp, the same
  * with both loaders). An id that silently turns `missing` — a builder returning null, a swallowed
  * lookup error, a fixture no longer found — fails here; a newly passing id is added to the file.
  */
@@ -27,21 +41,22 @@ function idsBy(rows: readonly ParityRow[], status: ParityRow['status']): Record<
 
 const pinnedCount = Object.values(pinned).reduce((n, ids) => n + ids.length, 0);
 
-test('the pinned list holds 203 distinct ids over the 7 public fixtures', () => {
-  assert.equal(pinnedCount, 203);
-  assert.deepEqual(Object.keys(pinned).sort(), ['bn_cnn', 'cnn', 'mlp', 'quantus_cnn', 'sat', 'zennit_cnn', 'zennit_mlp']);
+test('the pinned list holds 208 distinct ids: 203 over the 7 public fixtures, 5 in wave-2 global_mlp', () => {
+  assert.equal(pinnedCount, 208);
+  assert.deepEqual(Object.keys(pinned).sort(), ['bn_cnn', 'cnn', 'global_mlp', 'mlp', 'quantus_cnn', 'sat', 'zennit_cnn', 'zennit_mlp']);
+  assert.equal(pinnedCount - pinned.global_mlp.length, 203);
   for (const [fixture, ids] of Object.entries(pinned)) assert.equal(new Set(ids).size, ids.length, `${fixture}: duplicate ids`);
 });
 
 for (const load of ['json', 'onnx'] as const) {
-  test(`lumen parity (${load} loader): exactly the pinned ids pass, none fails, none is missing`, async () => {
+  test(`lumen parity (${load} loader): exactly the pinned ids pass, none fails, only the listed ones are missing`, async () => {
     await useBackend();
     const rows = await runParity(fixtures, { load });
     const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.fixture}/${r.id}: ${r.message ?? `error ${r.maxAbsError} > ${r.allowed}`}`);
     assert.deepEqual(failed, [], 'no failures');
-    assert.deepEqual(idsBy(rows, 'missing'), {}, 'no missing ids');
+    assert.deepEqual(idsBy(rows, 'missing'), expectedMissing, 'exactly the listed ids are missing');
     assert.deepEqual(idsBy(rows, 'pass'), pinned, 'the passing ids are the pinned ones');
-    assert.equal(rows.length, pinnedCount);
+    assert.equal(rows.length, pinnedCount + expectedMissingCount);
   });
 }
 
