@@ -4,7 +4,7 @@ import type { Model } from '../core/model.js';
 import { adaptiveAleGrid, aleIntervals, customAleGrid } from './ale-grid.js';
 import { CURVE_BATCH, modelResponses, type CurveOptions } from './model-responses.js';
 import { uniqueSorted } from './numpy-percentile.js';
-import { column, featureIndices, tabularRows } from './tabular-rows.js';
+import { featureIndices, tableColumn, tabularRows } from './tabular-rows.js';
 
 /** Options of `accumulatedLocalEffects`. */
 export interface AccumulatedLocalEffectsOptions extends CurveOptions {
@@ -75,7 +75,7 @@ export async function accumulatedLocalEffects(model: Model, data: Dataset, optio
   const table = await tabularRows(data, fn, batchSize, options.signal);
   const { rows, columns, values } = table;
   const setup = features.map((f) => {
-    const col = column(table, f);
+    const col = tableColumn(table, f);
     let notes: string[] = [];
     let grid: number[];
     const given = custom.get(f);

@@ -3,7 +3,7 @@ import { check } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { CURVE_BATCH, modelResponses, type CurveOptions } from './model-responses.js';
 import { partialDependenceGrid } from './partial-dependence-grid.js';
-import { column, featureIndices, tabularRows } from './tabular-rows.js';
+import { featureIndices, tableColumn, tabularRows } from './tabular-rows.js';
 
 /** Options of `partialDependence`. */
 export interface PartialDependenceOptions extends CurveOptions {
@@ -71,7 +71,7 @@ export async function partialDependence(model: Model, data: Dataset, options: Pa
       check(given.length >= 1 && given.every((v) => Number.isFinite(v)), 'option', () => `${fn}: grid[${i}] must hold finite numbers; found ${JSON.stringify(given)}`);
       return [...given];
     }
-    return partialDependenceGrid(column(table, f), { resolution: options.gridResolution ?? 100, percentiles: options.percentiles ?? [0.05, 0.95], categorical: categorical[i] }, fn);
+    return partialDependenceGrid(tableColumn(table, f), { resolution: options.gridResolution ?? 100, percentiles: options.percentiles ?? [0.05, 0.95], categorical: categorical[i] }, fn);
   });
   const points = grid.length === 1 ? grid[0].map((v) => [v]) : grid[0].flatMap((a) => grid[1].map((b) => [a, b]));
   const { rows, columns, values } = table;

@@ -53,7 +53,7 @@ export function featureIndices(features: readonly (number | string)[], data: Dat
 }
 
 /** A column of the table, in float64. */
-export function column(table: TabularRows, feature: number): Float64Array {
+export function tableColumn(table: TabularRows, feature: number): Float64Array {
   const out = new Float64Array(table.rows);
   for (let i = 0; i < table.rows; i++) out[i] = table.values[i * table.columns + feature];
   return out;
