@@ -56,7 +56,7 @@ export async function modelResponses(
         const k = o.shape[1] as number;
         const response = options.response === 'auto' ? (k >= 2 ? 'probabilities' : 'raw') : options.response;
         softmax = response === 'probabilities' && outputKindOf(model) === 'logits';
-        check(response === 'raw' || k >= 2 || outputKindOf(model) === 'probabilities', 'option', () => `${fn}: response 'probabilities' needs a model with two or more outputs or one returning probabilities; this model returns ${k} logit`);
+        check(response === 'raw' || k >= 2 || outputKindOf(model) === 'probabilities', 'option', () => `${fn}: response 'probabilities' needs two or more outputs (or a model that returns probabilities); this model returns one logit`);
         outputs = chosenOutputs(options.target, k, fn);
         values = new Float64Array(count * outputs.length);
       }
