@@ -118,6 +118,7 @@ test('partialDependence refuses bad input with LumenErrors saying what was expec
   await refuse({ features: ['bill'] }, /feature 'bill' is not one of/);
   await refuse({ features: [0], target: 1 }, /target must be an output column in \[0, 0\]; found 1/);
   await refuse({ features: [0], kind: 'mean' as 'average' }, /kind must be 'average', 'individual' or 'both'; found 'mean'/);
+  await refuse({ features: [0], response: 'probabilities' }, /response 'probabilities' needs two or more outputs .*returns one logit/);
   await refuse({ features: [0], gridResolution: 1 }, /gridResolution must be an integer ≥ 2; found 1/);
   await refuse({ features: [0], grid: [[0], [1]] }, /one list of values per feature \(1\); found 2/);
   const image = datasetFromArrays([[1, 2, 3, 4]], { inputShape: [2, 2] });
