@@ -28,6 +28,7 @@ export type MethodFamily =
   | 'perturbation'
   | 'surrogate'
   | 'layer'
+  | 'global'
   | 'rules'
   | 'concepts'
   | 'featureviz'

@@ -45,7 +45,7 @@ export interface FixtureJson {
   readonly activations?: Readonly<Record<string, FixtureValue>>;
   readonly methods?: readonly FixtureEntry[];
   readonly metrics?: readonly FixtureEntry[];
-  /** Wave-2 fixtures (`test/fixtures/wave2/`) list their entries here, each naming its `class`. */
+  /** Wave-2 fixtures (examples, robust, global, semantics) list their entries here. */
   readonly entries?: readonly FixtureEntry[];
   readonly [key: string]: unknown;
 }
@@ -90,8 +90,8 @@ export function readFixtureJson(path: string): FixtureJson {
   } catch (e) {
     throw new LumenError('file', `loadFixture: '${path}' is not valid JSON (${(e as Error).message})`);
   }
-  check(json && typeof json === 'object' && json.architecture && json.weights_tfjs && json.inputs, 'file', () =>
-    `loadFixture: '${path}' is not a Lumen reference fixture (expected keys architecture, weights_tfjs, inputs)`);
+  check(json && typeof json === 'object' && json.architecture && json.weights_tfjs && (json.inputs || datasetX(json)), 'file', () =>
+    `loadFixture: '${path}' is not a Lumen reference fixture (expected keys architecture, weights_tfjs, and inputs or dataset.X)`);
   return json;
 }
 
@@ -104,7 +104,9 @@ export function loadFixture(pathOrJson: string | FixtureJson): Fixture {
   const inputShape = json.architecture.input_shape_nhwc ?? json.architecture.input_shape;
   check(Array.isArray(inputShape), 'file', () => `loadFixture: fixture '${json.name}' has no input shape`);
   const layersModel = buildLayers(json, inputShape);
-  const inputs = fixtureTensor(json.inputs);
+  const rows = json.inputs ?? datasetX(json);
+  check(rows !== undefined, 'file', () => `loadFixture: fixture '${json.name}' has no inputs and no dataset.X`);
+  const inputs = fixtureTensor(rows);
   const baselines: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(json.baselines ?? {})) baselines[k] = fixtureTensor(v);
   return {
@@ -114,12 +116,18 @@ export function loadFixture(pathOrJson: string | FixtureJson): Fixture {
     layersModel,
     inputs,
     baselines,
-    targets: json.targets,
+    targets: json.targets ?? [],
     dispose() {
       layersModel.dispose();
       tf.dispose([inputs, ...Object.values(baselines)]);
     },
   };
+}
+
+/** The rows of a wave-2 fixture (`dataset.X`), which has no `inputs`: the data its global entries explain. */
+function datasetX(json: FixtureJson): FixtureValue | undefined {
+  const dataset = json.dataset as { readonly X?: FixtureValue } | undefined;
+  return dataset?.X;
 }
 
 function buildLayers(json: FixtureJson, inputShape: number[]): tf.LayersModel {

@@ -26,11 +26,13 @@ export type ParityCase =
 /** Builds the case of one fixture entry, or null when Lumen does not implement its arguments. */
 export type CaseBuilder = (entry: FixtureEntry, kwargs: Readonly<Record<string, unknown>>, fixture: Fixture) => ParityCase | null;
 
-/** The key a builder is registered under: the Captum or Quantus class, `zennit`, or a wave-2 entry's `class`. */
+/** The key a builder is registered under: the Captum or Quantus class, `zennit`, or a wave-2 entry's function or class. */
 export function entryKey(entry: FixtureEntry): string | undefined {
   if (typeof entry.captum_class === 'string') return entry.captum_class;
   if (typeof entry.quantus_class === 'string') return entry.quantus_class;
   if (entry.library === 'zennit') return 'zennit';
+  // Wave-2 entries name the reference function or class (scikit-learn, alibi …).
+  if (typeof entry.function === 'string') return entry.function;
   if (typeof entry.class === 'string') return entry.class;
   return undefined;
 }

@@ -9,12 +9,13 @@ import { PERTURBATION_BUILDERS } from './builders/perturbation.js';
 import { SURROGATE_BUILDERS } from './builders/surrogate.js';
 import { LRP_BUILDERS } from './builders/lrp.js';
 import { ADVERSARIAL_BUILDERS } from './builders/adversarial.js';
+import { GLOBAL_BUILDERS } from './builders/global.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
 export type { CaseBuilder, ParityCase } from './case.js';
 
-/** Every family's builders (one file each in `builders/`), keyed by Captum/Quantus class or `zennit`. */
+/** Every family's builders (one file each in `builders/`), keyed by Captum/Quantus class, `zennit`, or a wave-2 function/class. */
 const builders: Readonly<Record<string, CaseBuilder>> = {
   ...GRADIENT_BUILDERS,
   ...PROPAGATION_BUILDERS,
@@ -25,6 +26,7 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
   ...SURROGATE_BUILDERS,
   ...LRP_BUILDERS,
   ...ADVERSARIAL_BUILDERS,
+  ...GLOBAL_BUILDERS,
 };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */

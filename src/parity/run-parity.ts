@@ -87,17 +87,17 @@ export async function runParity(paths: readonly string[], options: ParityOptions
   return rows;
 }
 
-/** Every recorded entry of a fixture: wave-1 `methods` and `metrics`, wave-2 `entries`. */
+/** Every entry of a fixture: wave-1 `methods` and `metrics`, wave-2 `entries`. */
 function fixtureEntries(fixture: Fixture): FixtureEntry[] {
   return [...(fixture.json.methods ?? []), ...(fixture.json.metrics ?? []), ...(fixture.json.entries ?? [])];
 }
 
-/** The `.onnx` file beside a fixture (or beside its source fixture, here or one folder up), undefined if there is none. */
+/** The `.onnx` file beside a fixture (or beside its source fixture), undefined if there is none. */
 function fixtureOnnxFile(path: string, fixture: Fixture): string | undefined {
   const source = typeof fixture.json.source_fixture === 'string' ? fixture.json.source_fixture.split('/').pop() ?? '' : '';
-  // Beside the fixture, or beside its source fixture: in the same folder, or one up (wave-2 fixtures in test/fixtures/wave2/ reuse wave-1 models).
-  const onnxName = source.replace(/\.json$/i, '.onnx');
-  const candidates = [path.replace(/\.json$/i, '.onnx'), ...(source ? [join(dirname(path), onnxName), join(dirname(path), '..', onnxName)] : [])];
+  // A wave-2 fixture in a subfolder (test/fixtures/wave2/) reuses the wave-1 model's export one level up.
+  const sourceOnnx = source.replace(/\.json$/i, '.onnx');
+  const candidates = [path.replace(/\.json$/i, '.onnx'), ...(source ? [join(dirname(path), sourceOnnx), join(dirname(path), '..', sourceOnnx)] : [])];
   return candidates.find((c) => existsSync(c));
 }
 

@@ -1,6 +1,6 @@
 /**
  * The registry's plumbing carries global methods: a tiny global entry, registered in this test only
- * (Lumen ships none yet), is listed by `lumen methods` (text and JSON) and the README table with its
+ * (beside the ones Lumen ships), is listed by `lumen methods` (text and JSON) and the README table with its
  * scope, refused by `lumen explain` with a reason, skipped by the demo with a reason, and runs on a
  * Dataset to a JSON-serialisable Explanation.
  */

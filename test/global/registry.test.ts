@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { datasetFromArrays } from '../../src/core/dataset.js';
+import { LumenError } from '../../src/core/errors.js';
+import type { CurveExplanation } from '../../src/core/explanation.js';
+import { useBackend } from '../../src/engine/backend.js';
+import { accumulatedLocalEffects } from '../../src/global/accumulated-local-effects.js';
+import { partialDependence } from '../../src/global/partial-dependence.js';
+import { methodById } from '../../src/methods.js';
+import { tanhMlp } from '../toy-models.js';
+
+const rows = Array.from({ length: 12 }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), (i % 4) - 1.5, i / 6 - 1]);
+const data = datasetFromArrays(rows, { featureNames: ['a', 'b', 'c', 'd'], classNames: ['x', 'y', 'z'] });
+
+test("the registry's partial-dependence and ale are global entries that return JSON-serialisable curve explanations of the functions' numbers", async () => {
+  await useBackend();
+  const { model, layers } = tanhMlp(4);
+  const before = tf.memory().numTensors;
+  const pdEntry = methodById('partial-dependence');
+  const aleEntry = methodById('ale');
+  assert.equal(pdEntry.scope, 'global');
+  assert.equal(aleEntry.scope, 'global');
+  if (pdEntry.scope !== 'global' || aleEntry.scope !== 'global') return;
+  const pd = (await pdEntry.run(model, data, { features: ['b', 'c'], kind: 'both', gridResolution: 3, target: 1 })) as CurveExplanation;
+  const direct = await partialDependence(model, data, { features: [1, 2], kind: 'both', gridResolution: 3, target: 1 });
+  assert.equal(pd.kind, 'curve');
+  assert.deepEqual(JSON.parse(JSON.stringify(pd)), pd);
+  const averages = pd.curves.filter((c) => c.label.startsWith('PD y'));
+  assert.equal(averages.length, 3, 'one curve per grid value of the first feature');
+  assert.deepEqual(averages.flatMap((c) => c.y), direct.average);
+  assert.equal(pd.curves.filter((c) => c.label.startsWith('ICE')).length, 3 * 12);
+  assert.match(averages[0].label, /^PD y, b = /);
+  const ale = (await aleEntry.run(model, data, { features: ['a'] })) as CurveExplanation;
+  const aleDirect = await accumulatedLocalEffects(model, data, { features: [0] });
+  assert.deepEqual(ale.curves.map((c) => c.label), ['ALE a, x', 'ALE a, y', 'ALE a, z']);
+  assert.deepEqual(ale.curves[2].y, aleDirect.curves[0].grid.map((_, g) => aleDirect.curves[0].ale[g * 3 + 2]));
+  assert.deepEqual(JSON.parse(JSON.stringify(ale)), ale);
+  await assert.rejects(pdEntry.run(model, data, { features: [0], target: 'predicted' }), (e: unknown) => e instanceof LumenError && /target is an output column or a list of them .*found "predicted"/.test(e.message));
+  assert.equal(tf.memory().numTensors, before);
+  layers.dispose();
+});
