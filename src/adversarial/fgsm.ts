@@ -4,10 +4,13 @@ import { perExampleTensor, perExampleValues, resolveAttack, type SignAttackOptio
 import { makeAttackResult, type AttackResult } from './attack-result.js';
 import { lossGradient } from './loss-gradient.js';
 
+/** FGSM's default ε and PGD's default radius: 1/32 of a [0, 1] data range (≈ the common 8/255). */
+export const DEFAULT_EPSILON = 1 / 32;
+
 /** Options of `fgsm`. */
 export interface FgsmOptions extends SignAttackOptions {
-  /** The step: every element moves by ε (one value, or one per example). */
-  readonly epsilon: number | readonly number[];
+  /** The step: every element moves by ε (one value, or one per example; default `DEFAULT_EPSILON`, 1/32). */
+  readonly epsilon?: number | readonly number[];
 }
 
 /**
@@ -29,7 +32,8 @@ export function fgsmStep(x: tf.Tensor, grad: tf.Tensor, size: tf.Tensor, targete
 export async function fgsm(model: Model, x: tf.Tensor, options: FgsmOptions): Promise<AttackResult> {
   const fn = 'fgsm';
   const setup = await resolveAttack(model, x, options, fn);
-  const eps = perExampleTensor(perExampleValues(options.epsilon, x.shape[0], 'epsilon', fn), x.rank);
+  const epsilon = options.epsilon ?? DEFAULT_EPSILON;
+  const eps = perExampleTensor(perExampleValues(epsilon, x.shape[0], 'epsilon', fn), x.rank);
   let perturbed: tf.Tensor;
   try {
     perturbed = tf.tidy(() => {
@@ -40,5 +44,5 @@ export async function fgsm(model: Model, x: tf.Tensor, options: FgsmOptions): Pr
   } finally {
     eps.dispose();
   }
-  return makeAttackResult(model, fn, x, perturbed, { ...setup, norm: 'linf' }, { epsilon: options.epsilon as number | number[] });
+  return makeAttackResult(model, fn, x, perturbed, { ...setup, norm: 'linf' }, { epsilon: epsilon as number | number[] });
 }

@@ -4,7 +4,7 @@ import { check } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { checkAttackInteger, perExampleTensor, perExampleValues, resolveAttack, type SignAttackOptions } from './attack-options.js';
 import { makeAttackResult, type AttackResult } from './attack-result.js';
-import { fgsmStep } from './fgsm.js';
+import { DEFAULT_EPSILON, fgsmStep } from './fgsm.js';
 import { lossGradient } from './loss-gradient.js';
 import { projectPerturbation } from './project-perturbation.js';
 import { randomStart } from './random-start.js';
@@ -13,10 +13,10 @@ import { randomStart } from './random-start.js';
 export interface PgdOptions extends SignAttackOptions {
   /** The ball the perturbation stays in: `'linf'` (default) or `'l2'`. */
   readonly norm?: 'linf' | 'l2';
-  /** The ball's radius (one value, or one per example). */
-  readonly radius: number | readonly number[];
-  /** Every step moves each element by this (a sign step, in both norms; one value, or one per example). */
-  readonly stepSize: number | readonly number[];
+  /** The ball's radius (one value, or one per example; default `DEFAULT_EPSILON`, 1/32). */
+  readonly radius?: number | readonly number[];
+  /** Every step moves each element by this (a sign step, in both norms; one value, or one per example; default radius / 4). */
+  readonly stepSize?: number | readonly number[];
   /** Number of steps (default 10). */
   readonly steps?: number;
   /** Start from a seeded random point of the ball instead of x (default false). */
@@ -39,8 +39,8 @@ export async function pgd(model: Model, x: tf.Tensor, options: PgdOptions): Prom
   check(norm === 'linf' || norm === 'l2', 'option', () => `${fn}: norm must be 'linf' or 'l2'; found ${String(norm)}`);
   const steps = checkAttackInteger(options.steps ?? 10, 0, 'steps', fn);
   const n = x.shape[0];
-  const radii = perExampleValues(options.radius, n, 'radius', fn);
-  const stepSizes = perExampleValues(options.stepSize, n, 'stepSize', fn);
+  const radii = perExampleValues(options.radius ?? DEFAULT_EPSILON, n, 'radius', fn);
+  const stepSizes = options.stepSize === undefined ? radii.map((r) => r / 4) : perExampleValues(options.stepSize, n, 'stepSize', fn);
   const radius = perExampleTensor(radii, x.rank);
   const zeroThresh = options.zeroThresh ?? 1e-6;
   const loss = options.loss ?? 'cross-entropy';
@@ -66,6 +66,6 @@ export async function pgd(model: Model, x: tf.Tensor, options: PgdOptions): Prom
     tf.dispose([radius, classes, size]);
   }
   return makeAttackResult(model, fn, x, current, { ...setup, norm }, {
-    radius: radii, stepSize: options.stepSize as number | number[], steps, randomStart: options.randomStart ?? false, ...(options.randomStart ? { seed: options.seed ?? 0 } : {}),
+    radius: radii, stepSize: options.stepSize === undefined ? stepSizes : options.stepSize as number | number[], steps, randomStart: options.randomStart ?? false, ...(options.randomStart ? { seed: options.seed ?? 0 } : {}),
   });
 }

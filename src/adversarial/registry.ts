@@ -72,7 +72,7 @@ export const ADVERSARIAL_METHODS: readonly GlobalMethodInfo[] = [
     paper: 'Goodfellow et al., Explaining and Harnessing Adversarial Examples, 2015',
     summary: 'one signed-gradient step of size ε on the cross-entropy, clamped to the data range (captum.robust.FGSM)',
     options: [{ name: 'epsilon', type: 'number', default: 0.03125, doc: 'step size ε' }],
-  }, (m, x, o) => fgsm(m, x, { epsilon: 0.03125, ...o } as FgsmOptions)),
+  }, (m, x, o) => fgsm(m, x, o as FgsmOptions)),
   attackEntry({
     id: 'pgd',
     title: 'PGD',
@@ -81,11 +81,11 @@ export const ADVERSARIAL_METHODS: readonly GlobalMethodInfo[] = [
     options: [
       { name: 'norm', type: 'enum', values: ['linf', 'l2'], default: 'linf', doc: 'the ball' },
       { name: 'radius', type: 'number', default: 0.03125, doc: 'radius of the ball' },
-      { name: 'stepSize', type: 'number', default: 0.0078125, doc: 'sign step per iteration' },
+      { name: 'stepSize', type: 'number', default: 0.0078125, doc: 'sign step per iteration (default radius / 4)' },
       { name: 'steps', type: 'integer', default: 10, doc: 'iterations' },
       { name: 'randomStart', type: 'boolean', default: false, doc: 'start at a seeded random point of the ball' },
     ],
-  }, (m, x, o) => pgd(m, x, { radius: 0.03125, stepSize: 0.0078125, ...o } as PgdOptions)),
+  }, (m, x, o) => pgd(m, x, o as PgdOptions)),
   attackEntry({
     id: 'carlini-wagner-l2',
     title: 'Carlini–Wagner L2',

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_EPSILON, fgsm } from '../../src/adversarial/fgsm.js';
 import { pgd } from '../../src/adversarial/pgd.js';
 import { projectPerturbation } from '../../src/adversarial/project-perturbation.js';
 import { LumenError } from '../../src/core/errors.js';
@@ -87,6 +88,27 @@ test('pgd refuses bad options with a LumenError', async () => {
   await assert.rejects(pgd(model, x, { radius: 0.1, stepSize: 0.1, steps: 1.5, bounds: [0, 1] }), (e: unknown) => e instanceof LumenError && /steps must be an integer ≥ 0; found 1.5/.test(e.message));
   await assert.rejects(pgd(model, x, { radius: Number.NaN, stepSize: 0.1, bounds: [0, 1] }), (e: unknown) => e instanceof LumenError && /radius must be finite/.test(e.message));
   assert.equal(tf.memory().numTensors, before);
+  x.dispose();
+  layers.dispose();
+});
+
+test('fgsm and pgd hold their own defaults (ε = radius = 1/32, stepSize = radius / 4): the registry invents none', async () => {
+  await useBackend();
+  const { model, layers } = linearModel([[1, -1], [-2, 1], [0.5, 0.5]], [0.1, -0.2]);
+  const x = tf.tensor2d([[0.6, 0.4, 0.5], [0.3, 0.5, 0.2]]);
+  const bounds = [0, 1] as const;
+  const pairs = [
+    [await fgsm(model, x, { bounds }), await fgsm(model, x, { bounds, epsilon: DEFAULT_EPSILON })],
+    [await pgd(model, x, { bounds }), await pgd(model, x, { bounds, radius: DEFAULT_EPSILON, stepSize: DEFAULT_EPSILON / 4 })],
+    [await pgd(model, x, { bounds, radius: 0.2 }), await pgd(model, x, { bounds, radius: 0.2, stepSize: 0.05 })],
+  ];
+  assert.equal(DEFAULT_EPSILON, 1 / 32);
+  for (const [implicit, explicit] of pairs) {
+    assert.deepEqual(Array.from(await implicit.perturbed.data()), Array.from(await explicit.perturbed.data()));
+    assert.ok(Array.from(await implicit.perturbed.data()).some((v, i) => v !== x.dataSync()[i]), 'the attack moved the input');
+    implicit.dispose();
+    explicit.dispose();
+  }
   x.dispose();
   layers.dispose();
 });
