@@ -5,6 +5,7 @@ import { PROPAGATION_METHODS } from './attribution/propagation/registry.js';
 import { PERTURBATION_METHODS } from './attribution/perturbation/registry.js';
 import { SURROGATE_METHODS } from './attribution/surrogate/registry.js';
 import { LRP_METHODS } from './attribution/propagation/lrp/registry.js';
+import { ATTENTION_METHODS } from './attribution/attention/registry.js';
 import { ADVERSARIAL_METHODS } from './adversarial/registry.js';
 import { GLOBAL_CURVE_METHODS } from './global/registry.js';
 import { LumenError } from './core/errors.js';
@@ -25,6 +26,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...LAYER_METHODS,
   ...PERTURBATION_METHODS,
   ...SURROGATE_METHODS,
+  ...ATTENTION_METHODS,
   ...ADVERSARIAL_METHODS,
   ...GLOBAL_CURVE_METHODS,
 ];

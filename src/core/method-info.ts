@@ -28,6 +28,7 @@ export type MethodFamily =
   | 'perturbation'
   | 'surrogate'
   | 'layer'
+  | 'attention'
   | 'global'
   | 'rules'
   | 'concepts'

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { fromLayersModel } from './from-layers-model.js';
+import { isTokenFixture, loadTokenFixture } from './fixture-tokens.js';
 
 /** A tensor as the reference fixtures store it: nested lists with a shape. */
 interface FixtureTensor {
@@ -55,7 +56,8 @@ export interface Fixture {
   readonly name: string;
   readonly json: FixtureJson;
   readonly model: Model;
-  readonly layersModel: tf.LayersModel;
+  /** The tfjs model, when the fixture's model is a layers model (a transformer fixture's is a Lumen graph). */
+  readonly layersModel?: tf.LayersModel;
   readonly inputs: tf.Tensor;
   readonly baselines: Readonly<Record<string, tf.Tensor>>;
   readonly targets: readonly number[];
@@ -101,6 +103,23 @@ export function readFixtureJson(path: string): FixtureJson {
  */
 export function loadFixture(pathOrJson: string | FixtureJson): Fixture {
   const json = typeof pathOrJson === 'string' ? readFixtureJson(pathOrJson) : pathOrJson;
+  if (isTokenFixture(json)) {
+    const built = loadTokenFixture(json, (v) => fixtureTensor(v as FixtureValue));
+    return {
+      name: json.name,
+      json,
+      model: built.model,
+      layersModel: built.layersModel,
+      inputs: built.inputs,
+      baselines: {},
+      targets: (json.pred as readonly number[] | undefined) ?? [],
+      dispose() {
+        built.layersModel?.dispose();
+        built.model.dispose?.();
+        built.inputs.dispose();
+      },
+    };
+  }
   const inputShape = json.architecture.input_shape_nhwc ?? json.architecture.input_shape;
   check(Array.isArray(inputShape), 'file', () => `loadFixture: fixture '${json.name}' has no input shape`);
   const layersModel = buildLayers(json, inputShape);

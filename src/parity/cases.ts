@@ -10,6 +10,7 @@ import { SURROGATE_BUILDERS } from './builders/surrogate.js';
 import { LRP_BUILDERS } from './builders/lrp.js';
 import { ADVERSARIAL_BUILDERS } from './builders/adversarial.js';
 import { GLOBAL_BUILDERS } from './builders/global.js';
+import { TOKEN_BUILDERS } from './builders/tokens.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
@@ -29,10 +30,20 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
   ...GLOBAL_BUILDERS,
 };
 
+/**
+ * Builders of fixture families whose entries reuse library class names with conventions of their
+ * own (token models: attribution on the embedding output, token sums); their entries use only these.
+ */
+const familyBuilders: Readonly<Record<string, Readonly<Record<string, CaseBuilder>>>> = {
+  text: TOKEN_BUILDERS,
+  attention: TOKEN_BUILDERS,
+};
+
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */
 export function parityCase(entry: FixtureEntry, fixture: Fixture): ParityCase | null {
   const key = entryKey(entry);
-  const builder = key ? builders[key] : undefined;
+  const table = familyBuilders[String(fixture.json.family)] ?? builders;
+  const builder = key ? table[key] : undefined;
   if (!builder) return null;
   const found = builder(entry, entry.attribute_kwargs ?? {}, fixture);
   if (!found) return null;

@@ -39,9 +39,11 @@ function linearOf(layer: tf.layers.Layer): LinearOp {
 test('mergedLinear(conv, bn) computes bn(conv(x)): the canonized layers give the model\'s outputs (with and without a conv bias)', async () => {
   await useBackend();
   const fixture = loadFixture('test/fixtures/bn_cnn.json');
+  const fixtureLayers = fixture.layersModel;
+  assert.ok(fixtureLayers, 'bn_cnn is a layers-model fixture');
   const layers = bnModel();
   const x = tf.randomNormal([2, 5, 5, 2], 0, 1, 'float32', 11);
-  const cases: [tf.LayersModel, string, string, tf.Tensor][] = [[layers, 'conv', 'bn1', x], [fixture.layersModel, 'conv1', 'bn1', fixture.inputs]];
+  const cases: [tf.LayersModel, string, string, tf.Tensor][] = [[layers, 'conv', 'bn1', x], [fixtureLayers, 'conv1', 'bn1', fixture.inputs]];
   for (const [model, conv, bn, input] of cases) {
     const err = tf.tidy(() => {
       const c = linearOf(model.getLayer(conv));
@@ -59,7 +61,7 @@ test('mergedLinear(conv, bn) computes bn(conv(x)): the canonized layers give the
   // Lumen's fold of bn_cnn's conv2 (no bias) and conv1 equals the folded weights the fixture records (Zennit's merge).
   for (const [conv, bn] of [['conv1', 'bn1'], ['conv2', 'bn2']]) {
     const folded = tf.tidy(() => {
-      const merged = mergedLinear(linearOf(fixture.layersModel.getLayer(conv)), linearOf(fixture.layersModel.getLayer(bn)));
+      const merged = mergedLinear(linearOf(fixtureLayers.getLayer(conv)), linearOf(fixtureLayers.getLayer(bn)));
       return [merged.weights[0], merged.bias as tf.Tensor];
     });
     const ref = (fixture.json as unknown as { weights_merged_bn_tfjs: Record<string, FixtureValue> }).weights_merged_bn_tfjs;
