@@ -16,7 +16,7 @@ const INTERNAL: readonly string[] = [
   'models/onnx/ops/', 'models/onnx/conformance.ts', 'models/onnx/conformance-exclusions.ts', 'models/onnx/decode.ts',
   'models/onnx/onnx-proto.ts', 'models/onnx/parts.ts', 'models/onnx/program.ts', 'models/onnx/values.ts',
   // the shared machinery of the method families
-  'attribution/cam/feature-maps.ts',
+  'attribution/cam/feature-maps.ts', 'attribution/attention/attention-layers.ts', 'attribution/attention/attention-relevance.ts', 'models/fixture-tokens.ts',
   'attribution/perturbation/perturbation-batcher.ts', 'attribution/perturbation/sliding-windows.ts', 'attribution/perturbation/conditional-gaussian.ts',
   'attribution/propagation/deep-lift-pairs.ts', 'attribution/propagation/relu-rules.ts', 'attribution/propagation/lrp/basic-rule.ts', 'attribution/propagation/lrp/stabilize.ts',
   'attribution/surrogate/coalition-evaluator.ts', 'attribution/surrogate/coalition-sampler.ts', 'attribution/surrogate/score-rows.ts',
