@@ -14,6 +14,7 @@ import { withBackend } from './context.js';
 import { attributionFigures, DEFAULT_CLIP_PERCENT, type ExampleFigure } from './figures.js';
 import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
+import { embeddingLayerOf, tokenHighlights, useColour } from './token-summary.js';
 import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { explainableMethod, parseMethodOptions, parseTarget } from './method-options.js';
@@ -59,6 +60,14 @@ function positiveInt(flag: string, text: string | undefined): number | undefined
   return text === undefined ? undefined : parseIntegerFlag(flag, text, flag === '--seed' ? 0 : 1);
 }
 
+/** One score per token position: an embedding attribution [N, L, E] summed over E, or [N, L] as it is. */
+async function tokenScores(values: tf.Tensor): Promise<number[][]> {
+  const scores = tf.tidy(() => (values.rank === 3 ? tf.sum(values, -1) : values.reshape([values.shape[0], -1])));
+  const out = (await scores.array()) as number[][];
+  scores.dispose();
+  return out;
+}
+
 /** The JSON form of an attribution: what `--out x.json` and `--json` write. */
 export async function attributionJson(attribution: Attribution, loaded: LoadedModel, input: ModelInput, inputFile: string): Promise<Record<string, unknown>> {
   const { delta, warnings, layer, modelCalls } = attribution.meta;
@@ -70,6 +79,7 @@ export async function attributionJson(attribution: Attribution, loaded: LoadedMo
     targetNames: attribution.target && loaded.classNames ? attribution.target.map((t) => loaded.classNames?.[t] ?? String(t)) : null,
     shape: attribution.values.shape,
     ...(input.featureNames ? { featureNames: input.featureNames } : {}),
+    ...(input.tokens ? { tokens: input.tokens } : {}),
     data: Array.from(await attribution.values.data()),
     meta: { delta, warnings, layer, modelCalls, ...surrogateFacts(attribution) },
   };
@@ -136,9 +146,12 @@ export function registerExplain(program: Command): void {
       await withBackend(program);
       const loaded = withLabels(await loadModelSpec(flags.model, specOptions), flags.labels);
       const input = loadModelInput(loaded, flags.input, inputOpts);
+      // Token models: gradient methods explain the embedding layer's output (ids have no gradient).
+      const textLayer = loaded.kind === 'text' && !flags.layer && method.layer === 'optional' && method.needsGradients ? embeddingLayerOf(loaded.model) : undefined;
       // The mask becomes a tensor only once the backend runs (tfjs would otherwise start its cpu backend and print its banner).
       const options: MethodOptions = optionValues(method, {
         ...parsed,
+        ...(textLayer ? { layer: textLayer } : {}),
         target: parseTarget(flags.target, loaded.classNames),
         ...(mask === undefined ? {} : { featureMask: typeof mask === 'string' ? mask : tf.tensor(mask.data, mask.shape) }),
       });
@@ -189,6 +202,7 @@ export function registerExplain(program: Command): void {
           return;
         }
         process.stdout.write(await summary(attribution, input, targets, ms));
+        if (input.tokens) process.stdout.write(tokenHighlights(await tokenScores(attribution.values), input.tokens, useColour(process.stdout, process.env)));
         if (card) process.stdout.write(reportCardText(card));
         if (flags.out) process.stdout.write(`wrote ${flags.out}${card && ext !== '.json' ? ` and ${flags.out.slice(0, -ext.length)}.score.json` : ''}\n`);
       } finally {

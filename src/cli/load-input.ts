@@ -6,6 +6,7 @@ import { readInput } from '../data/io.js';
 import { penguinFeaturesFromTable } from '../data/penguins.js';
 import type { LoadedModel } from './load-model.js';
 import { applyPreprocess, type Preprocess } from './preprocess.js';
+import { loadTextInput } from './load-text-input.js';
 
 /** How `--preprocess` and `--resize` shape image inputs. */
 export interface InputOptions {
@@ -23,6 +24,8 @@ export interface ModelInput {
   readonly images?: readonly { readonly data: Float32Array; readonly height: number; readonly width: number; readonly channels: number }[];
   /** For tabular models: the name of each feature. */
   readonly featureNames?: readonly string[];
+  /** For token models: the word at every position of each example ('' at PAD). */
+  readonly tokens?: readonly (readonly string[])[];
   /** What the reader changed and the user should know (integer images scaled to [0, 1]). */
   readonly warnings?: readonly string[];
 }
@@ -70,10 +73,12 @@ function fromChannelsFirst(data: Float32Array, dims: readonly number[], shape: r
  * channels-first; integer image tensors hold 0–255 and are scaled to [0, 1], with a warning);
  * `options.preprocess` then maps image values to what the model expects. CSV tables are matched
  * by column name (every column, in order, for a model without feature names; the bundled penguins
- * model standardises its measurements first). NaN or ±Infinity anywhere is a LumenError('numeric').
+ * model standardises its measurements first). A token model (`kind` 'text') reads texts instead
+ * (`loadTextInput`: a .txt or .jsonl file, or the text itself). NaN or ±Infinity anywhere is a LumenError('numeric').
  */
 export function loadModelInput(loaded: LoadedModel, file: string, options: InputOptions = {}): ModelInput {
   const shape = loaded.model.inputShape;
+  if (loaded.kind === 'text' && loaded.vocabulary) return loadTextInput(file, loaded.vocabulary, shape[0]);
   const isImage = loaded.kind === 'image';
   const input = readInput(file, isImage ? { grayscale: shape[2] === 1 } : {});
   const warnings: string[] = [];

@@ -4,7 +4,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import type { Standardization } from '../data/penguins.js';
-import { loadBundledModel } from '../models/bundled.js';
+import { loadBundledModel, loadBundledVocabulary } from '../models/bundled.js';
+import type { Vocabulary } from '../text/vocabulary.js';
 import { loadFixture } from '../models/fixture.js';
 import { fromLayersModel } from '../models/from-layers-model.js';
 import { loadModelFile } from '../models/load-model-file.js';
@@ -18,8 +19,10 @@ export interface LoadedModel {
   readonly model: Model;
   /** How the model was named on the command line. */
   readonly spec: string;
-  /** 'image' for [H, W, C] inputs, 'tabular' for [F] inputs, 'tensor' otherwise. */
-  readonly kind: 'image' | 'tabular' | 'tensor';
+  /** 'image' for [H, W, C] inputs, 'tabular' for [F] inputs, 'text' for token models with a vocabulary, 'tensor' otherwise. */
+  readonly kind: 'image' | 'tabular' | 'text' | 'tensor';
+  /** Token models: the words of the ids (bundled text models' vocab.json). */
+  readonly vocabulary?: Vocabulary;
   readonly classNames?: readonly string[];
   readonly featureNames?: readonly string[];
   /** Penguins: the CSV columns are standardised with these statistics before the model. */
@@ -53,10 +56,12 @@ export const ONNXRUNTIME_PREFIX = 'onnxruntime:';
 export async function loadModelSpec(spec: string, options: ModelSpecOptions = {}): Promise<LoadedModel> {
   if (spec.startsWith('bundled:')) {
     const { model, meta } = await loadBundledModel(spec.slice('bundled:'.length));
+    const vocabulary = await loadBundledVocabulary(meta.name);
     return {
       model: fromLayersModel(model, { name: meta.name, ...options }),
       spec,
-      kind: inputKind(meta.inputShape),
+      kind: vocabulary ? 'text' : inputKind(meta.inputShape),
+      ...(vocabulary ? { vocabulary } : {}),
       classNames: meta.classNames,
       featureNames: meta.featureNames,
       standardization: meta.standardization,

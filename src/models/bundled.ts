@@ -9,6 +9,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../core/errors.js';
 import type { Standardization } from '../data/penguins.js';
 import { loadLayersModel } from './model-io.js';
+import type { Vocabulary } from '../text/vocabulary.js';
 
 export const BUNDLED_MODELS = ['mnist', 'penguins', 'groundtruth', 'spam'] as const;
 export type BundledName = (typeof BUNDLED_MODELS)[number];
@@ -73,6 +74,23 @@ export async function loadBundledMeta(name: BundledName | string): Promise<Bundl
   } catch (e) {
     throw new LumenError('file', `${file}: expected a JSON object with inputShape and classNames; found ${(e as Error).message}`);
   }
+}
+
+/**
+ * The word vocabulary of a bundled text model (`vocab.json` beside its weights: the word of every
+ * id, PAD 0 and UNK 1), or undefined for models that take no text.
+ */
+export async function loadBundledVocabulary(name: BundledName | string): Promise<Vocabulary | undefined> {
+  const file = path.join(bundledModelDir(checkName(name)), 'vocab.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const tokens = JSON.parse(text) as unknown;
+  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw new LumenError('file', `${file}: expected a JSON list of words; found ${typeof tokens}`);
+  return { tokens: tokens as string[] };
 }
 
 /** Loads a bundled model and its metadata. */
