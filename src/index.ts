@@ -174,5 +174,6 @@ export * from './render/html-report.js';
 export * from './render/image.js';
 export * from './render/overlay.js';
 export * from './text/token-attribution.js';
+export * from './text/vocabulary.js';
 export * from './training/fit-classifier.js';
 export * from './training/fresh-copy.js';

@@ -12,6 +12,7 @@ export * from './data/labels.js';
 export * from './data/mnist.js';
 export * from './data/npy.js';
 export * from './data/penguins.js';
+export * from './data/spam.js';
 export * from './data/tensor-data.js';
 export * from './metrics/benchmark/ground-truth-benchmark.js';
 export * from './metrics/benchmark/ground-truth-cnn.js';
