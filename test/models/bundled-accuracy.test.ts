@@ -63,5 +63,5 @@ test('the bundled ground-truth CNN reproduces its recorded accuracy on the 2,000
 });
 
 test('an unknown bundled model name is a LumenError', async () => {
-  await assert.rejects(loadBundledModel('cifar'), /bundled model must be one of mnist, penguins, groundtruth; found 'cifar'/);
+  await assert.rejects(loadBundledModel('cifar'), /bundled model must be one of mnist, penguins, groundtruth, spam; found 'cifar'/);
 });
