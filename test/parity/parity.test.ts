@@ -17,20 +17,18 @@ const fixtures = ['', 'wave2'].flatMap((dir) => {
 /**
  * Entries no Lumen method implements yet, per fixture: listed here so that each one is expected to
  * be `missing` explicitly (an id missing from a fixture not listed here fails the test).
- * global_mlp's surrogate trees wait for the CART of issue 11's rules slice. robust_cnn's
- * `cw_l2_torchattacks` stays missing on purpose: torchattacks' CW margin takes the maximum over
+ * robust_cnn's `cw_l2_torchattacks` stays missing on purpose: torchattacks' CW margin takes the maximum over
  * masked logits (the mask's zeros compete), so with negative logits f and its gradient vanish and
  * the attack stalls — a defect of that library (fixture README, gotcha 6); Lumen implements the
  * paper's margin (`cw_l2_textbook_f`).
  */
 const expectedMissing: Record<string, string[]> = {
-  global_mlp: ['surrogate_tree_entropy', 'surrogate_tree_gini'],
   robust_cnn: ['cw_l2_torchattacks'],
 };
 const expectedMissingCount = Object.values(expectedMissing).reduce((n, ids) => n + ids.length, 0);
 
 /**
- * The ids that must pass, per fixture: written from `lumen parity --json` (203 wave-1 ids; wave-2: 5 of global_mlp, 6 of robust_cnn, 5 of robust_mlp; the same
+ * The ids that must pass, per fixture: written from `lumen parity --json` (203 wave-1 ids; wave-2: 7 of global_mlp, 6 of robust_cnn, 5 of robust_mlp; the same
  * with both loaders). An id that silently turns `missing` — a builder returning null, a swallowed
  * lookup error, a fixture no longer found — fails here; a newly passing id is added to the file.
  */
@@ -46,8 +44,8 @@ function idsBy(rows: readonly ParityRow[], status: ParityRow['status']): Record<
 
 const pinnedCount = Object.values(pinned).reduce((n, ids) => n + ids.length, 0);
 
-test('the pinned list holds 219 distinct ids: 203 over the 7 public fixtures, 16 in wave-2 (global_mlp 5, robust_cnn 6, robust_mlp 5)', () => {
-  assert.equal(pinnedCount, 219);
+test('the pinned list holds 221 distinct ids: 203 over the 7 public fixtures, 18 in wave-2 (global_mlp 7, robust_cnn 6, robust_mlp 5)', () => {
+  assert.equal(pinnedCount, 221);
   assert.deepEqual(Object.keys(pinned).sort(), ['bn_cnn', 'cnn', 'global_mlp', 'mlp', 'quantus_cnn', 'robust_cnn', 'robust_mlp', 'sat', 'zennit_cnn', 'zennit_mlp']);
   assert.equal(pinnedCount - pinned.global_mlp.length - pinned.robust_cnn.length - pinned.robust_mlp.length, 203);
   for (const [fixture, ids] of Object.entries(pinned)) assert.equal(new Set(ids).size, ids.length, `${fixture}: duplicate ids`);
