@@ -10,6 +10,7 @@ import { registerOnnxConformance } from './onnx-conformance.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerBenchmark } from './benchmark.js';
 import { registerRules } from './rules.js';
+import { registerPdp } from './pdp.js';
 
 const program = new Command();
 program
@@ -34,6 +35,7 @@ registerOnnxConformance(program);
 registerEvaluate(program);
 registerBenchmark(program);
 registerRules(program);
+registerPdp(program);
 
 try {
   await program.parseAsync(process.argv);
