@@ -2,7 +2,7 @@ import { datasetFromArrays, type ColumnKind, type Dataset } from '../core/datase
 import { LumenError } from '../core/errors.js';
 import { bundledDataset, datasetFromFile } from '../data/dataset-files.js';
 import { PENGUIN_MEASUREMENTS } from '../data/penguins.js';
-import type { FeatureScale } from '../rules/rules-text.js';
+import type { FeatureScale } from '../render/rules-text.js';
 import { loadModelInput } from './load-input.js';
 import type { LoadedModel } from './load-model.js';
 

@@ -5,9 +5,11 @@ import { LumenError } from '../core/errors.js';
 import { writeFileAtomic } from '../data/io.js';
 import { tabularRows, tableColumn, featureIndices } from '../global/tabular-rows.js';
 import { methodById } from '../methods.js';
+import { curveSection } from '../render/explanation-sections.js';
+import { renderReport } from '../render/html-report.js';
 import { lineChartPng, lineChartSvg } from '../render/line-chart.js';
 import { encodePng } from '../render/png.js';
-import type { FeatureScale } from '../rules/rules-text.js';
+import type { FeatureScale } from '../render/rules-text.js';
 import { withBackend } from './context.js';
 import { featureScales, loadDataset } from './load-dataset.js';
 import { loadModelSpec } from './load-model.js';
@@ -52,12 +54,12 @@ export function registerPdp(program: Command): void {
     .option('--kind <kind>', 'PD only: average, individual (ICE) or both', 'average')
     .option('--grid-resolution <n>', 'PD only: grid points per feature (default 100)')
     .option('--target <class>', 'the output (index or class name) to plot; default all')
-    .option('--out <file>', 'write the chart (.png or .svg) or the explanation record (.json)')
+    .option('--out <file>', 'write the chart (.png or .svg), an HTML report (.html) or the explanation record (.json)')
     .option('--json', 'print the explanation record as JSON')
     .action(async (flags: PdpFlags) => {
       if (flags.method !== 'pd' && flags.method !== 'ale') throw new LumenError('option', `lumen pdp: --method must be 'pd' or 'ale'; found '${flags.method}'`);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : undefined;
-      if (ext !== undefined && !['.png', '.svg', '.json'].includes(ext)) throw new LumenError('option', `lumen pdp: --out must end in .png, .svg or .json; found '${flags.out}'`);
+      if (ext !== undefined && !['.png', '.svg', '.json', '.html'].includes(ext)) throw new LumenError('option', `lumen pdp: --out must end in .png, .svg, .html or .json; found '${flags.out}'`);
       if (!flags.out && !flags.json) throw new LumenError('option', 'lumen pdp: give --out <file.png|.svg|.json> or --json');
       await withBackend(program);
       const loaded = await loadModelSpec(flags.model, modelSpecOptions(flags));
@@ -90,7 +92,8 @@ export function registerPdp(program: Command): void {
         const rug = Array.from(tableColumn(table, xFeature), (v) => (scale ? v * scale.scale + scale.offset : v));
         const chart = { title: `${e.method} of ${loaded.spec}`, xLabel: xName, yLabel: e.yLabel, rug };
         const curves = scaled(e.curves.filter((c) => c.feature === undefined || c.feature === xName), scale);
-        await writeFileAtomic(flags.out, ext === '.svg' ? lineChartSvg(curves, chart) : encodePng(lineChartPng(curves, chart)));
+        if (ext === '.html') await writeFileAtomic(flags.out, renderReport({ title: chart.title, sections: [curveSection({ ...e, curves }, { rug })] }));
+        else await writeFileAtomic(flags.out, ext === '.svg' ? lineChartSvg(curves, chart) : encodePng(lineChartPng(curves, chart)));
       } finally {
         bar.stop();
         loaded.dispose();

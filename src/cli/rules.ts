@@ -3,7 +3,9 @@ import { writeFileAtomic } from '../data/io.js';
 import type { Explanation } from '../core/explanation.js';
 import { LumenError } from '../core/errors.js';
 import { methodById } from '../methods.js';
-import { rulesText, treeText } from '../rules/rules-text.js';
+import { rulesSection, treeSection } from '../render/explanation-sections.js';
+import { renderReport } from '../render/html-report.js';
+import { rulesText, treeText, type RulesTextOptions } from '../render/rules-text.js';
 import { withBackend } from './context.js';
 import { featureScales, loadDataset } from './load-dataset.js';
 import { loadModelSpec } from './load-model.js';
@@ -13,6 +15,13 @@ import { progressBar } from './progress.js';
 
 /** The rules family's entries `lumen rules --method` accepts. */
 export const RULES_COMMAND_METHODS = ['pedagogical-rules', 'surrogate-tree', 'decompositional-rules', 'distilled-tree', 'soft-decision-tree'] as const;
+
+/** A one-section HTML report of a rules or tree explanation. */
+function rulesReport(e: Explanation, spec: string, scales: RulesTextOptions['featureScales']): string {
+  const section = e.kind === 'rules' ? rulesSection(e, { featureScales: scales }) : e.kind === 'tree' ? treeSection(e, { featureScales: scales }) : undefined;
+  if (!section) throw new LumenError('option', `lumen rules --out .html: expected a 'rules' or 'tree' explanation; found '${e.kind}'`);
+  return renderReport({ title: `${e.method}: ${spec}`, sections: [section] });
+}
 
 interface RulesFlags extends ModelFlags {
   model: string;
@@ -37,7 +46,7 @@ export function registerRules(program: Command): void {
     .option('--opt <name=value>', "a method option (repeatable; see 'lumen methods')", (v: string, acc: string[]) => [...acc, v], [])
     .option('--seed <n>', 'seed of every random draw')
     .option('--json', 'print the explanation record as JSON')
-    .option('--out <file.json>', 'also write the explanation record to this file')
+    .option('--out <file>', 'also write the explanation record (.json) or an HTML report of it (.html)')
     .action(async (flags: RulesFlags) => {
       const method = methodById(flags.method);
       if (method.scope !== 'global' || !(RULES_COMMAND_METHODS as readonly string[]).includes(method.id)) {
@@ -51,7 +60,7 @@ export function registerRules(program: Command): void {
         const data = await loadDataset(loaded, flags.data, 'rules');
         const e: Explanation = await method.run(loaded.model, data, { ...options, ...(flags.seed ? { seed: Number(flags.seed) } : {}), onProgress: bar.onProgress });
         bar.stop();
-        if (flags.out) await writeFileAtomic(flags.out, `${JSON.stringify(e, null, 2)}\n`);
+        if (flags.out) await writeFileAtomic(flags.out, flags.out.toLowerCase().endsWith('.html') ? rulesReport(e, loaded.spec, featureScales(loaded)) : `${JSON.stringify(e, null, 2)}\n`);
         if (flags.json) process.stdout.write(`${JSON.stringify(e)}\n`);
         else if (e.kind === 'rules') process.stdout.write(`${rulesText(e, { featureScales: featureScales(loaded) })}\n`);
         else if (e.kind === 'tree') process.stdout.write(`${treeText(e, { featureScales: featureScales(loaded) })}\n`);
