@@ -5,7 +5,7 @@
  * a tie), recording (α, R(T_root)) after each step, from (0, R of the whole tree) to the root alone.
  */
 import { check } from '../core/errors.js';
-import type { DecisionTree } from './decision-tree.js';
+import type { DecisionTree } from './tree-arrays.js';
 
 /** The pruning path: effective alphas (ascending, from 0) and the total leaf impurity of each pruned tree. */
 export interface PruningPath {

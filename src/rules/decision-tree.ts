@@ -9,8 +9,10 @@ import { check } from '../core/errors.js';
 import { bestSplit, classCounts, type TreeTrainingData } from './best-split.js';
 import { nodeImpurity, type Criterion } from './impurity.js';
 import { pruneTree } from './cost-complexity-pruning.js';
+import type { DecisionTree } from './tree-arrays.js';
 
 export type { TreeTrainingData } from './best-split.js';
+export type { DecisionTree } from './tree-arrays.js';
 
 /** sklearn's EPSILON (double machine epsilon): a node this pure is a leaf. */
 const EPSILON = 2.220446049250313e-16;
@@ -29,26 +31,6 @@ export interface DecisionTreeOptions {
   readonly minImpurityDecrease?: number;
   /** Prune by minimal cost-complexity with this α after growing (default 0: no pruning). */
   readonly ccpAlpha?: number;
-}
-
-/** A fitted tree as parallel per-node arrays (sklearn's `tree_`), plus categorical splits. */
-export interface DecisionTree {
-  readonly criterion: Criterion;
-  readonly classes: number;
-  readonly columns: number;
-  readonly childrenLeft: readonly number[];
-  readonly childrenRight: readonly number[];
-  /** Split feature, −2 at leaves. */
-  readonly feature: readonly number[];
-  /** Numeric split threshold (`x <= threshold` goes left), −2 at leaves and categorical splits. */
-  readonly threshold: readonly number[];
-  /** Categorical split: the levels that go left; null elsewhere. */
-  readonly categories: readonly (readonly number[] | null)[];
-  /** Weighted class counts per node (sklearn 1.2's `value`). */
-  readonly value: readonly (readonly number[])[];
-  readonly impurity: readonly number[];
-  readonly nodeSamples: readonly number[];
-  readonly weightedNodeSamples: readonly number[];
 }
 
 interface Growing {

@@ -2,6 +2,8 @@
 import type { GlobalMethodInfo, OptionSpec } from '../core/method-info.js';
 import { surrogateRulesExplanation, surrogateTreeExplanation } from './pedagogical-rules.js';
 import { surrogateTree, type SurrogateTreeOptions } from './surrogate-tree.js';
+import { distillation, type DistillationOptions } from './distillation.js';
+import { treeExplanation } from './tree-explanation.js';
 
 /** The tree options every tree-growing entry shares (sklearn's names in camelCase). */
 export const TREE_OPTIONS: readonly OptionSpec[] = [
@@ -44,6 +46,30 @@ export const RULES_METHODS: readonly GlobalMethodInfo[] = [
     options: SURROGATE_OPTIONS,
     async run(model, data, options = {}) {
       return surrogateRulesExplanation(await surrogateTree(model, data, options as SurrogateTreeOptions), data);
+    },
+  },
+  {
+    ...base,
+    id: 'distillation',
+    title: 'Distillation into trees',
+    paper: 'Frosst & Hinton, Distilling a Neural Network Into a Soft Decision Tree, 2017',
+    summary: "a soft decision tree and a shallow CART trained on the model's soft targets at a temperature; fidelity of each",
+    options: [
+      { name: 'temperature', type: 'number', default: 2, doc: 'τ of the soft targets softmax(log p / τ)' },
+      { name: 'depth', type: 'integer', default: 3, doc: "the soft tree's depth" },
+      { name: 'epochs', type: 'integer', default: 300, doc: "the soft tree's full-batch Adam steps" },
+      { name: 'learningRate', type: 'number', default: 0.05, doc: "the soft tree's Adam learning rate" },
+      { name: 'maxDepth', type: 'integer', default: 3, doc: "the CART student's depth" },
+      { name: 'heldOutFraction', type: 'number', default: 0.2, doc: 'share of rows held out to measure fidelity' },
+    ],
+    async run(model, data, options = {}) {
+      const o = options as DistillationOptions & { readonly maxDepth?: number };
+      const r = await distillation(model, data, { ...o, tree: { maxDepth: o.maxDepth ?? 3 } });
+      return treeExplanation(r.tree, { featureNames: data.featureNames, classNames: data.classNames }, {
+        method: 'distillation',
+        fidelity: r.treeFidelity,
+        meta: { temperature: r.temperature, softTreeFidelity: r.softTreeFidelity, softTreeDepth: r.softTree.depth, heldOutRows: r.heldOutRows },
+      });
     },
   },
 ];

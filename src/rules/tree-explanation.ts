@@ -4,7 +4,7 @@
  * class names, criterion and depth in `meta`.
  */
 import type { JsonValue, TreeExplanation, TreeNodeRecord } from '../core/explanation.js';
-import type { DecisionTree } from './decision-tree.js';
+import type { DecisionTree } from './tree-arrays.js';
 
 /** Names of the tree's columns and classes (defaults `f0 …`, `0 …`). */
 export interface TreeNames {

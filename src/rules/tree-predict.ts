@@ -4,7 +4,7 @@
  * way (`decisionPath`). Rows are a float32 table as the tree was grown on.
  */
 import { check } from '../core/errors.js';
-import type { DecisionTree } from './decision-tree.js';
+import type { DecisionTree } from './tree-arrays.js';
 
 function checkRows(tree: DecisionTree, values: Float32Array, fn: string): number {
   check(values.length % tree.columns === 0, 'input', () => `${fn}: expected rows of ${tree.columns} columns; found ${values.length} values`);

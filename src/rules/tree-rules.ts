@@ -5,7 +5,7 @@
  * the order (most rows first, then most precise) changes no decision; it puts the broad rules first.
  */
 import type { ExplanationRule, RuleCondition } from '../core/explanation.js';
-import type { DecisionTree } from './decision-tree.js';
+import type { DecisionTree } from './tree-arrays.js';
 import type { TreeNames } from './tree-explanation.js';
 import { applyTree, nodeClass } from './tree-predict.js';
 
