@@ -47,6 +47,8 @@ export interface ExplanationRule {
   readonly coverage: number;
   /** Share of the rows it applies to where the model's output is `outcome`. */
   readonly precision: number;
+  /** Number of the dataset's rows the rule applies to. */
+  readonly support?: number;
 }
 
 /** Ordered rules (a decision list, anchors, extracted rules): the first rule that applies decides. */
@@ -56,10 +58,12 @@ export interface RulesExplanation extends ExplanationBase<'rules'> {
   readonly fidelity?: number;
 }
 
-/** A node of a surrogate decision tree: a split (`feature <= threshold` goes left) or a leaf. */
+/** A node of a surrogate decision tree: a split (`feature <= threshold`, or `feature` in `categories`, goes left) or a leaf. */
 export interface TreeNodeRecord {
   readonly feature?: string;
   readonly threshold?: number;
+  /** A categorical split: the levels that go left. */
+  readonly categories?: readonly (number | string)[];
   readonly left?: TreeNodeRecord;
   readonly right?: TreeNodeRecord;
   /** The node's prediction: class shares, or one value for regression. */

@@ -11,6 +11,7 @@ import { LRP_BUILDERS } from './builders/lrp.js';
 import { ADVERSARIAL_BUILDERS } from './builders/adversarial.js';
 import { GLOBAL_BUILDERS } from './builders/global.js';
 import { TOKEN_BUILDERS } from './builders/tokens.js';
+import { RULES_BUILDERS } from './builders/rules.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
@@ -28,6 +29,7 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
   ...LRP_BUILDERS,
   ...ADVERSARIAL_BUILDERS,
   ...GLOBAL_BUILDERS,
+  ...RULES_BUILDERS,
 };
 
 /**
