@@ -35,8 +35,10 @@ export type Classify = (inputs: Float32Array, n: number) => Promise<{ labels: In
  * search over sets of features, anchor size by size. Candidates extend the beam's anchors by one
  * feature (those not covering more than the best anchor found are pruned); KL-LUCB keeps the
  * `beamSize` most precise; each kept one is sampled until its precision bounds decide it against
- * the threshold (± τ); the accepted anchor of highest coverage wins. Samples are shared: a new
- * candidate starts from every stored sample on which its features hold (as alibi does). Every pull
+ * the threshold (± τ); the accepted anchor of highest coverage wins. Where the sampler perturbs
+ * features independently (superpixels, tokens), a new candidate starts from every stored sample on
+ * which its features hold, as alibi does; tabular candidates start afresh (alibi's reuse there
+ * biases the estimate: the rows a matching column selects are correlated). Every pull
  * of several arms is one batched model call. Coverage is the joint share of coverage samples on
  * which all the anchor's conditions hold.
  */
@@ -73,7 +75,7 @@ export async function anchorBeam(sampler: AnchorSampler, classify: Classify, lab
     const found = arms.get(k);
     if (found) return found;
     const arm: Arm = { anchor, coverage: anchorCoverage(coverageFlags, F, anchor), n: 0, positives: 0 };
-    store.flags.forEach((flags, b) => {
+    if (sampler.independent) store.flags.forEach((flags, b) => {
       const matches = store.matches[b];
       for (let r = 0; r < matches.length; r++) {
         if (anchor.every((f) => flags[r * F + f] === 1)) { arm.n++; arm.positives += matches[r]; }

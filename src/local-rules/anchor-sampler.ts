@@ -10,6 +10,13 @@ export interface AnchorSampler {
   readonly featureCount: number;
   /** Values of one model input (its flattened size). */
   readonly inputSize: number;
+  /**
+   * Whether features are perturbed independently of each other, so that a sample drawn for one
+   * anchor on which more features happen to hold is a sample of the larger anchor too (superpixels,
+   * tokens). Tabular rows are not: their unanchored columns come from one data row, so conditioning
+   * on a column that happens to match selects correlated rows.
+   */
+  readonly independent: boolean;
   /** The tensor dtype of the model input ('int32' for token ids). */
   readonly dtype: 'float32' | 'int32';
   /**

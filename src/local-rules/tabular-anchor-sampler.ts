@@ -42,6 +42,7 @@ export function tabularAnchorSampler(table: Float32Array, rows: number, instance
   return {
     featureCount: d,
     inputSize: d,
+    independent: false,
     dtype: 'float32',
     sample(anchor, n, rng: Rng) {
       const inputs = new Float32Array(n * d);
