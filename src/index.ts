@@ -79,6 +79,8 @@ export * from './core/rules.js';
 export * from './core/target.js';
 export * from './core/validate.js';
 export * from './core/yield-to-event-loop.js';
+export * from './counterfactual/feature-scales.js';
+export * from './counterfactual/wachter-counterfactual.js';
 export * from './data/mnist-digits-file.js';
 export * from './data/parse-json.js';
 export * from './data/split.js';
