@@ -9,6 +9,7 @@ import { ATTENTION_METHODS } from './attribution/attention/registry.js';
 import { ADVERSARIAL_METHODS } from './adversarial/registry.js';
 import { GLOBAL_CURVE_METHODS } from './global/registry.js';
 import { RULES_METHODS } from './rules/registry.js';
+import { ANCHOR_METHODS } from './local-rules/registry.js';
 import { LumenError } from './core/errors.js';
 import type { LocalMethodInfo, MethodInfo } from './core/method-info.js';
 
@@ -31,6 +32,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...ADVERSARIAL_METHODS,
   ...GLOBAL_CURVE_METHODS,
   ...RULES_METHODS,
+  ...ANCHOR_METHODS,
 ];
 
 /** The method registered under `id` in `methods` (default: METHODS); an unknown id is a LumenError listing the known ones. */

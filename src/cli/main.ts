@@ -11,6 +11,7 @@ import { registerEvaluate } from './evaluate.js';
 import { registerBenchmark } from './benchmark.js';
 import { registerRules } from './rules.js';
 import { registerPdp } from './pdp.js';
+import { registerAnchors } from './anchors.js';
 
 const program = new Command();
 program
@@ -36,6 +37,7 @@ registerEvaluate(program);
 registerBenchmark(program);
 registerRules(program);
 registerPdp(program);
+registerAnchors(program);
 
 try {
   await program.parseAsync(process.argv);
