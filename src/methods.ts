@@ -7,6 +7,7 @@ import { SURROGATE_METHODS } from './attribution/surrogate/registry.js';
 import { LRP_METHODS } from './attribution/propagation/lrp/registry.js';
 import { ADVERSARIAL_METHODS } from './adversarial/registry.js';
 import { GLOBAL_CURVE_METHODS } from './global/registry.js';
+import { EXAMPLE_METHODS } from './examples/registry.js';
 import { LumenError } from './core/errors.js';
 import type { LocalMethodInfo, MethodInfo } from './core/method-info.js';
 
@@ -27,6 +28,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...SURROGATE_METHODS,
   ...ADVERSARIAL_METHODS,
   ...GLOBAL_CURVE_METHODS,
+  ...EXAMPLE_METHODS,
 ];
 
 /** The method registered under `id` in `methods` (default: METHODS); an unknown id is a LumenError listing the known ones. */

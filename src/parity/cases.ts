@@ -10,6 +10,7 @@ import { SURROGATE_BUILDERS } from './builders/surrogate.js';
 import { LRP_BUILDERS } from './builders/lrp.js';
 import { ADVERSARIAL_BUILDERS } from './builders/adversarial.js';
 import { GLOBAL_BUILDERS } from './builders/global.js';
+import { EXAMPLES_BUILDERS } from './builders/examples.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
@@ -27,6 +28,7 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
   ...LRP_BUILDERS,
   ...ADVERSARIAL_BUILDERS,
   ...GLOBAL_BUILDERS,
+  ...EXAMPLES_BUILDERS,
 };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */
