@@ -52,7 +52,7 @@ async function exactHessian(model: Model, params: readonly ModelParameter[], dat
   const p = parameterCount(params);
   const h = new Float64Array(p * p);
   for (let k = 0; k < p; k++) {
-    const e = tf.oneHot(tf.tensor1d([k], 'int32'), p).reshape([p]) as tf.Tensor1D;
+    const e = tf.tidy(() => tf.oneHot(tf.tensor1d([k], 'int32'), p).reshape([p]).toFloat()) as tf.Tensor1D;
     const col = await hessianVectorProduct(model, params, data, options.loss ?? 'cross-entropy', e, options, 'influenceFunction');
     const values = await col.data();
     tf.dispose([e, col]);
