@@ -9,6 +9,7 @@ import { registerDemo } from './demo.js';
 import { registerOnnxConformance } from './onnx-conformance.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerBenchmark } from './benchmark.js';
+import { registerExamples } from './examples.js';
 
 const program = new Command();
 program
@@ -32,6 +33,7 @@ registerDemo(program);
 registerOnnxConformance(program);
 registerEvaluate(program);
 registerBenchmark(program);
+registerExamples(program);
 
 try {
   await program.parseAsync(process.argv);
