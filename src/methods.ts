@@ -10,6 +10,7 @@ import { ADVERSARIAL_METHODS } from './adversarial/registry.js';
 import { GLOBAL_CURVE_METHODS } from './global/registry.js';
 import { RULES_METHODS } from './rules/registry.js';
 import { ANCHOR_METHODS } from './local-rules/registry.js';
+import { EXAMPLE_METHODS } from './examples/registry.js';
 import { LumenError } from './core/errors.js';
 import type { LocalMethodInfo, MethodInfo } from './core/method-info.js';
 
@@ -33,6 +34,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...GLOBAL_CURVE_METHODS,
   ...RULES_METHODS,
   ...ANCHOR_METHODS,
+  ...EXAMPLE_METHODS,
 ];
 
 /** The method registered under `id` in `methods` (default: METHODS); an unknown id is a LumenError listing the known ones. */

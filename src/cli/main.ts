@@ -12,6 +12,7 @@ import { registerBenchmark } from './benchmark.js';
 import { registerRules } from './rules.js';
 import { registerPdp } from './pdp.js';
 import { registerAnchors } from './anchors.js';
+import { registerExamples } from './examples.js';
 
 const program = new Command();
 program
@@ -38,6 +39,7 @@ registerBenchmark(program);
 registerRules(program);
 registerPdp(program);
 registerAnchors(program);
+registerExamples(program);
 
 try {
   await program.parseAsync(process.argv);

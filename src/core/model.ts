@@ -22,12 +22,46 @@ export interface RunOptions {
    * unchanged, the backward pass of every part is its rule's. A part without a rule is an error.
    */
   readonly rules?: RuleSet;
+  /**
+   * Values used instead of the model's parameters, by `ModelParameter.name` (same shapes); the
+   * output is differentiable with respect to them (second-order gradients included). Parameters
+   * not named keep their current values. Models without `parameters` refuse it.
+   */
+  readonly params?: Readonly<Record<string, tf.Tensor>>;
+  /**
+   * Tensors added to the pre-activation output of linear layers (Dense, Gemm, convolutions), by
+   * layer name, each of that output's shape: the gradient of a loss with respect to one is the
+   * layer's pre-activation gradient, from which per-example parameter gradients follow in one
+   * backward pass. The inputs those layers saw are returned in `RunResult.layerInputs`.
+   */
+  readonly perturb?: Readonly<Record<string, tf.Tensor>>;
 }
 
 /** Output of a taped forward pass, plus the captured layer outputs. */
 export interface RunResult {
   readonly output: tf.Tensor;
   readonly captured: Readonly<Record<string, tf.Tensor>>;
+  /** The input of every layer named in `RunOptions.perturb` (present only with `perturb`). */
+  readonly layerInputs?: Readonly<Record<string, tf.Tensor>>;
+}
+
+/**
+ * A named trainable tensor of a model, in the model's stable order (DESIGN.md, "Model, completed"):
+ * the weight and bias of every linear layer (Dense, convolutions; ONNX Gemm, MatMul, Conv).
+ * `role` says how a per-example gradient of it is formed from its layer's input `a` and
+ * pre-activation gradient `d`: 'kernel' is a dense kernel [in, out] (gradient a ⊗ d),
+ * 'kernel-out-in' one stored [out, in] (ONNX Gemm with transB, PyTorch; d ⊗ a), 'bias' (d), 'other'
+ * (convolution filters: no per-example gradient by this route).
+ */
+export interface ModelParameter {
+  /** Unique name, `layer/weight` (e.g. 'fc1/kernel'). */
+  readonly name: string;
+  /** The layer (Model.layers name) it belongs to. */
+  readonly layer: string;
+  readonly role: 'kernel' | 'kernel-out-in' | 'bias' | 'other';
+  readonly shape: readonly number[];
+  /** Its current value, owned by the model (do not dispose; it changes when `setParameters` is called). */
+  readonly value: tf.Tensor;
 }
 
 /**
@@ -70,6 +104,13 @@ export interface Model {
   predict(x: tf.Tensor): Promise<tf.Tensor>;
   /** Synchronous, taped forward pass with capture and replacement (differentiable models only). */
   run(x: tf.Tensor, options?: RunOptions): RunResult;
+  /** Trainable parameters in a stable order (layers and ONNX adapters); absent for black boxes and plain functions. */
+  readonly parameters?: readonly ModelParameter[];
+  /**
+   * Overwrites parameters in place, by name (a checkpoint being loaded); the given tensors stay the
+   * caller's. Unknown names and wrong shapes are LumenErrors.
+   */
+  setParameters?(values: Readonly<Record<string, tf.Tensor>>): void;
   /** Frees what the adapter owns (weights it loaded or imported); adapters of caller-owned models free nothing. */
   dispose?(): void;
 }

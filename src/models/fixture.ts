@@ -92,6 +92,7 @@ export function readFixtureJson(path: string): FixtureJson {
   } catch (e) {
     throw new LumenError('file', `loadFixture: '${path}' is not valid JSON (${(e as Error).message})`);
   }
+  json = examplesFixtureModel(json);
   check(json && typeof json === 'object' && json.architecture && json.weights_tfjs && (json.inputs || datasetX(json)), 'file', () =>
     `loadFixture: '${path}' is not a Lumen reference fixture (expected keys architecture, weights_tfjs, and inputs or dataset.X)`);
   return json;
@@ -102,7 +103,7 @@ export function readFixtureJson(path: string): FixtureJson {
  * Model whose layer names are the fixture's PyTorch module names.
  */
 export function loadFixture(pathOrJson: string | FixtureJson): Fixture {
-  const json = typeof pathOrJson === 'string' ? readFixtureJson(pathOrJson) : pathOrJson;
+  const json = typeof pathOrJson === 'string' ? readFixtureJson(pathOrJson) : examplesFixtureModel(pathOrJson);
   if (isTokenFixture(json)) {
     const built = loadTokenFixture(json, (v) => fixtureTensor(v as FixtureValue));
     return {
@@ -141,6 +142,20 @@ export function loadFixture(pathOrJson: string | FixtureJson): Fixture {
       tf.dispose([inputs, ...Object.values(baselines)]);
     },
   };
+}
+
+/**
+ * A wave-2 examples fixture keeps its architecture under `model` and its weights per checkpoint;
+ * its model is the architecture at the last checkpoint and its rows the training set (`X_train`).
+ */
+function examplesFixtureModel(json: FixtureJson): FixtureJson {
+  if (!json || typeof json !== 'object' || json.architecture) return json;
+  const model = json.model as { readonly architecture?: FixtureJson['architecture'] } | undefined;
+  const checkpoints = json.checkpoints as readonly { readonly weights_tfjs?: FixtureJson['weights_tfjs'] }[] | undefined;
+  const dataset = json.dataset as { readonly X_train?: FixtureValue } | undefined;
+  const last = checkpoints?.[checkpoints.length - 1]?.weights_tfjs;
+  if (!model?.architecture || !last || !dataset?.X_train) return json;
+  return { ...json, architecture: model.architecture, weights_tfjs: last, dataset: { ...dataset, X: dataset.X_train } };
 }
 
 /** The rows of a wave-2 fixture (`dataset.X`), which has no `inputs`: the data its global entries explain. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { check } from '../core/errors.js';
 import type { Model, OutputKind, RunOptions, RunResult } from '../core/model.js';
 import { executeGraph, GRAPH_INPUT } from './graph.js';
+import { checkParameterValues, graphParameters } from './graph-parameters.js';
 import type { Graph, GraphNode } from './graph-types.js';
 import { layerParts, parameterlessPart } from './layer-parts.js';
 import { chooseOutputKind, outputKindOfActivation } from './output-kind.js';
@@ -33,7 +34,12 @@ export function fromLayersModel(model: tf.LayersModel, options: FromLayersModelO
   const out = model.outputs[chosen];
   const inputShape = model.inputs[0].shape.slice(1).map((d) => d ?? -1);
   const outputShape = out.shape.slice(1).map((d) => d ?? -1);
-  const run = (x: tf.Tensor, runOptions?: RunOptions): RunResult => executeGraph(graph, x, runOptions);
+  const run = (x: tf.Tensor, runOptions?: RunOptions): RunResult => {
+    if (runOptions?.params) checkParameterValues(parameters, runOptions.params, 'fromLayersModel');
+    return executeGraph(graph, x, runOptions);
+  };
+  // The kernels and biases are the layers' own tf.Variables: setParameters assigns into them.
+  const parameters = graphParameters(graph);
   return {
     name: options.name ?? model.name,
     inputShape,
@@ -43,6 +49,11 @@ export function fromLayersModel(model: tf.LayersModel, options: FromLayersModelO
     differentiable: true,
     layers: graph.nodes.map(({ name, kind, outputShape: s }) => ({ name, kind, outputShape: s })),
     run,
+    parameters,
+    setParameters: (values) => {
+      checkParameterValues(parameters, values, 'fromLayersModel');
+      for (const p of parameters) if (values[p.name]) (p.value as tf.Variable).assign(values[p.name]);
+    },
     predict: async (x) => tf.tidy(() => run(x).output),
     dispose: () => {
       if (options.owned) model.dispose();

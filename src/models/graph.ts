@@ -3,6 +3,7 @@ import { check } from '../core/errors.js';
 import type { LayerInfo, RunOptions, RunResult } from '../core/model.js';
 import type { Graph, GraphNode } from './graph-types.js';
 import { planRules, runWithRules } from './rule-engine.js';
+import { runLinearNode } from './graph-parameters.js';
 
 /** The name that stands for the model's input in `GraphNode.inputs`. */
 export const GRAPH_INPUT = 'input';
@@ -18,6 +19,12 @@ export function executeGraph(graph: Graph, x: tf.Tensor, options: RunOptions = {
   const needed = neededNodes(graph, replace, capture);
   const plan = options.rules ? planRules(graph.nodes, options.rules) : null;
   const values = new Map<string, tf.Tensor>([[GRAPH_INPUT, x]]);
+  const params = options.params ?? {};
+  const perturb = options.perturb ?? {};
+  const overridden = new Set(Object.keys(params).map((name) => name.slice(0, name.lastIndexOf('/'))));
+  const layerInputs: Record<string, tf.Tensor> = {};
+  check(!plan || (overridden.size === 0 && Object.keys(perturb).length === 0), 'option', () => 'run: gradient rules cannot be combined with params or perturb');
+  for (const name of Object.keys(perturb)) check(needed.has(name), 'layer', () => `run: layer '${name}' (perturb) is not on the path to the output`);
   for (const node of graph.nodes) {
     if (!needed.has(node.name)) continue;
     const replacement = replace[node.name];
@@ -26,11 +33,17 @@ export function executeGraph(graph: Graph, x: tf.Tensor, options: RunOptions = {
       continue;
     }
     const inputs = node.inputs.map((name) => values.get(name) as tf.Tensor);
+    if (overridden.has(node.name) || perturb[node.name]) {
+      if (perturb[node.name]) layerInputs[node.name] = inputs[0];
+      values.set(node.name, runLinearNode(node, inputs[0], params, perturb[node.name]));
+      continue;
+    }
     values.set(node.name, plan ? runWithRules(node, plan, inputs) : node.apply(inputs));
   }
   const captured: Record<string, tf.Tensor> = {};
   for (const name of capture) captured[name] = values.get(name) as tf.Tensor;
-  return { output: values.get(graph.output) as tf.Tensor, captured };
+  const output = values.get(graph.output) as tf.Tensor;
+  return Object.keys(perturb).length ? { output, captured, layerInputs } : { output, captured };
 }
 
 function neededNodes(graph: Graph, replace: Readonly<Record<string, tf.Tensor>>, capture: readonly string[]): Set<string> {

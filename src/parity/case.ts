@@ -34,5 +34,7 @@ export function entryKey(entry: FixtureEntry): string | undefined {
   // Wave-2 entries name the reference function or class (scikit-learn, alibi …).
   if (typeof entry.function === 'string') return entry.function;
   if (typeof entry.class === 'string') return entry.class;
+  // MMD-critic entries name the original code's file and its functions.
+  if (typeof entry.library === 'string' && Array.isArray(entry.functions)) return entry.library;
   return undefined;
 }

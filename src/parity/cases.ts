@@ -12,6 +12,7 @@ import { ADVERSARIAL_BUILDERS } from './builders/adversarial.js';
 import { GLOBAL_BUILDERS } from './builders/global.js';
 import { TOKEN_BUILDERS } from './builders/tokens.js';
 import { RULES_BUILDERS } from './builders/rules.js';
+import { EXAMPLES_BUILDERS } from './builders/examples.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
@@ -30,6 +31,7 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
   ...ADVERSARIAL_BUILDERS,
   ...GLOBAL_BUILDERS,
   ...RULES_BUILDERS,
+  ...EXAMPLES_BUILDERS,
 };
 
 /**

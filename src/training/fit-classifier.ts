@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { check, LumenError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
+import { snapshotCheckpoint, type Checkpoint } from '../core/checkpoint.js';
+import { fromLayersModel } from '../models/from-layers-model.js';
 
 /** Options of `fitClassifier`. */
 export interface FitClassifierOptions {
@@ -23,11 +25,19 @@ export interface FitClassifierOptions {
   /** Called after each epoch with its mean loss (e.g. to log held-out accuracy). */
   readonly onEpoch?: (epoch: number, loss: number) => void;
   readonly signal?: AbortSignal;
+  /** 'adam' (default) or plain 'sgd' (no momentum) at `learningRate`. */
+  readonly optimizer?: 'adam' | 'sgd';
+  /**
+   * Saves a Checkpoint (src/core/checkpoint.ts: the parameters as `fromLayersModel` names them,
+   * with the learning rate) after every this many epochs and after the last; default none.
+   */
+  readonly checkpointEvery?: number;
 }
 
-/** What `fitClassifier` returns: the mean loss of each epoch. */
+/** What `fitClassifier` returns: the mean loss of each epoch, and the checkpoints when asked (the caller disposes them). */
 export interface FitResult {
   readonly losses: readonly number[];
+  readonly checkpoints?: readonly Checkpoint[];
 }
 
 /**
@@ -47,7 +57,13 @@ export async function fitClassifier(model: tf.LayersModel, x: tf.Tensor, labels:
     `fitClassifier: labels must be class indices in 0…${classes - 1}`);
   const forward = options.forward ?? ((t: tf.Tensor) => model.apply(t, { training: true }) as tf.Tensor);
   const rng = new Rng(options.seed ?? 1337);
-  const optimizer = tf.train.adam(options.learningRate ?? 0.002);
+  const every = options.checkpointEvery;
+  check(every === undefined || (Number.isInteger(every) && every >= 1), 'option', () => `fitClassifier: checkpointEvery must be a positive integer; found ${every}`);
+  check(options.optimizer === undefined || options.optimizer === 'adam' || options.optimizer === 'sgd', 'option', () => `fitClassifier: optimizer must be 'adam' or 'sgd'; found '${String(options.optimizer)}'`);
+  const learningRate = options.learningRate ?? 0.002;
+  const optimizer = options.optimizer === 'sgd' ? tf.train.sgd(learningRate) : tf.train.adam(learningRate);
+  const view = every ? fromLayersModel(model) : null;
+  const checkpoints: Checkpoint[] = [];
   const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(labels), 'int32'), classes).toFloat());
   const losses: number[] = [];
   try {
@@ -67,12 +83,16 @@ export async function fitClassifier(model: tf.LayersModel, x: tf.Tensor, labels:
       }
       losses.push(total / n);
       options.onEpoch?.(epoch, total / n);
+      if (view && every && (epoch % every === 0 || epoch === epochs)) checkpoints.push(snapshotCheckpoint(view, learningRate, `epoch ${epoch}`));
     }
+  } catch (e) {
+    for (const c of checkpoints) tf.dispose(Object.values(c.parameters));
+    throw e;
   } finally {
     oneHot.dispose();
     optimizer.dispose();
   }
-  return { losses };
+  return every ? { losses, checkpoints } : { losses };
 }
 
 /** The share of examples whose arg-max prediction equals the label (batches of `batchSize`). */

@@ -3,6 +3,7 @@ import { check, LumenError } from '../../core/errors.js';
 import type { Model, OutputKind, RunOptions, RunResult } from '../../core/model.js';
 import { chooseOutputKind, outputKindOfActivation } from '../output-kind.js';
 import { executeGraph, GRAPH_INPUT } from '../graph.js';
+import { checkParameterValues, graphParameters } from '../graph-parameters.js';
 import type { Graph } from '../graph-types.js';
 import { readModelBytes } from '../read-model-bytes.js';
 import { decodeOnnxModel, onnxTypeName, tfjsTypeOf, type OnnxModelRecord } from './decode.js';
@@ -110,12 +111,18 @@ export function onnxModelFromRecord(record: OnnxModelRecord, options: LoadOnnxOp
   const tracedOut = program.tracedShapes.get(source.id) ?? [];
   const outputShape = (source.channelsLast ? fromChannelsLastPerm(tracedOut.length).map((p) => tracedOut[p]) : tracedOut.slice()).slice(1);
   const inputShape = publicShape.slice(1);
+  // The initializers are constants: parameters set by setParameters are kept here and used by every run.
+  const loaded = new Map<string, tf.Tensor>();
+  const parameterList = (): ReturnType<typeof graphParameters> => graphParameters(graph, (name, own) => loaded.get(name) ?? own);
+  const declared = parameterList();
   const run = (x: tf.Tensor, runOptions?: RunOptions): RunResult => {
     check(x.rank === inputShape.length + 1 && inputShape.every((d, i) => x.shape[i + 1] === d), 'shape', () =>
       `${options.name ?? 'onnx'}: expected input [N, ${inputShape.join(', ')}] (${layout.toUpperCase()}); found [${x.shape.join(', ')}]`);
-    const result = executeGraph(graph, x, runOptions);
+    if (runOptions?.params) checkParameterValues(declared, runOptions.params, what);
+    const params = loaded.size ? { ...Object.fromEntries(loaded), ...(runOptions?.params ?? {}) } : runOptions?.params;
+    const result = executeGraph(graph, x, params ? { ...runOptions, params } : runOptions);
     if (!source.channelsLast) return result;
-    return { output: tf.transpose(result.output, fromChannelsLastPerm(result.output.rank)), captured: result.captured };
+    return { ...result, output: tf.transpose(result.output, fromChannelsLastPerm(result.output.rank)) };
   };
   return {
     name: options.name ?? (record.graphName || 'onnx'),
@@ -128,8 +135,22 @@ export function onnxModelFromRecord(record: OnnxModelRecord, options: LoadOnnxOp
     inputLayout: layout,
     program,
     run,
+    get parameters() {
+      return parameterList();
+    },
+    setParameters: (values) => {
+      checkParameterValues(declared, values, what);
+      for (const [name, t] of Object.entries(values)) {
+        loaded.get(name)?.dispose();
+        loaded.set(name, tf.keep(t.clone()));
+      }
+    },
     predict: async (x) => tf.tidy(() => run(x).output),
-    dispose: () => program.dispose(),
+    dispose: () => {
+      tf.dispose([...loaded.values()]);
+      loaded.clear();
+      program.dispose();
+    },
   };
 }
 
