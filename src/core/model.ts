@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { RuleSet } from './rules.js';
+import type { ResolvedTarget } from './target.js';
 
 /** A named internal point of a model that can be captured or replaced (a layer's output). */
 export interface LayerInfo {
@@ -42,6 +43,29 @@ export function outputKindOf(model: Pick<Model, 'outputKind'>): OutputKind {
   return model.outputKind ?? 'logits';
 }
 
+/** Gradients of a target at points of a gradient space, and the target's value there. */
+export interface ExecutedGradient {
+  readonly grad: tf.Tensor;
+  readonly value: tf.Tensor1D;
+}
+
+/**
+ * A second executor of a model's gradients (the onnxruntime engine: src/engine/ort/). The
+ * gradient entry points (src/core/gradients.ts) ask it first; where it does not cover a space or a
+ * rule set, tfjs' tape does.
+ */
+export interface GradientExecutor {
+  readonly name: string;
+  /** Whether it can take gradients at `layer` (null: the input) with these rules. */
+  supports(layer: string | null, rules: RuleSet | undefined): boolean;
+  /**
+   * ∂target/∂points for rows of points at `layer` (the input when null), `inputs` the model inputs
+   * of those rows; null when it turns out not to cover this space (it has warned), so tfjs takes over.
+   * The caller owns the tensors.
+   */
+  gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: ResolvedTarget, examples: Int32Array): Promise<ExecutedGradient | null>;
+}
+
 /**
  * What every method takes. Inputs are batched tensors `[N, ...inputShape]`.
  * Black-box models (`differentiable: false`) only implement `predict`.
@@ -70,6 +94,8 @@ export interface Model {
   predict(x: tf.Tensor): Promise<tf.Tensor>;
   /** Synchronous, taped forward pass with capture and replacement (differentiable models only). */
   run(x: tf.Tensor, options?: RunOptions): RunResult;
+  /** A faster executor of gradients, when the model was given one (`engine` option of the adapters). */
+  readonly executor?: GradientExecutor;
   /** Frees what the adapter owns (weights it loaded or imported); adapters of caller-owned models free nothing. */
   dispose?(): void;
 }

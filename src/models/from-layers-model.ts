@@ -5,6 +5,8 @@ import { executeGraph, GRAPH_INPUT } from './graph.js';
 import type { Graph, GraphNode } from './graph-types.js';
 import { layerParts, parameterlessPart } from './layer-parts.js';
 import { chooseOutputKind, outputKindOfActivation } from './output-kind.js';
+import { registerOrtSource, withEngine, type Engine } from '../engine/ort/with-engine.js';
+import { layersToOnnx } from '../engine/ort/layers-to-onnx.js';
 
 /** Options of `fromLayersModel`. */
 export interface FromLayersModelOptions {
@@ -15,6 +17,8 @@ export interface FromLayersModelOptions {
   readonly output?: string;
   /** Whether the Model's `dispose()` also disposes the tf.LayersModel (default false: the caller owns it). */
   readonly owned?: boolean;
+  /** Which executor runs its passes (default 'tfjs'; see `Engine`). */
+  readonly engine?: Engine;
 }
 
 /**
@@ -34,7 +38,7 @@ export function fromLayersModel(model: tf.LayersModel, options: FromLayersModelO
   const inputShape = model.inputs[0].shape.slice(1).map((d) => d ?? -1);
   const outputShape = out.shape.slice(1).map((d) => d ?? -1);
   const run = (x: tf.Tensor, runOptions?: RunOptions): RunResult => executeGraph(graph, x, runOptions);
-  return {
+  const wrapped: Model = {
     name: options.name ?? model.name,
     inputShape,
     outputShape,
@@ -48,6 +52,13 @@ export function fromLayersModel(model: tf.LayersModel, options: FromLayersModelO
       if (options.owned) model.dispose();
     },
   };
+  const names = new Set(graph.nodes.map((n) => n.name));
+  registerOrtSource(wrapped, () => ({
+    name: wrapped.name,
+    forward: layersToOnnx(graph.nodes.map((n) => ({ name: n.name, inputs: n.inputs, layer: model.getLayer(n.name.replace(/:\d+$/, '')) })), GRAPH_INPUT, inputShape, graph.output),
+    layerValue: (layer) => (names.has(layer) ? layer : null),
+  }));
+  return withEngine(wrapped, options.engine);
 }
 
 /**
