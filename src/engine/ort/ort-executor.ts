@@ -7,7 +7,7 @@ import { LumenError } from '../../core/errors.js';
 import { backwardGraph, GRAD, opsWithoutRule, SEED } from './backward.js';
 import { encodeOnnx } from './encode-onnx.js';
 import type { OrtGraph } from './ort-graph.js';
-import { onnxRuntime, type OnnxRuntime } from './runtime.js';
+import { onnxRuntime } from './runtime.js';
 
 /** What the engine compiles for one model: its forward graph, and where its layers' values are. */
 export interface OrtSource {
@@ -37,6 +37,8 @@ export class OrtExecutor implements GradientExecutor {
   readonly name = 'onnxruntime';
   private readonly sessions = new Map<string, Promise<InferenceSession>>();
   private readonly probes = new Map<number, Promise<Map<string, number[]>>>();
+  /** Sessions built and runs made (forward and backward), for tests and benchmarks. */
+  readonly stats = { sessions: 0, forwardRuns: 0, backwardRuns: 0 };
   /** Layers (or '' for the input) whose gradients fell back to tfjs. */
   private readonly refused = new Set<string>();
 
@@ -44,8 +46,9 @@ export class OrtExecutor implements GradientExecutor {
 
   /** The forward output for a batch, run by onnxruntime; the caller owns it. */
   async predict(x: tf.Tensor): Promise<tf.Tensor> {
-    const session = await this.session('forward', async (ort) => ({ ...this.source.forward, inputs: [{ ...this.source.forward.inputs[0], dims: ['N', ...x.shape.slice(1)] }] }), () => undefined);
+    const session = await this.session('forward', async () => ({ ...this.source.forward, inputs: [{ ...this.source.forward.inputs[0], dims: ['N', ...x.shape.slice(1)] }] }), () => undefined);
     const out = await session.run({ [this.inputName]: await toOrt(x) });
+    this.stats.forwardRuns++;
     return fromOrt(out[this.outputName]);
   }
 
@@ -97,6 +100,7 @@ export class OrtExecutor implements GradientExecutor {
     }
     feeds[SEED] = new ort.Tensor('float32', seed, outShape);
     const out = await session.run(feeds);
+    this.stats.backwardRuns++;
     const y = fromOrt(out[this.outputName]);
     const value = tf.tidy(() => target.select(y, examples));
     y.dispose();
@@ -163,13 +167,14 @@ export class OrtExecutor implements GradientExecutor {
     return p;
   }
 
-  private session(key: string, build: (ort: OnnxRuntime) => Promise<OrtGraph>, onFail: () => void): Promise<InferenceSession> {
+  private session(key: string, build: () => Promise<OrtGraph>, onFail: () => void): Promise<InferenceSession> {
     let s = this.sessions.get(key);
     if (!s) {
       s = (async () => {
         const ort = await onnxRuntime();
-        const graph = await build(ort);
+        const graph = await build();
         try {
+          this.stats.sessions++;
           return await ort.InferenceSession.create(encodeOnnx(graph), { intraOpNumThreads: ort.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
         } catch (e) {
           throw new LumenError('model', `onnxruntime engine: onnxruntime refused the ${key.split('|')[0]} graph: ${(e as Error).message}`);
