@@ -111,7 +111,7 @@ export function backwardGraph(forward: OrtGraph, wrt: string, shapes: ReadonlyMa
   return {
     opset: forward.opset,
     nodes: all,
-    initializers: new Map([...forward.initializers, ...out.initializers]),
+    initializers: new Map([...forward.initializers, ...out.initializers].filter(([name]) => used.has(name))),
     inputs: [...forward.inputs.filter((i) => used.has(i.name)), { name: SEED, type: 1, dims: ctx.shape(output) }],
     outputs: [outputInfo, { name: GRAD, type: 1, dims: wrtInfo ? wrtInfo.dims : ctx.shape(wrt) }],
   };

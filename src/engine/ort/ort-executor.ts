@@ -152,7 +152,7 @@ export class OrtExecutor implements GradientExecutor {
           inputs: [{ ...forward.inputs[0], dims: [batch, ...like.shape.slice(1)] }],
           outputs: values.map((_, i) => ({ name: `probe/${i}`, type: 7 as const })),
         };
-        const session = await ort.InferenceSession.create(encodeOnnx(graph), { graphOptimizationLevel: 'disabled' });
+        const session = await ort.InferenceSession.create(encodeOnnx(graph), { graphOptimizationLevel: 'disabled', logSeverityLevel: 3 });
         try {
           const size = like.shape.slice(1).reduce((a, b) => a * b, 1);
           const out = await session.run({ [this.inputName]: new ort.Tensor('float32', new Float32Array(batch * size), [batch, ...like.shape.slice(1)]) });
@@ -175,7 +175,7 @@ export class OrtExecutor implements GradientExecutor {
         const graph = await build();
         try {
           this.stats.sessions++;
-          return await ort.InferenceSession.create(encodeOnnx(graph), { intraOpNumThreads: ort.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+          return await ort.InferenceSession.create(encodeOnnx(graph), { intraOpNumThreads: ort.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3 });
         } catch (e) {
           throw new LumenError('model', `onnxruntime engine: onnxruntime refused the ${key.split('|')[0]} graph: ${(e as Error).message}`);
         }
