@@ -89,6 +89,7 @@ export * from './data/superpixels/slic.js';
 export * from './data/superpixels/superpixel-spec.js';
 export * from './engine/absent-inputs.js';
 export * from './engine/backend.js';
+export * from './engine/ort/onnx-runtime-type.js';
 export * from './engine/ort/runtime.js';
 export * from './engine/ort/with-engine.js';
 export * from './global/accumulated-local-effects.js';

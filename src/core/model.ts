@@ -1,6 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { RuleSet } from './rules.js';
-import type { ResolvedTarget } from './target.js';
 
 /** A named internal point of a model that can be captured or replaced (a layer's output). */
 export interface LayerInfo {
@@ -43,6 +42,14 @@ export function outputKindOf(model: Pick<Model, 'outputKind'>): OutputKind {
   return model.outputKind ?? 'logits';
 }
 
+/** What an executor needs of a resolved target (core/target.ts's ResolvedTarget). */
+export interface TargetSelection {
+  /** The class of every example, or null for a function target. */
+  readonly classes: readonly number[] | null;
+  /** One scalar per row of `outputs`; `examples[r]` is the example that row r belongs to. */
+  select(outputs: tf.Tensor, examples: Int32Array): tf.Tensor1D;
+}
+
 /** Gradients of a target at points of a gradient space, and the target's value there. */
 export interface ExecutedGradient {
   readonly grad: tf.Tensor;
@@ -63,7 +70,7 @@ export interface GradientExecutor {
    * of those rows; null when it turns out not to cover this space (it has warned), so tfjs takes over.
    * The caller owns the tensors.
    */
-  gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: ResolvedTarget, examples: Int32Array): Promise<ExecutedGradient | null>;
+  gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: TargetSelection, examples: Int32Array): Promise<ExecutedGradient | null>;
 }
 
 /**

@@ -1,25 +1,8 @@
 import { LumenError } from '../../core/errors.js';
 import { OrtEmitter } from './emitter.js';
-import type { OrtGraph, OrtNode, OrtTensor } from './ort-graph.js';
+import type { OrtGraph, OrtNode } from './ort-graph.js';
+import type { BackwardContext } from './rules/rule-types.js';
 import { BACKWARD_RULES } from './rules/index.js';
-
-/** What a backward rule sees of the graph: value shapes (from a probe run), constants, the emitter. */
-export interface BackwardContext {
-  readonly out: OrtEmitter;
-  /** The static shape of a forward value. */
-  shape(value: string): readonly number[];
-  /** The constant behind a value (an initializer), if it is one. */
-  constant(value: string): OrtTensor | undefined;
-  /** Whether a value depends on the input gradients are taken for. */
-  active(value: string): boolean;
-}
-
-/**
- * A backward rule: from the gradients of a node's outputs (null where none flows) to the
- * gradients of its inputs (null for inputs that are not active). Throws a LumenError when a
- * form of the op is not covered.
- */
-export type BackwardRule = (node: OrtNode, dys: readonly (string | null)[], ctx: BackwardContext) => readonly (string | null)[];
 
 /** The ops a forward graph uses on the path from `wrt` to `output` that have no backward rule. */
 export function opsWithoutRule(graph: OrtGraph, wrt: string, output: string): string[] {

@@ -1,5 +1,5 @@
 import { LumenError } from '../../core/errors.js';
-import type { OnnxRuntime } from './runtime.js';
+import type { OnnxRuntime } from './onnx-runtime-type.js';
 
 /** In browser bundles (package.json's `browser` field): no default onnxruntime, `setOnnxRuntime` chooses it. */
 export async function nodeRuntime(): Promise<OnnxRuntime> {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { LumenError } from '../../core/errors.js';
-import type { OnnxRuntime } from './runtime.js';
+import type { OnnxRuntime } from './onnx-runtime-type.js';
 
 /** onnxruntime-node with one intra-op thread per core (Node only; loaded on first use). */
 export async function nodeRuntime(): Promise<OnnxRuntime> {

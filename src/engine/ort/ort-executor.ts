@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceSession, Tensor as OrtTensorValue } from 'onnxruntime-common';
-import type { ExecutedGradient, GradientExecutor } from '../../core/model.js';
+import type { ExecutedGradient, GradientExecutor, TargetSelection } from '../../core/model.js';
 import type { RuleSet } from '../../core/rules.js';
-import type { ResolvedTarget } from '../../core/target.js';
 import { LumenError } from '../../core/errors.js';
 import { backwardGraph, GRAD, opsWithoutRule, SEED } from './backward.js';
 import { encodeOnnx } from './encode-onnx.js';
@@ -64,7 +63,7 @@ export class OrtExecutor implements GradientExecutor {
     return true;
   }
 
-  async gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: ResolvedTarget, examples: Int32Array): Promise<ExecutedGradient | null> {
+  async gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: TargetSelection, examples: Int32Array): Promise<ExecutedGradient | null> {
     const wrt = layer === null ? this.inputName : this.source.layerValue(layer);
     if (wrt === null) return null;
     const batch = points.shape[0];

@@ -1,4 +1,4 @@
-import type { BackwardRule } from '../backward.js';
+import type { BackwardRule } from './rule-types.js';
 import { constantValues, floatAttr, intAttr, unsupported } from './attributes.js';
 
 /** Gradients of activations: masks and derivatives written with the forward input x and output y. */

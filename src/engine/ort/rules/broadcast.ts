@@ -1,4 +1,4 @@
-import type { BackwardContext } from '../backward.js';
+import type { BackwardContext } from './rule-types.js';
 
 /**
  * The gradient of a broadcast operand: `g` (of shape `outShape`) summed over the axes that

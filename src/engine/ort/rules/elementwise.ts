@@ -1,4 +1,4 @@
-import type { BackwardRule } from '../backward.js';
+import type { BackwardRule } from './rule-types.js';
 import { unbroadcast } from './broadcast.js';
 
 /** Gradients of broadcasting arithmetic. */

@@ -1,4 +1,4 @@
-import type { BackwardRule } from '../backward.js';
+import type { BackwardRule } from './rule-types.js';
 import { ACTIVATION_RULES } from './activations.js';
 import { ELEMENTWISE_RULES } from './elementwise.js';
 import { LINEAR_RULES } from './linear.js';

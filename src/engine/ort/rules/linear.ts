@@ -1,4 +1,4 @@
-import type { BackwardContext, BackwardRule } from '../backward.js';
+import type { BackwardContext, BackwardRule } from './rule-types.js';
 import type { OrtNode } from '../ort-graph.js';
 import { unbroadcast } from './broadcast.js';
 import { constantValues, floatAttr, intAttr, intsAttr, stringAttr, unsupported } from './attributes.js';

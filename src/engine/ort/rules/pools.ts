@@ -1,4 +1,4 @@
-import type { BackwardRule } from '../backward.js';
+import type { BackwardRule } from './rule-types.js';
 import { transposedWindow } from './linear.js';
 import { intAttr, intsAttr, unsupported } from './attributes.js';
 

@@ -1,4 +1,4 @@
-import type { BackwardRule } from '../backward.js';
+import type { BackwardRule } from './rule-types.js';
 import { constantValues, intAttr, intsAttr, stringAttr, unsupported } from './attributes.js';
 
 const asShapeOf: BackwardRule = (node, [dy], ctx) => [ctx.out.reshape(dy as string, ctx.shape(node.inputs[0])), ...node.inputs.slice(1).map(() => null)];
