@@ -17,7 +17,9 @@ import { fromLayersModel } from '../src/models/from-layers-model.js';
 import { buildModel, forwardMacs, SPECS, type BenchModelName } from './models.js';
 import { DEFAULT_MEMORY_BUDGET, defaultMemoryCases, measureMemory, runMemoryChild, type MemoryCase, type MemoryResult } from './memory.js';
 import { runTorch, torchVersion, type TorchResult } from './torch.js';
-import { makeWorkloads, timeWorkload, TORCH_WORKLOAD, WORKLOADS, type WorkloadName } from './workloads.js';
+import { makeWorkloads, median, timeWorkload, TORCH_WORKLOAD, WORKLOADS, type WorkloadName } from './workloads.js';
+import { recordLoad, TorchServer, type LoadRecord } from './interleaved.js';
+import { ENGINES, type Engine } from '../src/engine/ort/with-engine.js';
 
 const BENCH_MODELS: readonly BenchModelName[] = ['mnist', 'mobilenet96'];
 /** Repetitions when --reps is not given: enough for a median, and the default run stays < ~5 min. */
@@ -39,6 +41,10 @@ interface Args {
   ig224: boolean;
   profile: boolean;
   child: string | null;
+  /** Which executor runs Lumen's model (issue 16): onnxruntime by default. */
+  engine: Engine;
+  /** Lumen and PyTorch take turns rep by rep (one PyTorch process per model); --sequential for the old order. */
+  interleave: boolean;
   rest: Map<string, string>;
 }
 
@@ -57,6 +63,8 @@ function parseArgs(argv: readonly string[]): Args {
     ig224: false,
     profile: false,
     child: null,
+    engine: 'onnxruntime',
+    interleave: true,
     rest: new Map(),
   };
   const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -77,6 +85,13 @@ function parseArgs(argv: readonly string[]): Args {
       case '--no-torch': a.torch = false; break;
       case '--no-memory': a.memory = false; break;
       case '--profile': a.profile = true; break;
+      case '--sequential': a.interleave = false; break;
+      case '--engine': {
+        const e = value();
+        if (!(ENGINES as readonly string[]).includes(e)) fail(`--engine: expected ${ENGINES.join(', ')}; found '${e}'`);
+        a.engine = e as Engine;
+        break;
+      }
       case '--memory-ig224': a.ig224 = true; break;
       case '--models': {
         const ms = list(value());
@@ -111,6 +126,7 @@ function usage(): string {
   return [
     'usage: node dist/bench/run.js [--json] [--models mnist,mobilenet96] [--workloads fwd32,grad32,ig50,ig50d,occ200b32]',
     '         [--reps N] [--no-torch] [--no-memory] [--backend wasm|cpu] [--torch-threads 2]',
+    '         [--engine onnxruntime|tfjs|auto] [--sequential]',
     '         [--python /usr/bin/python3] [--ig-steps 50,1000] [--memory-ig224] [--profile]',
   ].join('\n');
 }
@@ -137,6 +153,8 @@ interface Row {
   reps: number;
   /** tf.memory().numTensors growth across the timed repetitions (0 = no leak). */
   tensorGrowth: number;
+  /** Load of the machine while this model was measured (interleaved runs); invalid rows are not figures. */
+  load?: LoadRecord;
   /** Top kernels by time in one run (--profile). */
   profile?: { kernel: string; ms: number; calls: number }[];
 }
@@ -164,8 +182,9 @@ async function profileOnce(fn: () => Promise<unknown>): Promise<{ kernel: string
 async function benchModel(name: BenchModelName, args: Args, torchOk: boolean): Promise<Row[]> {
   const reps = args.reps ?? DEFAULT_REPS[name] ?? 5;
   const layers = buildModel(name);
-  const model = fromLayersModel(layers);
+  const model = fromLayersModel(layers, { engine: args.engine });
   const spec = SPECS[name];
+  if (torchOk && args.interleave) return interleavedModel(name, args, layers, model, reps);
   log(`· ${name}: ${(forwardMacs(layers) / 1e6).toFixed(1)} M multiply-adds per example; ${reps} reps after 1 warm-up`);
   const w = makeWorkloads(model, spec);
   const rows: Row[] = [];
@@ -201,9 +220,49 @@ async function benchModel(name: BenchModelName, args: Args, torchOk: boolean): P
   return rows;
 }
 
+/** benchModel with Lumen and PyTorch taking turns: warm-up of each, then rep i of Lumen, rep i of PyTorch, … */
+async function interleavedModel(name: BenchModelName, args: Args, layers: { dispose(): void }, model: Parameters<typeof makeWorkloads>[0], reps: number): Promise<Row[]> {
+  const w = makeWorkloads(model, SPECS[name]);
+  const rows: Row[] = [];
+  log(`  interleaved with PyTorch (${args.torchThreads} threads), engine ${args.engine}`);
+  const torch = await TorchServer.start(args.python, name, args.torchThreads);
+  try {
+    for (const workload of args.workloads) {
+      const load = recordLoad(() => torch.pid);
+      const fn = w.run[workload];
+      await fn();
+      await torch.run(TORCH_WORKLOAD[workload]);
+      const before = tf.memory().numTensors;
+      const times: number[] = [];
+      const torchTimes: number[] = [];
+      for (let i = 0; i < reps; i++) {
+        const t0 = performance.now();
+        await fn();
+        times.push(performance.now() - t0);
+        torchTimes.push(await torch.run(TORCH_WORKLOAD[workload]));
+      }
+      const record = load.stop();
+      const lumenMs = median(times);
+      const torchMs = median(torchTimes);
+      log(`  ${workload.padEnd(10)} lumen ${fmtMs(lumenMs).padStart(8)} ms  pytorch ${fmtMs(torchMs).padStart(8)} ms  foreign ${record.foreignCores ?? '?'} cores${record.valid ? '' : '  INVALID'}`);
+      rows.push({
+        model: name, workload, lumenMs: round(lumenMs, 2), torchMs: round(torchMs, 2), ratio: round(lumenMs / torchMs, 3),
+        times: times.map((x) => round(x, 2)), torchTimes: torchTimes.map((x) => round(x, 2)), reps, tensorGrowth: tf.memory().numTensors - before, load: record,
+      });
+    }
+  } finally {
+    await torch.stop();
+    w.dispose();
+    model.dispose?.();
+    layers.dispose();
+  }
+  return rows;
+}
+
 function table(rows: readonly Row[]): string {
-  const head = ['model', 'workload', 'Lumen ms', 'PyTorch ms', 'Lumen/PyTorch', 'reps'];
-  const body = rows.map((r) => [r.model, r.workload, fmtMs(r.lumenMs), fmtMs(r.torchMs), fmtRatio(r.ratio), String(r.reps)]);
+  const head = ['model', 'workload', 'Lumen ms', 'PyTorch ms', 'Lumen/PyTorch', 'reps', 'foreign cores'];
+  const body = rows.map((r) => [r.model, r.workload, fmtMs(r.lumenMs), fmtMs(r.torchMs), fmtRatio(r.ratio), String(r.reps),
+    r.load ? `${r.load.foreignCores ?? '?'}${r.load.valid ? '' : ' INVALID'}` : '—']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
@@ -268,6 +327,8 @@ async function main(): Promise<void> {
     torch: torch.version,
     torchThreads: torch.version ? args.torchThreads : null,
     loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))),
+    engine: args.engine,
+    interleaved: args.interleave,
   };
   log(`Lumen bench: ${backend}${wasmThreads !== null ? ` (${wasmThreads} thread${wasmThreads === 1 ? '' : 's'})` : ''}, node ${process.version}, ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAverage.join(' ')}`);
   log(torch.version ? `PyTorch ${torch.version} via ${args.python}, ${args.torchThreads} threads` : `PyTorch: not run (${torch.reason})`);
@@ -301,9 +362,11 @@ async function main(): Promise<void> {
   }
   const out = [
     '',
-    `Lumen (${backend}${wasmThreads !== null ? `, ${wasmThreads} thread${wasmThreads === 1 ? '' : 's'}` : ''}) vs PyTorch ${torch.version ?? '(not run)'} (CPU, ${args.torchThreads} threads); medians of the reps after a warm-up`,
+    `Lumen (${backend}${wasmThreads !== null ? `, ${wasmThreads} thread${wasmThreads === 1 ? '' : 's'}` : ''}) vs PyTorch ${torch.version ?? '(not run)'} (CPU, ${args.torchThreads} threads); medians of the reps after a warm-up; engine ${args.engine}${args.interleave ? ', interleaved' : ''}`,
     table(rows),
   ];
+  const invalid = rows.filter((r) => r.load && !r.load.valid);
+  if (rows.some((r) => r.load)) out.push(invalid.length ? `INVALID: ${invalid.length} row(s) ran while other processes used more than 0.2 core (foreign cores column); rerun on an idle machine before reporting them.` : 'All interleaved rows valid (foreign load ≤ 0.2 core).');
   if (target || targetDefault) out.push('');
   if (target) out.push(`Target IG-50 on mnist ≤ ${IG_TARGET_RATIO}× PyTorch: ${target.igMnistRatio.toFixed(2)}× → ${target.pass ? 'PASS' : 'FAIL'}`);
   if (targetDefault) out.push(`Target IG-50 on mnist ≤ ${IG_TARGET_RATIO}× PyTorch, default batch size (ig50d): ${targetDefault.igMnistRatio.toFixed(2)}× → ${targetDefault.pass ? 'PASS' : 'FAIL'}`);

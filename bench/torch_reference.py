@@ -16,7 +16,7 @@ Workloads (target class 3 for mnist, 281 for mobilenet96):
   ig50      integrated gradients, 50 steps in ONE batch, one input, zero baseline
   occ200b32 200 occluded copies of one input (4×4 patches for mnist, 12×12 for mobilenet96), batches of 32
 """
-import argparse, json, statistics, time
+import argparse, json, statistics, sys, time
 import torch, torch.nn as nn
 
 MB_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
@@ -44,6 +44,7 @@ def main():
     p.add_argument('--workloads', default='fwd32,grad32,ig50,occ200b32')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--reps', type=int, default=5)
+    p.add_argument('--serve', action='store_true', help='interleaved mode: read a workload name per stdin line, run it once, print {workload, ms}')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -85,6 +86,15 @@ def main():
                 model(occluded(s, min(32, 200 - s)))[:, target].tolist()
 
     fns = dict(fwd32=fwd32, grad32=grad32, ig50=ig50, occ200b32=occ200b32)
+    if a.serve:
+        print(json.dumps(dict(ready=True, threads=torch.get_num_threads())), flush=True)
+        for line in sys.stdin:
+            w = line.strip()
+            if not w:
+                break
+            t0 = time.perf_counter(); fns[w](); ms = (time.perf_counter() - t0) * 1000
+            print(json.dumps(dict(workload=w, ms=round(ms, 3))), flush=True)
+        return
     for w in a.workloads.split(','):
         fns[w]()  # warm-up
         times = []

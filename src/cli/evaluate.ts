@@ -17,7 +17,7 @@ import type { MetricResult } from '../metrics/result.js';
 import { barChartSvg } from '../render/bar-chart.js';
 import { renderReport, type ReportSection } from '../render/html-report.js';
 import { withBackend } from './context.js';
-import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
+import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG, ENGINE_FLAG } from './model-flags.js';
 import { loadModelSpec } from './load-model.js';
 import { formatTable } from './table.js';
 
@@ -234,6 +234,7 @@ export function registerEvaluate(program: Command): void {
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a tfjs model directory or model.json')
     .option(...OUTPUT_KIND_FLAG)
     .option(...OUTPUT_NODE_FLAG)
+    .option(...ENGINE_FLAG)
     .requiredOption('--data <spec>', 'bundled:mnist[:N] (N held-out digits, default 16), bundled:groundtruth[:N] (benchmark images with masks) or an .npy batch')
     .requiredOption('--methods <ids>', 'comma-separated method ids (see `lumen methods`)')
     .option('--metrics <ids>', `comma-separated metric ids (default ${DEFAULT_EVALUATION_METRICS.join(',')}; all: ${METRICS.map((m) => m.id).join(',')})`)

@@ -15,7 +15,7 @@ import { attributionFigures, DEFAULT_CLIP_PERCENT, type ExampleFigure } from './
 import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
 import { embeddingLayerOf, tokenHighlights, useColour } from './token-summary.js';
-import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
+import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG, ENGINE_FLAG } from './model-flags.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { explainableMethod, parseMethodOptions, parseTarget } from './method-options.js';
 import { optionValues } from './option-values.js';
@@ -107,6 +107,7 @@ export function registerExplain(program: Command): void {
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
     .option(...OUTPUT_KIND_FLAG)
     .option(...OUTPUT_NODE_FLAG)
+    .option(...ENGINE_FLAG)
     .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
     .requiredOption('--method <id>', 'a method id (see lumen methods)')
     .option('--target <class>', "class index, comma-separated indices per example, or 'predicted'", 'predicted')

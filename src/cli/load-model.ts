@@ -13,6 +13,7 @@ import { MODEL_JSON } from '../models/model-io.js';
 import { loadOnnxRuntime } from '../models/onnx/load-onnx-runtime.js';
 import { chooseOutput } from '../models/from-layers-model.js';
 import type { ModelSpecOptions } from './model-flags.js';
+import { withEngine } from '../engine/ort/with-engine.js';
 
 /** What the CLI knows about a model beside the Model itself. */
 export interface LoadedModel {
@@ -73,7 +74,8 @@ export async function loadModelSpec(spec: string, options: ModelSpecOptions = {}
   if (spec.startsWith(ONNXRUNTIME_PREFIX)) {
     const file = spec.slice(ONNXRUNTIME_PREFIX.length);
     if (!existsSync(file)) throw new LumenError('file', `--model ${spec}: expected an .onnx file after '${ONNXRUNTIME_PREFIX}'; found no such file`);
-    const model = await loadOnnxRuntime(file, { inputLayout: 'nhwc', ...options });
+    const { engine: _engine, ...runtimeOptions } = options;
+    const model = await loadOnnxRuntime(file, { inputLayout: 'nhwc', ...runtimeOptions });
     return { model, spec, kind: inputKind(model.inputShape), dispose: () => model.dispose?.() };
   }
   if (!existsSync(spec)) {
@@ -88,8 +90,12 @@ export async function loadModelSpec(spec: string, options: ModelSpecOptions = {}
       fixture.dispose();
       throw e;
     }
-    const model = options.outputKind ? { ...fixture.model, outputKind: options.outputKind } : fixture.model;
-    return { model, spec, kind: inputKind(model.inputShape), dispose: () => fixture.dispose() };
+    const engined = withEngine(fixture.model, options.engine);
+    const model = options.outputKind ? { ...engined, outputKind: options.outputKind } : engined;
+    return { model, spec, kind: inputKind(model.inputShape), dispose: () => {
+      if (engined !== fixture.model) engined.dispose?.();
+      fixture.dispose();
+    } };
   }
   const model = await loadModelFile(spec, options);
   return { model, spec, kind: inputKind(model.inputShape), dispose: () => model.dispose() };

@@ -3,6 +3,7 @@ import { LumenError } from '../core/errors.js';
 import { runParity, type ParityRow } from '../parity/run-parity.js';
 import { formatTable } from './table.js';
 import { withBackend } from './context.js';
+import { ENGINE_FLAG, engineFlag } from './model-flags.js';
 
 /** `lumen parity <fixture.json …> [--json] [--strict]`: Lumen against the reference fixtures. */
 export function registerParity(program: Command): void {
@@ -13,10 +14,11 @@ export function registerParity(program: Command): void {
     .option('--json', 'print a JSON array of {fixture, id, status, maxAbsError, allowed}')
     .option('--strict', 'also fail when an id is missing (not implemented yet)')
     .option('--load <kind>', "where the model comes from: json (the fixture's weights) or onnx (the .onnx file beside it, through Lumen's importer)", 'json')
-    .action(async (paths: string[], opts: { json?: boolean; strict?: boolean; load?: string }) => {
+    .option(...ENGINE_FLAG)
+    .action(async (paths: string[], opts: { json?: boolean; strict?: boolean; load?: string; engine?: string }) => {
       await withBackend(program);
       if (opts.load !== 'json' && opts.load !== 'onnx') throw new LumenError('option', `--load: expected json or onnx; found '${opts.load}'`);
-      const rows = await runParity(paths, { load: opts.load });
+      const rows = await runParity(paths, { load: opts.load, engine: engineFlag(opts.engine) });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       } else {

@@ -5,7 +5,7 @@ import { outputKindOf } from '../core/model.js';
 import { withBackend } from './context.js';
 import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
 import { loadModelInput } from './load-input.js';
-import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
+import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG, ENGINE_FLAG } from './model-flags.js';
 import { loadModelSpec } from './load-model.js';
 import { formatTable } from './table.js';
 
@@ -17,6 +17,7 @@ export function registerPredict(program: Command): void {
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
     .option(...OUTPUT_KIND_FLAG)
     .option(...OUTPUT_NODE_FLAG)
+    .option(...ENGINE_FLAG)
     .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
     .option('--json', 'print {shape, data} as JSON'))
     .action(async (opts: { model: string; input: string; json?: boolean } & InputFlags & ModelFlags) => {

@@ -18,6 +18,11 @@ export interface GradientSpace {
   valuesAt(x: tf.Tensor): tf.Tensor;
   /** ∂target/∂points for rows of points in this space, with `inputs` the model inputs of those rows. */
   gradient(inputs: tf.Tensor, points: tf.Tensor, target: ResolvedTarget, examples: Int32Array): { grad: tf.Tensor; value: tf.Tensor1D };
+  /**
+   * The same, computed by the model's executor (onnxruntime) when it covers this space; the
+   * caller owns the tensors. Absent when tfjs computes the gradients.
+   */
+  gradientAsync?(inputs: tf.Tensor, points: tf.Tensor, target: ResolvedTarget, examples: Int32Array): Promise<{ grad: tf.Tensor; value: tf.Tensor1D }>;
 }
 
 /**
@@ -25,6 +30,19 @@ export interface GradientSpace {
  * backward pass is the rules' (guided backprop, DeepLIFT, LRP: src/core/rules.ts).
  */
 export function gradientSpace(model: Model, layer: string | null, rules?: RuleSet): GradientSpace {
+  const space = tfjsGradientSpace(model, layer, rules);
+  const executor = model.executor;
+  if (!executor || !executor.supports(layer, rules)) return space;
+  return {
+    ...space,
+    async gradientAsync(inputs, points, target, examples) {
+      const done = await executor.gradient(inputs, points, layer, target, examples);
+      return done ?? tf.tidy(() => space.gradient(inputs, points, target, examples));
+    },
+  };
+}
+
+function tfjsGradientSpace(model: Model, layer: string | null, rules?: RuleSet): GradientSpace {
   const ruled: RunOptions = rules ? { rules } : {};
   if (layer === null) {
     return {
@@ -110,17 +128,36 @@ export async function accumulateGradients(
     }
     const span = hi - lo + 1;
     let shape: number[] = [];
-    const next = tf.tidy(() => {
-      const batch = plan.rows(start, end);
-      const { grad, value } = space.gradient(batch.inputs, batch.points, target, examples);
-      const g = batch.scale ? grad.mul(batch.scale) : grad;
+    const mixed = (grad: tf.Tensor, scale: tf.Tensor | undefined, value: tf.Tensor1D): { part: tf.Tensor; value: tf.Tensor1D } => {
+      const g = scale ? grad.mul(scale) : grad;
       const rows = end - start;
       const mix = new Float32Array(span * rows);
       for (let r = 0; r < rows; r++) mix[(examples[r] - lo) * rows + r] = plan.weights[start + r];
       const part = tf.matMul(tf.tensor2d(mix, [span, rows]), g.reshape([rows, -1]));
       shape = g.shape.slice(1);
       return { part, value };
-    });
+    };
+    let next: { part: tf.Tensor; value: tf.Tensor1D };
+    if (space.gradientAsync) {
+      // The executor runs outside tfjs: rows are made, sent, and their gradients mixed in tidy scopes of their own.
+      const batch = tf.tidy(() => {
+        const b = plan.rows(start, end);
+        return b.scale ? { inputs: b.inputs, points: b.points, scale: b.scale } : { inputs: b.inputs, points: b.points };
+      });
+      try {
+        const { grad, value } = await space.gradientAsync(batch.inputs, batch.points, target, examples);
+        next = tf.tidy(() => mixed(grad, batch.scale, value));
+        grad.dispose();
+      } finally {
+        tf.dispose([batch.inputs, batch.points, ...(batch.scale ? [batch.scale] : [])]);
+      }
+    } else {
+      next = tf.tidy(() => {
+        const batch = plan.rows(start, end);
+        const { grad, value } = space.gradient(batch.inputs, batch.points, target, examples);
+        return mixed(grad, batch.scale, value);
+      });
+    }
     const [part, value] = await Promise.all([next.part.data(), next.value.data()]);
     tf.dispose([next.part, next.value]);
     values.set(value, start);

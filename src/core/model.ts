@@ -76,6 +76,37 @@ export function outputKindOf(model: Pick<Model, 'outputKind'>): OutputKind {
   return model.outputKind ?? 'logits';
 }
 
+/** What an executor needs of a resolved target (core/target.ts's ResolvedTarget). */
+export interface TargetSelection {
+  /** The class of every example, or null for a function target. */
+  readonly classes: readonly number[] | null;
+  /** One scalar per row of `outputs`; `examples[r]` is the example that row r belongs to. */
+  select(outputs: tf.Tensor, examples: Int32Array): tf.Tensor1D;
+}
+
+/** Gradients of a target at points of a gradient space, and the target's value there. */
+export interface ExecutedGradient {
+  readonly grad: tf.Tensor;
+  readonly value: tf.Tensor1D;
+}
+
+/**
+ * A second executor of a model's gradients (the onnxruntime engine: src/engine/ort/). The
+ * gradient entry points (src/core/gradients.ts) ask it first; where it does not cover a space or a
+ * rule set, tfjs' tape does.
+ */
+export interface GradientExecutor {
+  readonly name: string;
+  /** Whether it can take gradients at `layer` (null: the input) with these rules. */
+  supports(layer: string | null, rules: RuleSet | undefined): boolean;
+  /**
+   * ∂target/∂points for rows of points at `layer` (the input when null), `inputs` the model inputs
+   * of those rows; null when it turns out not to cover this space (it has warned), so tfjs takes over.
+   * The caller owns the tensors.
+   */
+  gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: TargetSelection, examples: Int32Array): Promise<ExecutedGradient | null>;
+}
+
 /**
  * What every method takes. Inputs are batched tensors `[N, ...inputShape]`.
  * Black-box models (`differentiable: false`) only implement `predict`.
@@ -111,6 +142,8 @@ export interface Model {
    * caller's. Unknown names and wrong shapes are LumenErrors.
    */
   setParameters?(values: Readonly<Record<string, tf.Tensor>>): void;
+  /** A faster executor of gradients, when the model was given one (`engine` option of the adapters). */
+  readonly executor?: GradientExecutor;
   /** Frees what the adapter owns (weights it loaded or imported); adapters of caller-owned models free nothing. */
   dispose?(): void;
 }

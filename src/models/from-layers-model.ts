@@ -6,6 +6,8 @@ import { checkParameterValues, graphParameters } from './graph-parameters.js';
 import type { Graph, GraphNode } from './graph-types.js';
 import { layerParts, parameterlessPart } from './layer-parts.js';
 import { chooseOutputKind, outputKindOfActivation } from './output-kind.js';
+import { registerOrtSource, withEngine, type Engine } from '../engine/ort/with-engine.js';
+import { layersToOnnx } from '../engine/ort/layers-to-onnx.js';
 
 /** Options of `fromLayersModel`. */
 export interface FromLayersModelOptions {
@@ -16,6 +18,8 @@ export interface FromLayersModelOptions {
   readonly output?: string;
   /** Whether the Model's `dispose()` also disposes the tf.LayersModel (default false: the caller owns it). */
   readonly owned?: boolean;
+  /** Which executor runs its passes (default 'tfjs'; see `Engine`). */
+  readonly engine?: Engine;
 }
 
 /**
@@ -40,7 +44,7 @@ export function fromLayersModel(model: tf.LayersModel, options: FromLayersModelO
   };
   // The kernels and biases are the layers' own tf.Variables: setParameters assigns into them.
   const parameters = graphParameters(graph);
-  return {
+  const wrapped: Model = {
     name: options.name ?? model.name,
     inputShape,
     outputShape,
@@ -59,6 +63,13 @@ export function fromLayersModel(model: tf.LayersModel, options: FromLayersModelO
       if (options.owned) model.dispose();
     },
   };
+  const names = new Set(graph.nodes.map((n) => n.name));
+  registerOrtSource(wrapped, () => ({
+    name: wrapped.name,
+    forward: layersToOnnx(graph.nodes.map((n) => ({ name: n.name, inputs: n.inputs, layer: model.getLayer(n.name.replace(/:\d+$/, '')) })), GRAPH_INPUT, inputShape, graph.output),
+    layerValue: (layer) => (names.has(layer) ? layer : null),
+  }));
+  return withEngine(wrapped, options.engine);
 }
 
 /**

@@ -7,6 +7,7 @@ import { fromGraphModel } from './from-graph-model.js';
 import { fromLayersModel } from './from-layers-model.js';
 import { directoryHandler, loadLayersModel, MODEL_JSON } from './model-io.js';
 import { loadOnnx } from './onnx/load-onnx.js';
+import type { Engine } from '../engine/ort/with-engine.js';
 
 /** Options of `loadModelFile`. */
 export interface LoadModelFileOptions {
@@ -19,6 +20,8 @@ export interface LoadModelFileOptions {
   readonly outputKind?: OutputKind;
   /** Which output of a multi-output model to explain, by name (`Model.outputs`). */
   readonly output?: string;
+  /** Which executor runs Layers and ONNX models (default 'tfjs'; graph models stay on tfjs). */
+  readonly engine?: Engine;
 }
 
 /** A model loaded from disk, with a `dispose` that frees its weights. */
@@ -39,7 +42,7 @@ export async function loadModelFile(file: string, options: LoadModelFileOptions 
     throw new LumenError('file', `loadModelFile: '${file}': no such file (expected an .onnx file, a tfjs model directory or its model.json)`);
   }
   if (!isDir && path.extname(file).toLowerCase() === '.onnx') {
-    const model = await loadOnnx(file, { inputLayout: options.onnxInputLayout ?? 'nhwc', outputKind: options.outputKind, output: options.output });
+    const model = await loadOnnx(file, { inputLayout: options.onnxInputLayout ?? 'nhwc', outputKind: options.outputKind, output: options.output, engine: options.engine });
     return model;
   }
   const json = isDir ? await modelJsonIn(file) : path.extname(file).toLowerCase() === '.json' ? path.basename(file) : null;
@@ -70,7 +73,7 @@ export async function loadModelFile(file: string, options: LoadModelFileOptions 
     }
     const layers = await loadLayersModel(dir, json);
     try {
-      return withDispose(fromLayersModel(layers, { name, ...kinds }));
+      return withDispose(fromLayersModel(layers, { name, ...kinds, engine: options.engine }));
     } catch (e) {
       layers.dispose();
       throw e;

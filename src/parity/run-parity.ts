@@ -6,6 +6,7 @@ import { loadOnnx, type OnnxModel } from '../models/onnx/load-onnx.js';
 import { localMethodById } from '../methods.js';
 import { fixtureArray, loadFixture, type Fixture, type FixtureEntry, type FixtureValue } from '../models/fixture.js';
 import { parityCase } from './cases.js';
+import { withEngine, type Engine } from '../engine/ort/with-engine.js';
 
 /** One row of a parity report. */
 export interface ParityRow {
@@ -27,6 +28,8 @@ export interface ParityOptions {
    * importer, NHWC input, layers mapped from PyTorch module names ('fc1' → '/fc1/Gemm').
    */
   readonly load?: 'json' | 'onnx';
+  /** Which executor runs the model (default 'tfjs'): same numbers, different engine. */
+  readonly engine?: Engine;
 }
 
 /**
@@ -84,8 +87,8 @@ export async function runParity(paths: readonly string[], options: ParityOptions
       loaded.dispose();
       continue;
     }
-    const onnx = onnxFile ? await loadFixtureOnnx(onnxFile, loaded) : null;
-    const fixture: Fixture = onnx ? { ...loaded, model: onnx.view } : loaded;
+    const onnx = onnxFile ? await loadFixtureOnnx(onnxFile, loaded, options.engine) : null;
+    const fixture: Fixture = onnx ? { ...loaded, model: onnx.view } : { ...loaded, model: withEngine(loaded.model, options.engine) };
     try {
       for (const entry of fixtureEntries(fixture)) {
         const row = await runEntry(fixture, entry);
@@ -94,6 +97,7 @@ export async function runParity(paths: readonly string[], options: ParityOptions
       }
     } finally {
       onnx?.model.dispose();
+      if (!onnx) fixture.model.dispose?.();
       loaded.dispose();
     }
   }
@@ -118,8 +122,8 @@ function fixtureOnnxFile(path: string, fixture: Fixture): string | undefined {
  * The fixture's model imported from an ONNX file, seen through the PyTorch module names the
  * fixtures use: PyTorch exports module `conv2`'s node as '/conv2/Conv', so that layer is 'conv2'.
  */
-async function loadFixtureOnnx(file: string, fixture: Fixture): Promise<{ model: OnnxModel; view: Model }> {
-  const model = await loadOnnx(file, { inputLayout: 'nhwc', name: fixture.name });
+async function loadFixtureOnnx(file: string, fixture: Fixture, engine: Engine | undefined): Promise<{ model: OnnxModel; view: Model }> {
+  const model = await loadOnnx(file, { inputLayout: 'nhwc', name: fixture.name, ...(engine ? { engine } : {}) });
   const toTorch = new Map<string, string>();
   for (const l of model.layers) {
     const m = /^\/?(.+)\/[^/]+$/.exec(l.name);

@@ -42,6 +42,8 @@ export interface OnnxNodeRecord {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attributes: ReadonlyMap<string, OnnxAttributeValue>;
+  /** Each attribute's AttributeProto type (1 float, 2 int, 3 string, 4 tensor, 6 floats, 7 ints …), for re-encoding. */
+  readonly attributeTypes?: ReadonlyMap<string, number>;
 }
 
 /** A graph input or output: its name, element type code and shape (null for a symbolic dimension). */
@@ -336,8 +338,12 @@ export function decodeOnnxModel(bytes: Uint8Array, what = 'ONNX model'): OnnxMod
     check(typeof n.op_type === 'string' && n.op_type !== '', 'file', () => `${where}: expected an op_type; found none`);
     check((n.output?.length ?? 0) > 0, 'file', () => `${where}: expected at least one output; found none`);
     const attributes = new Map<string, OnnxAttributeValue>();
-    for (const a of n.attribute ?? []) attributes.set(a.name ?? '', attributeValue(a, where));
-    return { name: n.name ?? '', opType: n.op_type, domain: n.domain ?? '', inputs: n.input ?? [], outputs: n.output ?? [], attributes };
+    const attributeTypes = new Map<string, number>();
+    for (const a of n.attribute ?? []) {
+      attributes.set(a.name ?? '', attributeValue(a, where));
+      attributeTypes.set(a.name ?? '', a.type ?? inferAttributeType(a));
+    }
+    return { name: n.name ?? '', opType: n.op_type, domain: n.domain ?? '', inputs: n.input ?? [], outputs: n.output ?? [], attributes, attributeTypes };
   });
   const inputs = (g.input ?? []).map(valueInfo);
   const outputs = (g.output ?? []).map(valueInfo);

@@ -9,6 +9,8 @@ import { readModelBytes } from '../read-model-bytes.js';
 import { decodeOnnxModel, onnxTypeName, tfjsTypeOf, type OnnxModelRecord } from './decode.js';
 import { importOnnxProgram, type OnnxProgram } from './program.js';
 import { fromChannelsLastPerm, toChannelsLastPerm } from './values.js';
+import { registerOrtSource, withEngine, type Engine } from '../../engine/ort/with-engine.js';
+import { onnxToOrt } from '../../engine/ort/onnx-to-ort.js';
 
 /** Options of `loadOnnx`. */
 export interface LoadOnnxOptions {
@@ -26,12 +28,16 @@ export interface LoadOnnxOptions {
   readonly outputKind?: OutputKind;
   /** The Model's name (default: the file name or the graph's name). */
   readonly name?: string;
+  /** Which executor runs its passes (default 'tfjs'; see `Engine`). */
+  readonly engine?: Engine;
 }
 
 /** A Model imported from ONNX: the Lumen Model plus the imported program and a `dispose`. */
 export interface OnnxModel extends Model {
   readonly inputLayout: 'nchw' | 'nhwc';
   readonly program: OnnxProgram;
+  /** The decoded file (the onnxruntime engine re-encodes its graph). */
+  readonly record: OnnxModelRecord;
   /** Frees the model's weights. */
   dispose(): void;
 }
@@ -124,7 +130,7 @@ export function onnxModelFromRecord(record: OnnxModelRecord, options: LoadOnnxOp
     if (!source.channelsLast) return result;
     return { ...result, output: tf.transpose(result.output, fromChannelsLastPerm(result.output.rank)) };
   };
-  return {
+  const model: OnnxModel = {
     name: options.name ?? (record.graphName || 'onnx'),
     inputShape,
     outputShape,
@@ -134,6 +140,7 @@ export function onnxModelFromRecord(record: OnnxModelRecord, options: LoadOnnxOp
     layers: program.nodes.map(({ name, kind, outputShape: s }) => ({ name, kind, outputShape: s })),
     inputLayout: layout,
     program,
+    record,
     run,
     get parameters() {
       return parameterList();
@@ -152,6 +159,12 @@ export function onnxModelFromRecord(record: OnnxModelRecord, options: LoadOnnxOp
       program.dispose();
     },
   };
+  registerOrtSource(model, () => ({
+    name: model.name,
+    forward: onnxToOrt(record, input.name, inputShape, channelsLastInput, outputName),
+    layerValue: () => null,
+  }));
+  return withEngine(model, options.engine);
 }
 
 /**
