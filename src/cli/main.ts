@@ -9,6 +9,8 @@ import { registerDemo } from './demo.js';
 import { registerOnnxConformance } from './onnx-conformance.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerBenchmark } from './benchmark.js';
+import { registerQueue } from './queue.js';
+import { registerWorker } from './worker.js';
 
 const program = new Command();
 program
@@ -32,6 +34,8 @@ registerDemo(program);
 registerOnnxConformance(program);
 registerEvaluate(program);
 registerBenchmark(program);
+registerQueue(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);
