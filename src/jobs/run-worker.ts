@@ -54,6 +54,7 @@ export function startWorker(redis: string, options: ShardWorkerOptions): ShardWo
   };
   const worker = new Worker<ShardTask, ShardReceipt>(options.queue ?? DEFAULT_QUEUE, async (entry: Job<ShardTask>) => {
     const ctx = await contextFor(entry.data);
+    log(`shard ${entry.data.shard.index} started (try ${entry.attemptsMade + 1})`);
     const rows = await explainShard(ctx, entry.data.shard);
     const receipt = await writeShard(entry.data.out, rows);
     log(`shard ${entry.data.shard.index} (${receipt.rows} rows) written`);
