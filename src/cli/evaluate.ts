@@ -254,7 +254,7 @@ export function registerEvaluate(program: Command): void {
       await withBackend(program);
       const loaded = await loadModelSpec(opts.model, specOptions);
       const builtIn = /^bundled:(mnist|groundtruth)(:|$)/.test(opts.data) || opts.data.toLowerCase().endsWith('.npy');
-      const data = builtIn ? loadEvaluationData(opts.data, loaded.model.inputShape) : await evaluationDataFromDataset(loadDatasetSpec(opts.data, loaded.model.inputShape), opts.data).catch((e: unknown) => {
+      const data: EvaluationData = builtIn ? loadEvaluationData(opts.data, loaded.model.inputShape) : await evaluationDataFromDataset(loadDatasetSpec(opts.data, loaded.model.inputShape), opts.data).catch((e: unknown) => {
         loaded.dispose();
         throw e;
       });

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../core/dataset.js';
 import { check } from '../core/errors.js';
-import type { EvaluationData } from './evaluate.js';
+
+/** A dataset read whole for `lumen evaluate` (its EvaluationData without masks or a training set). */
+export interface DatasetInputs {
+  readonly x: tf.Tensor;
+  readonly labels?: Int32Array;
+  dispose(): void;
+}
 
 /** The most rows `lumen evaluate` reads from a `--data` dataset (metrics hold every row at once). */
 export const MAX_EVALUATION_ROWS = 2000;
@@ -11,7 +17,7 @@ export const MAX_EVALUATION_ROWS = 2000;
  * tensor file, a bundled set) as `lumen evaluate`'s inputs: its rows read batch by batch into one
  * tensor, and its labels when it has them. More than MAX_EVALUATION_ROWS rows is a LumenError.
  */
-export async function evaluationDataFromDataset(dataset: Dataset, spec: string, batchSize = 256): Promise<EvaluationData> {
+export async function evaluationDataFromDataset(dataset: Dataset, spec: string, batchSize = 256): Promise<DatasetInputs> {
   check(dataset.size <= MAX_EVALUATION_ROWS, 'option', () => `--data ${spec}: lumen evaluate scores at most ${MAX_EVALUATION_ROWS} rows at once; the dataset has ${dataset.size} (use bundled:…:N or a smaller file)`);
   const xs: tf.Tensor[] = [];
   const labels: number[] = [];
