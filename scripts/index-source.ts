@@ -29,7 +29,7 @@ const INTERNAL: readonly string[] = [
 ];
 
 /** Packages that only run in Node (besides Node's built-in modules). */
-const NODE_PACKAGES: readonly string[] = ['pngjs', 'onnxruntime-node', 'cli-progress', 'commander', '@tensorflow/tfjs-node'];
+const NODE_PACKAGES: readonly string[] = ['pngjs', 'onnxruntime-node', 'cli-progress', 'commander', '@tensorflow/tfjs-node', 'parquet-wasm', 'bullmq', 'ioredis'];
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 

@@ -20,6 +20,8 @@ import { withBackend } from './context.js';
 import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG, ENGINE_FLAG } from './model-flags.js';
 import { loadModelSpec } from './load-model.js';
 import { formatTable } from './table.js';
+import { DATASET_SPECS, loadDatasetSpec } from './dataset-spec.js';
+import { evaluationDataFromDataset } from './evaluation-dataset.js';
 
 /** Metrics run when `--metrics` is not given: one or two per category that need only the model and data. */
 export const DEFAULT_EVALUATION_METRICS = ['deletion', 'insertion', 'faithfulness-correlation', 'infidelity', 'max-sensitivity', 'random-logit', 'sparseness', 'complexity'];
@@ -235,7 +237,7 @@ export function registerEvaluate(program: Command): void {
     .option(...OUTPUT_KIND_FLAG)
     .option(...OUTPUT_NODE_FLAG)
     .option(...ENGINE_FLAG)
-    .requiredOption('--data <spec>', 'bundled:mnist[:N] (N held-out digits, default 16), bundled:groundtruth[:N] (benchmark images with masks) or an .npy batch')
+    .requiredOption('--data <spec>', `bundled:mnist[:N] (N held-out digits, default 16), bundled:groundtruth[:N] (benchmark images with masks), an .npy batch, or a dataset as lumen explain --data takes it (${DATASET_SPECS})`)
     .requiredOption('--methods <ids>', 'comma-separated method ids (see `lumen methods`)')
     .option('--metrics <ids>', `comma-separated metric ids (default ${DEFAULT_EVALUATION_METRICS.join(',')}; all: ${METRICS.map((m) => m.id).join(',')})`)
     .option('--seed <n>', 'seed of every random draw', '0')
@@ -252,7 +254,11 @@ export function registerEvaluate(program: Command): void {
       const specOptions = modelSpecOptions(opts);
       await withBackend(program);
       const loaded = await loadModelSpec(opts.model, specOptions);
-      const data = loadEvaluationData(opts.data, loaded.model.inputShape);
+      const builtIn = /^bundled:(mnist|groundtruth)(:|$)/.test(opts.data) || opts.data.toLowerCase().endsWith('.npy');
+      const data: EvaluationData = builtIn ? loadEvaluationData(opts.data, loaded.model.inputShape) : await evaluationDataFromDataset(loadDatasetSpec(opts.data, loaded.model.inputShape), opts.data).catch((e: unknown) => {
+        loaded.dispose();
+        throw e;
+      });
       const x = data.x;
       try {
         const log = opts.json ? () => {} : (s: string) => process.stderr.write(`${s}\n`);

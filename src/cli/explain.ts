@@ -23,11 +23,13 @@ import { isDecimalText, parseIntegerFlag } from './parse-number.js';
 import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
 import { checkSampleBudget, featureCount } from './sample-budget.js';
 import { progressBar } from './progress.js';
+import { runExplainJob, type ExplainJobFlags } from './explain-job.js';
+import { addJobFlags } from './job-flags.js';
 import { formatTable } from './table.js';
 
-interface ExplainFlags extends InputFlags, ModelFlags {
+interface ExplainFlags extends InputFlags, ModelFlags, Omit<ExplainJobFlags, 'model' | 'method' | 'opt' | 'out' | 'seed' | 'batchSize' | 'target' | 'layer' | 'outputKind' | 'outputNode'> {
   model: string;
-  input: string;
+  input?: string;
   method: string;
   target?: string;
   layer?: string;
@@ -101,14 +103,14 @@ export function explanationPng(figures: readonly ExampleFigure[], targets: reado
 
 /** `lumen explain`: one method on one input file, printed and optionally written as PNG/JSON/NPY/SVG. */
 export function registerExplain(program: Command): void {
-  addInputFlags(program
+  addInputFlags(addJobFlags(program
     .command('explain')
     .description('explain a model\'s outputs on an input file with one method')
     .requiredOption('--model <spec>', 'bundled:mnist, bundled:penguins, a model file or directory, or onnxruntime:<file.onnx> (black box)')
     .option(...OUTPUT_KIND_FLAG)
     .option(...OUTPUT_NODE_FLAG)
     .option(...ENGINE_FLAG)
-    .requiredOption('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table')
+    .option('--input <file>', 'a .png/.jpg image, a .npy or .json tensor, or a .csv table (or --data for a dataset)')
     .requiredOption('--method <id>', 'a method id (see lumen methods)')
     .option('--target <class>', "class index, comma-separated indices per example, or 'predicted'", 'predicted')
     .option('--layer <name>', 'attribute to this layer (methods with a layer option)')
@@ -117,12 +119,18 @@ export function registerExplain(program: Command): void {
     .option('--batch-size <n>', 'rows per model call')
     .option('--features <mask>', "features removed together (perturbation methods): a mask file (.npy/.json of integer ids, broadcast over one example), patch:HxW, tokens or scalars")
     .option('--samples <n>', 'samples (random masks, permutations, coalitions, imputations …) of methods that take them')
-    .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')})`)
+    .option('--out <file>', `write the explanation (${OUT_EXTENSIONS.join(', ')}); with --data, the results folder`)
+    .option('--resume', '--data: skip the shards already finished in --out (a rerun after a kill or a crash)')
+    .option('--shard <k/n>', '--data: run only shards k−1, k−1+n, k−1+2n … (one of n slices)')
     .option('--json', 'print the attribution as JSON instead of a summary')
     .option('--clip-percentile <p>', `heatmaps: percent of the attribution mass treated as outliers and clipped (Captum's outlier_perc; default ${DEFAULT_CLIP_PERCENT}; 0 scales by the maximum)`)
     .option('--superpixels <spec>', "image inputs: features are superpixels, slic[:n] or felzenszwalb[:scale] (surrogate methods)")
-    .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)'))
+    .option('--score', 'add a report card of this explanation: deletion AUC, infidelity, max-sensitivity (printed and in the JSON output)')))
     .action(async (flags: ExplainFlags) => {
+      if (flags.data !== undefined) return runExplainJob(program, { ...flags });
+      if (flags.resume || flags.shard !== undefined || flags.shardSize !== undefined) throw new LumenError('option', '--resume, --shard and --shard-size: dataset jobs only (give --data)');
+      if (flags.input === undefined) throw new LumenError('option', '--input: expected an input file (or --data <dataset> for a dataset job)');
+      const inputFile = flags.input;
       const method = explainableMethod(flags.method);
       const ext = flags.out ? path.extname(flags.out).toLowerCase() : '';
       if (flags.out && !OUT_EXTENSIONS.includes(ext)) {
@@ -146,7 +154,7 @@ export function registerExplain(program: Command): void {
       const specOptions = modelSpecOptions(flags);
       await withBackend(program);
       const loaded = withLabels(await loadModelSpec(flags.model, specOptions), flags.labels);
-      const input = loadModelInput(loaded, flags.input, inputOpts);
+      const input = loadModelInput(loaded, inputFile, inputOpts);
       // Token models: gradient methods explain the embedding layer's output (ids have no gradient).
       const textLayer = loaded.kind === 'text' && !flags.layer && method.layer === 'optional' && method.needsGradients ? embeddingLayerOf(loaded.model) : undefined;
       // The mask becomes a tensor only once the backend runs (tfjs would otherwise start its cpu backend and print its banner).
@@ -182,7 +190,7 @@ export function registerExplain(program: Command): void {
         const ms = performance.now() - start;
         const targets = (attribution.target ?? []).map((t) => loaded.classNames?.[t] ?? String(t));
         const card = flags.score ? await reportCard(loaded.model, input.batch, attribution, method, { explainOptions: options, seed: options.seed, batchSize: options.batchSize }) : undefined;
-        const json = flags.json || ext === '.json' ? { ...(await attributionJson(attribution, loaded, input, flags.input)), ...(card ? { score: reportCardJson(card) } : {}) } : undefined;
+        const json = flags.json || ext === '.json' ? { ...(await attributionJson(attribution, loaded, input, inputFile)), ...(card ? { score: reportCardJson(card) } : {}) } : undefined;
         if (flags.out) {
           if (card && ext !== '.json') await writeFileAtomic(`${flags.out.slice(0, -ext.length)}.score.json`, `${JSON.stringify(reportCardJson(card), null, 2)}\n`);
           if (ext === '.json') await writeFileAtomic(flags.out, `${JSON.stringify(json)}\n`);

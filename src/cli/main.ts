@@ -13,6 +13,8 @@ import { registerRules } from './rules.js';
 import { registerPdp } from './pdp.js';
 import { registerAnchors } from './anchors.js';
 import { registerExamples } from './examples.js';
+import { registerQueue } from './queue.js';
+import { registerWorker } from './worker.js';
 
 const program = new Command();
 program
@@ -40,6 +42,8 @@ registerRules(program);
 registerPdp(program);
 registerAnchors(program);
 registerExamples(program);
+registerQueue(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -25,6 +25,8 @@ export interface Dataset {
   readonly inputShape: readonly number[];
   /** The rows in order, `batchSize` at a time (the last batch may be shorter). */
   batches(batchSize: number): AsyncIterable<DatasetBatch>;
+  /** Rows `[start, end)` as a Dataset whose batches keep the rows' indices in this one (read without the rows before). */
+  slice?(start: number, end: number): Dataset;
   /** Names of a tabular row's columns. */
   readonly featureNames?: readonly string[];
   /** Names of the label classes, by class index. */
@@ -96,16 +98,16 @@ export function datasetFromArrays(rows: readonly (ArrayLike<number>)[], options:
   check(labels === undefined || labels.length === rows.length, 'input', () => `${fn}: expected a label per row (${rows.length}); found ${labels?.length}`);
   checkInfo(options, inputShape, fn);
   const { featureNames, classNames, kinds } = options;
-  return {
-    size: rows.length,
+  const range = (from: number, to: number): Dataset => ({
+    size: to - from,
     inputShape,
     ...(featureNames ? { featureNames } : {}),
     ...(classNames ? { classNames } : {}),
     ...(kinds ? { kinds } : {}),
     async *batches(batchSize: number) {
       checkDatasetBatchSize(batchSize);
-      for (let start = 0; start < rows.length; start += batchSize) {
-        const n = Math.min(batchSize, rows.length - start);
+      for (let start = from; start < to; start += batchSize) {
+        const n = Math.min(batchSize, to - start);
         const data = new Float32Array(n * per);
         for (let i = 0; i < n; i++) data.set(Array.from(rows[start + i]), i * per);
         const index = Array.from({ length: n }, (_, i) => start + i);
@@ -113,5 +115,10 @@ export function datasetFromArrays(rows: readonly (ArrayLike<number>)[], options:
         yield { x: tf.tensor(data, [n, ...inputShape]), ...y, index };
       }
     },
-  };
+    slice(start: number, end: number): Dataset {
+      check(Number.isInteger(start) && Number.isInteger(end) && from + start >= from && start <= end && from + end <= to, 'option', () => `Dataset.slice: expected 0 ≤ start ≤ end ≤ ${to - from}; found ${start}, ${end}`);
+      return range(from + start, from + end);
+    },
+  });
+  return range(0, rows.length);
 }
