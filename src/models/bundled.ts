@@ -10,7 +10,7 @@ import { LumenError } from '../core/errors.js';
 import type { Standardization } from '../data/penguins.js';
 import { loadLayersModel } from './model-io.js';
 
-export const BUNDLED_MODELS = ['mnist', 'penguins', 'groundtruth'] as const;
+export const BUNDLED_MODELS = ['mnist', 'penguins', 'groundtruth', 'concepts'] as const;
 export type BundledName = (typeof BUNDLED_MODELS)[number];
 
 /** `meta.json` beside a bundled model's weights. */
