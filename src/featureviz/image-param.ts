@@ -20,7 +20,12 @@ export interface ImageParamOptions {
   readonly sigmoid?: boolean;
   /** Power of the Fourier basis' frequency decay (default 1). */
   readonly decayPower?: number;
-  /** Standard deviation of the initial variables (default 0.01, Lucid's). */
+  /**
+   * Standard deviation of the initial variables (default 2 for pixels, 4 for Fourier; Lucid's is
+   * 0.01). Lucid's near-grey start sits on a plateau for small ReLU networks whose units are dead on
+   * flat grey: on `bundled:concepts` the 'striped' logit stays at −2.2 for 256 steps from sd 0.01
+   * or 1, and climbs past 200 from pixels sd 2 or Fourier sd 4 (seeds 1 and 2).
+   */
   readonly sd?: number;
 }
 
@@ -78,6 +83,14 @@ function spectrumScale(h: number, w: number, decay: number): Float32Array {
   return out;
 }
 
+/** A trainable variable holding `values` (the initial tensor is freed). */
+function variableOf(values: Float32Array, shape: [number, number, number, number]): tf.Variable {
+  const init = tf.tensor4d(values, shape);
+  const v = tf.variable(init, true);
+  init.dispose();
+  return v;
+}
+
 /**
  * An image parameterisation of `[batch, height, width, channels]` (see the file comment), its
  * initial variables drawn from `seed`. The Fourier basis follows Lucid's `fft_image`: a complex
@@ -92,20 +105,20 @@ export function imageParam(shape: readonly [number, number, number, number], see
   check(!decorrelate || c === 3, 'option', () => `imageParam: decorrelated colour needs 3 channels; found ${c}`);
   const sigmoid = options.sigmoid ?? true;
   const decay = options.decayPower ?? 1;
-  const sd = options.sd ?? 0.01;
+  const sd = options.sd ?? (basis === 'pixels' ? 2 : 4);
   const rng = new Rng(seed);
   const wf = Math.floor(w / 2) + 1;
   const owned: tf.Tensor[] = [];
   let variables: tf.Variable[];
   let raw: () => tf.Tensor4D;
   if (basis === 'pixels') {
-    const v = tf.variable(tf.tensor4d(rng.normals(n * h * w * c, 0, sd), [n, h, w, c]), true);
+    const v = variableOf(rng.normals(n * h * w * c, 0, sd), [n, h, w, c]);
     variables = [v];
     raw = () => v as unknown as tf.Tensor4D;
   } else {
     // spectra [n, c, h, wf], real and imaginary parts
-    const re = tf.variable(tf.tensor4d(rng.normals(n * c * h * wf, 0, sd), [n, c, h, wf]), true);
-    const im = tf.variable(tf.tensor4d(rng.normals(n * c * h * wf, 0, sd), [n, c, h, wf]), true);
+    const re = variableOf(rng.normals(n * c * h * wf, 0, sd), [n, c, h, wf]);
+    const im = variableOf(rng.normals(n * c * h * wf, 0, sd), [n, c, h, wf]);
     variables = [re, im];
     const m = inverseDftMatrices(h, w);
     const scale = tf.tensor2d(spectrumScale(h, w, decay), [h, wf]);
