@@ -89,6 +89,8 @@ export * from './data/superpixels/felzenszwalb.js';
 export * from './data/superpixels/label-map.js';
 export * from './data/superpixels/slic.js';
 export * from './data/superpixels/superpixel-spec.js';
+export * from './dissection/network-dissection.js';
+export * from './dissection/shapes-mask-dataset.js';
 export * from './engine/absent-inputs.js';
 export * from './engine/backend.js';
 export * from './featureviz/feature-visualization.js';
