@@ -16,3 +16,8 @@ export { readJsonTensor, jsonToTensor } from './json-tensor.js';
 export { readCsv, parseCsv, csvToMatrix, type CsvTable, type CsvCell } from './csv.js';
 export { readInput, writeFileAtomic, writeFileAtomicSync, INPUT_EXTENSIONS, type InputData } from './io.js';
 export { datasetFromFile, datasetFromImageFolder, bundledDataset, type DatasetFileOptions } from './dataset-files.js';
+export {
+  conceptShapes, conceptShapesTensor, shapesMaskTensor, SHAPES_CONCEPTS, SHAPES_DECIDING_CONCEPT, SHAPES_DISTRACTOR_CONCEPT,
+  CONCEPT_SHAPES_SIZE, CONCEPT_SHAPES_CLASSES, type ShapesConcept, type ConceptShapesOptions, type ConceptShapesData,
+} from './concept-shapes.js';
+export { conceptShapesCnn } from './concept-shapes-cnn.js';

@@ -11,7 +11,7 @@ import type { Standardization } from '../data/penguins.js';
 import { loadLayersModel } from './model-io.js';
 import type { Vocabulary } from '../text/vocabulary.js';
 
-export const BUNDLED_MODELS = ['mnist', 'penguins', 'groundtruth', 'spam'] as const;
+export const BUNDLED_MODELS = ['mnist', 'penguins', 'groundtruth', 'spam', 'concepts'] as const;
 export type BundledName = (typeof BUNDLED_MODELS)[number];
 
 /** `meta.json` beside a bundled model's weights. */

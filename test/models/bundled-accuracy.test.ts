@@ -6,6 +6,7 @@ import { loadMnist, mnistBatch, mnistLabels, mnistSplit, MNIST_HELD_OUT, MNIST_S
 import { loadPenguins, penguinBatch, penguinLabels, penguinSplit, PENGUIN_CLASSES, PENGUIN_FEATURES, PENGUIN_SPLIT_SEED } from '../../src/data/penguins.js';
 import { loadBundledModel } from '../../src/models/bundled.js';
 import { groundTruthData, groundTruthTensor } from '../../src/metrics/benchmark/ground-truth-data.js';
+import { conceptShapes, conceptShapesTensor } from '../../src/data/concept-shapes.js';
 
 function accuracy(model: tf.LayersModel, x: tf.Tensor, y: Int32Array): number {
   const pred = tf.tidy(() => (model.predict(x, { batchSize: 250 }) as tf.Tensor).argMax(-1).dataSync());
@@ -62,6 +63,19 @@ test('the bundled ground-truth CNN reproduces its recorded accuracy on the 2,000
   assert.ok(without < 0.15, `accuracy without the digit ${without} (chance 0.1)`);
 });
 
+test('the bundled concept-shapes CNN reproduces its recorded accuracy on its 1,000 generated held-out images (wasm)', async () => {
+  assert.equal(await useBackend('wasm'), 'wasm');
+  const { model, meta } = await loadBundledModel('concepts');
+  assert.deepEqual(meta.inputShape, [32, 32, 3]);
+  const data = conceptShapes(meta.training.heldOutCount, { seed: meta.training.splitSeed });
+  const x = conceptShapesTensor(data);
+  const acc = accuracy(model, x, data.labels);
+  x.dispose();
+  model.dispose();
+  assert.equal(Number(acc.toFixed(4)), meta.training.heldOutAccuracy);
+  assert.ok(acc >= 0.95, `held-out accuracy ${acc}`);
+});
+
 test('an unknown bundled model name is a LumenError', async () => {
-  await assert.rejects(loadBundledModel('cifar'), /bundled model must be one of mnist, penguins, groundtruth, spam; found 'cifar'/);
+  await assert.rejects(loadBundledModel('cifar'), /bundled model must be one of mnist, penguins, groundtruth, spam, concepts; found 'cifar'/);
 });
