@@ -7,12 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { useBackend } from '../../src/engine/backend.js';
 import { runParity, type ParityRow } from '../../src/parity/run-parity.js';
 import { repoPath } from '../helpers.js';
+import { parityFixtures, pinnedIds, withoutOnnx } from './parity-fixtures.js';
 
-/** The wave-1 fixtures (test/fixtures/*.json) and the wave-2 ones (test/fixtures/wave2/*.json). */
-const fixtures = ['', 'wave2'].flatMap((dir) => {
-  const folder = repoPath('test', 'fixtures', ...(dir ? [dir] : []));
-  return readdirSync(folder).filter((f) => f.endsWith('.json')).map((f) => path.join(folder, f));
-});
+const fixtures = parityFixtures;
 
 /**
  * Entries no Lumen method implements yet, per fixture: listed here so that each one is expected to
@@ -32,7 +29,7 @@ const expectedMissingCount = Object.values(expectedMissing).reduce((n, ids) => n
  * 6 of text_embed, 3 of attention_tiny; the same with both loaders, except the fixtures without an ONNX export). An id that silently turns `missing` — a builder returning null, a swallowed
  * lookup error, a fixture no longer found — fails here; a newly passing id is added to the file.
  */
-const pinned = JSON.parse(readFileSync(repoPath('test', 'parity', 'passing-ids.json'), 'utf8')) as Record<string, string[]>;
+const pinned = pinnedIds;
 
 /** The rows' ids by fixture and status, sorted, for set comparisons with readable diffs. */
 function idsBy(rows: readonly ParityRow[], status: ParityRow['status']): Record<string, string[]> {
@@ -44,12 +41,6 @@ function idsBy(rows: readonly ParityRow[], status: ParityRow['status']): Record<
 
 const pinnedCount = Object.values(pinned).reduce((n, ids) => n + ids.length, 0);
 
-/**
- * Fixtures without an ONNX export beside them: through the ONNX loader their ids are all `missing`.
- * examples_tanh_mlp's TanhMLP was not exported (its entries run on the model built from the
- * fixture's checkpoints; loadOnnx's parameters are tested in test/examples/); text_embed neither.
- */
-const withoutOnnx = ['examples_tanh_mlp', 'text_embed'];
 const wave2Counts = { attention_tiny: 3, examples_tanh_mlp: 19, global_mlp: 7, robust_cnn: 6, robust_mlp: 5, text_embed: 6 };
 
 test('the pinned list holds 249 distinct ids: 203 over the 7 public fixtures, 46 in wave-2', () => {
