@@ -9,6 +9,10 @@ import { loadMnist, mnistBatch, mnistSplit } from '../data/mnist.js';
 import { loadPenguins, penguinBatch, penguinSplit } from '../data/penguins.js';
 import { packageRoot } from '../models/bundled.js';
 import { benchmarkDemoSection } from './benchmark.js';
+import { datasetFromTensors } from '../core/dataset.js';
+import { bundledDataset } from '../data/dataset-files.js';
+import { runGlobalDemo, type GlobalDemoCase } from './demo-global.js';
+import { featureScales } from './load-dataset.js';
 import { METHODS, methodById } from '../methods.js';
 import { grid } from '../render/grid.js';
 import { renderReport, type ReportFigure, type ReportSection } from '../render/html-report.js';
@@ -147,6 +151,45 @@ async function figuresOf(method: MethodInfo, a: Attribution, c: DemoCase): Promi
   return { png, figure };
 }
 
+/** The global methods on a case (demo-global.ts): a summary table, then one section per explanation; rows appended to `rows`. */
+async function globalSections(c: DemoCase, rows: DemoRow[], outDir: string, only?: readonly string[]): Promise<ReportSection[]> {
+  const methods = METHODS.filter((m) => m.scope === 'global' && (!only || only.includes(m.id)));
+  if (!methods.length) return [];
+  const query = c.input.batch.slice(0, 1);
+  const g: GlobalDemoCase = {
+    name: c.name,
+    kind: c.kind,
+    model: c.loaded.model,
+    layer: c.kind === 'image' ? 'relu3' : c.layer,
+    lastLayer: c.kind === 'image' ? 'logits' : lastLayerName(c.loaded),
+    data: c.kind === 'image' ? bundledDataset('mnist', 200) : bundledDataset('penguins'),
+    examples: datasetFromTensors(c.input.batch),
+    query,
+    ...(c.kind === 'tabular' ? { featureScales: featureScales(c.loaded) } : {}),
+  };
+  const bar = progressBar(`demo ${c.name} (global)`);
+  try {
+    const runs = await runGlobalDemo(g, methods, outDir, (k) => bar.onProgress({ done: k, total: methods.length }));
+    for (const r of runs) rows.push({ dataset: c.name, method: r.method, status: r.status, msPerExample: null, completenessError: null, note: r.ms !== null ? `global, ${(r.ms / 1000).toFixed(1)} s in all` : r.note });
+    return [
+      {
+        title: `Global explanations · ${c.title}`,
+        text: `Methods that explain the model over a dataset (${g.data.size} held-out rows; attacks and image anchors on the ${g.examples.size} examples above; example-based methods explain the first example). Each result is also written beside this page as JSON.`,
+        table: { columns: ['method', 'status', 'seconds'], rows: runs.map((r) => [r.method, r.note ? `${r.status}: ${r.note}` : r.status, r.ms === null ? null : Number((r.ms / 1000).toFixed(2))]) },
+      },
+      ...runs.flatMap((r) => (r.section ? [r.section] : [])),
+    ];
+  } finally {
+    bar.stop();
+    query.dispose();
+  }
+}
+
+function lastLayerName(loaded: LoadedModel): string {
+  const layers = loaded.layersModel?.layers;
+  return layers?.length ? layers[layers.length - 1].name : 'logits';
+}
+
 /**
  * Runs every applicable registry method on a few bundled digits and penguins; writes
  * `<out>/index.html` (self-contained) and one PNG per dataset and method; returns the table rows.
@@ -163,8 +206,9 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
       const bar = progressBar(`demo ${c.name}`);
       await warmUp(c);
       for (const [k, method] of methods.entries()) {
+        if (method.scope === 'global') continue;
         if (!demoApplies(method, c)) {
-          const skipped: DemoRow = { dataset: c.name, method: method.id, status: 'skipped', msPerExample: null, completenessError: null, note: demoSkipReason(method, c) };
+          const skipped: DemoRow = { dataset: c.name, method: (method as MethodInfo).id, status: 'skipped', msPerExample: null, completenessError: null, note: demoSkipReason(method as MethodInfo, c) };
           rows.push(skipped);
           caseRows.push(skipped);
           continue;
@@ -215,6 +259,7 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
         figures,
       });
     }
+    for (const c of cases.filter((k) => k.name !== 'mnist-onnx')) sections.push(...(await globalSections(c, rows, outDir, options.methods)));
   } finally {
     for (const c of cases) {
       c.input.batch.dispose();
@@ -225,7 +270,7 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
   sections.push(await benchmarkDemoSection(16, options.methods));
   const html = renderReport({
     title: 'Lumen demo',
-    intro: 'Every implemented local method on the bundled models. Each figure is written beside this page as a PNG too.',
+    intro: 'Every implemented method on the bundled models: local methods per example, then global methods over a dataset. Each figure is written beside this page as a PNG too.',
     sections,
     footer: `lumen · backend ${tf.getBackend()}`,
   });

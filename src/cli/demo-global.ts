@@ -1,0 +1,96 @@
+/**
+ * The demo's global part: every global registry method (rules, curves, anchors, examples, attacks,
+ * concepts, fairness, …) run on a bundled model over a small dataset, each shown by the report
+ * section its Explanation kind has (render/explanation-section.ts). A method listed in
+ * DEMO_GLOBAL_OPTIONS runs with those options; any other runs with its defaults and a seed, and a
+ * LumenError (an option the demo cannot guess, a model it does not fit) is a 'skipped' row with the
+ * error's message.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../core/dataset.js';
+import { LumenError } from '../core/errors.js';
+import type { Explanation } from '../core/explanation.js';
+import type { Model } from '../core/model.js';
+import type { GlobalMethodInfo, MethodInfo, MethodOptions } from '../core/method-info.js';
+import { writeFileAtomic } from '../data/io.js';
+import { explanationSection } from '../render/explanation-section.js';
+import type { ReportSection } from '../render/html-report.js';
+import type { FeatureScale } from '../render/rules-text.js';
+import path from 'node:path';
+
+/** What a global method of the demo runs on: a bundled model, its dataset and the example it explains. */
+export interface GlobalDemoCase {
+  readonly name: string;
+  readonly kind: 'image' | 'tabular';
+  readonly model: Model;
+  /** The model's hidden layer that layer-space methods use. */
+  readonly layer: string;
+  /** The model's last layer (the parameters influence methods differentiate). */
+  readonly lastLayer: string;
+  readonly data: Dataset;
+  /** A small dataset for the slow methods (attacks, image anchors): the demo's own examples. */
+  readonly examples: Dataset;
+  /** The one example explained by methods that take a query (`input`), [1, ...inputShape]. */
+  readonly query: tf.Tensor;
+  readonly featureScales?: Record<string, FeatureScale>;
+}
+
+/** One global method's run, for the demo's table. */
+export interface GlobalDemoRun {
+  readonly method: string;
+  readonly status: 'ok' | 'skipped' | 'failed';
+  readonly ms: number | null;
+  readonly note?: string;
+  readonly section?: ReportSection;
+}
+
+type DemoOptions = (c: GlobalDemoCase) => MethodOptions & { readonly onExamples?: boolean };
+
+/** Options the demo passes per method (shown small so the whole demo stays within a few minutes). */
+export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
+  fgsm: () => ({ epsilon: 0.15, onExamples: true }),
+  pgd: () => ({ radius: 0.15, stepSize: 0.03, steps: 10, onExamples: true }),
+  'carlini-wagner-l2': () => ({ steps: 50, binarySearchSteps: 3, onExamples: true }),
+  'partial-dependence': () => ({ features: [2], kind: 'both', gridResolution: 20 }),
+  ale: () => ({ features: [2] }),
+  'surrogate-tree': () => ({ maxDepth: 3 }),
+  'pedagogical-rules': () => ({ maxDepth: 3 }),
+  distillation: () => ({ maxDepth: 3 }),
+  'anchors-tabular': () => ({ rows: '0' }),
+  'anchors-image': () => ({ rows: '0', coverageSamples: 1000, onExamples: true }),
+  'nearest-neighbours': (c) => ({ layer: c.layer, input: c.query, k: 5 }),
+  'influence-function': (c) => ({ input: c.query, layers: c.lastLayer, k: 5, solver: c.kind === 'image' ? 'cg' : 'exact' }),
+  tracin: (c) => ({ input: c.query, layers: c.lastLayer, k: 5 }),
+  'tracin-fast': (c) => ({ input: c.query, k: 5 }),
+  'mmd-critic': () => ({ prototypes: 4, criticisms: 2 }),
+};
+
+/** Whether the demo runs a global method on a case: its input kinds include the case's. */
+export function globalDemoApplies(method: MethodInfo, c: Pick<GlobalDemoCase, 'kind'>): method is GlobalMethodInfo {
+  return method.scope === 'global' && (method.inputKinds.includes('any') || method.inputKinds.includes(c.kind));
+}
+
+/**
+ * Runs each applicable global method on the case, writes each explanation as
+ * `<out>/<case>-<method>.json`, and returns one run per method with its report section.
+ */
+export async function runGlobalDemo(c: GlobalDemoCase, methods: readonly MethodInfo[], outDir: string, onDone?: (k: number) => void): Promise<GlobalDemoRun[]> {
+  const runs: GlobalDemoRun[] = [];
+  for (const [k, method] of methods.entries()) {
+    if (!globalDemoApplies(method, c)) continue;
+    const { onExamples, ...options } = { seed: 0, ...(DEMO_GLOBAL_OPTIONS[method.id]?.(c) ?? {}) };
+    try {
+      const start = performance.now();
+      const e: Explanation = await method.run(c.model, onExamples ? c.examples : c.data, options);
+      const ms = performance.now() - start;
+      await writeFileAtomic(path.join(outDir, `${c.name}-${method.id}.json`), `${JSON.stringify(e)}\n`);
+      const section = explanationSection(e, { title: `${method.title} · ${c.name}`, ...(c.featureScales ? { featureScales: c.featureScales } : {}) });
+      runs.push({ method: method.id, status: 'ok', ms, section: { ...section, text: [section.text, `${method.paper} · ${(ms / 1000).toFixed(1)} s · ${onExamples ? c.examples.size : c.data.size} rows`].filter(Boolean).join('\n\n') } });
+    } catch (e) {
+      const note = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      runs.push({ method: method.id, status: e instanceof LumenError ? 'skipped' : 'failed', ms: null, note });
+    }
+    onDone?.(k + 1);
+  }
+  return runs;
+}

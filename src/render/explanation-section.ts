@@ -1,0 +1,92 @@
+/**
+ * One report section for any Explanation, dispatched on its `kind` (DESIGN.md: a new method needs a
+ * new renderer only when it brings a new kind). Rules, trees and curves use their figures
+ * (explanation-sections.ts); the other kinds are shown as tables of their records, and image-valued
+ * ones (`'images'`, `'attack'` on image inputs) as a picture grid as well.
+ */
+import type { AttackExplanation, Explanation, ImageRecord } from '../core/explanation.js';
+import { curveSection, rulesSection, treeSection } from './explanation-sections.js';
+import { grid } from './grid.js';
+import type { ReportFigure, ReportSection } from './html-report.js';
+import type { RgbaBuffer } from './image.js';
+import { upscaleNearest } from './image.js';
+import { pngDataUri } from './png.js';
+import type { RulesTextOptions } from './rules-text.js';
+
+/** Options of explanationSection: a title, feature scales for rules and trees, and a rug for curves. */
+export interface ExplanationSectionOptions extends RulesTextOptions {
+  readonly title?: string;
+  readonly rug?: readonly number[];
+}
+
+/** An image record ([H, W, C] in [0, 1]; C of 1, 3 or 4) as an RGBA picture, enlarged to at least 84 px. */
+export function imageRecordRgba(image: Pick<ImageRecord, 'shape' | 'data'>): RgbaBuffer {
+  const [height, width, channels] = image.shape;
+  const data = new Uint8ClampedArray(height * width * 4);
+  const byte = (v: number): number => Math.round(255 * Math.min(1, Math.max(0, v)));
+  for (let p = 0; p < height * width; p++) {
+    const at = p * channels;
+    const [r, g, b] = channels >= 3 ? [image.data[at], image.data[at + 1], image.data[at + 2]] : [image.data[at], image.data[at], image.data[at]];
+    data.set([byte(r), byte(g), byte(b), 255], p * 4);
+  }
+  const rgba: RgbaBuffer = { width, height, data };
+  const factor = Math.max(1, Math.ceil(84 / Math.max(height, width)));
+  return factor > 1 ? upscaleNearest(rgba, factor) : rgba;
+}
+
+function gridFigure(images: readonly ImageRecord[], caption: string): ReportFigure {
+  const cols = Math.min(images.length, 8);
+  const picture = grid(images.map(imageRecordRgba), { cols, labels: images.map((i) => i.label) });
+  return { image: pngDataUri(picture), caption, width: Math.min(picture.width, 720) };
+}
+
+/** The perturbed inputs of an attack on images ([H, W, C] each), labelled with the predictions before -> after. */
+function attackImages(e: AttackExplanation): ImageRecord[] | undefined {
+  if (e.shape.length !== 3 || ![1, 3, 4].includes(e.shape[2])) return undefined;
+  const per = e.shape[0] * e.shape[1] * e.shape[2];
+  const shape = [e.shape[0], e.shape[1], e.shape[2]] as const;
+  const count = Math.min(e.predictions.length, 16);
+  return Array.from({ length: count }, (_, i) => ({ label: `${e.originalPredictions[i]} -> ${e.predictions[i]}`, shape, data: e.inputs.slice(i * per, (i + 1) * per) }));
+}
+
+/** A report section that shows `e` as its kind is shown: a figure where the kind has one, else a table. */
+export function explanationSection(e: Explanation, options: ExplanationSectionOptions = {}): ReportSection {
+  const title = options.title ?? e.method;
+  switch (e.kind) {
+    case 'rules':
+      return rulesSection(e, options);
+    case 'tree':
+      return treeSection(e, options);
+    case 'curve':
+      return curveSection(e, options);
+    case 'attribution':
+      return { title, table: { columns: ['shape', 'targets', 'max |value|'], rows: [[e.shape.join('×'), e.target ? e.target.join(', ') : 'function', e.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0)]] } };
+    case 'examples':
+      return {
+        title,
+        table: { columns: ['query', 'role', 'dataset row', 'score'], rows: e.examples.slice(0, 40).map((x) => [x.query ?? '–', x.role ?? '–', x.index, x.score]) },
+      };
+    case 'concepts':
+      return {
+        title,
+        table: { columns: ['concept', 'class', 'layer', 'score', 'p-value'], rows: e.scores.map((s) => [s.concept, s.class === undefined ? '–' : String(s.class), s.layer ?? '–', s.score, s.pValue ?? null]) },
+      };
+    case 'images':
+      return { title, figures: [gridFigure(e.images.slice(0, 32), e.method)] };
+    case 'similarity':
+      return { title, table: { columns: ['', ...e.columns], rows: e.rows.map((r, i) => [r, ...e.values[i]]) } };
+    case 'attack': {
+      const images = attackImages(e);
+      const changed = e.predictions.filter((p, i) => p !== e.originalPredictions[i]).length;
+      return {
+        title,
+        text: `${changed} of ${e.predictions.length} predictions changed by the attack.`,
+        ...(images
+          ? { figures: [gridFigure(images, 'adversarial inputs: prediction before -> after')] }
+          : { table: { columns: ['input', 'prediction', 'after attack', 'perturbation norm'], rows: e.predictions.slice(0, 40).map((p, i) => [i, e.originalPredictions[i], p, e.norms?.[i] ?? null]) } }),
+      };
+    }
+    case 'fairness':
+      return { title, table: { columns: ['metric', ...e.groups], rows: e.metrics.map((m, i) => [m, ...e.values[i]]) } };
+  }
+}
