@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { explanationAttack } from '../../src/adversarial/fragility/explanation-attack.js';
-import { topKIntersection } from '../../src/adversarial/fragility/top-k-intersection.js';
+import { mapTopKIntersection } from '../../src/adversarial/fragility/map-top-k-intersection.js';
 import { spearmanRankCorrelation } from '../../src/adversarial/fragility/spearman-rank-correlation.js';
 import { centerOfMassShift } from '../../src/adversarial/fragility/center-of-mass.js';
 import { withReluSurrogate } from '../../src/engine/relu-surrogate.js';
@@ -14,14 +14,14 @@ import { loadMnist, mnistBatch, mnistSplit } from '../../src/data/mnist.js';
 
 const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
-test('topKIntersection, spearmanRankCorrelation and centerOfMassShift on maps with known answers', () => {
-  assert.equal(topKIntersection([4, 3, 2, 1], [1, 2, 3, 4], 2), 0);
-  assert.equal(topKIntersection([4, 3, 2, 1], [4, 1, 3, 2], 2), 0.5);
+test('mapTopKIntersection, spearmanRankCorrelation and centerOfMassShift on maps with known answers', () => {
+  assert.equal(mapTopKIntersection([4, 3, 2, 1], [1, 2, 3, 4], 2), 0);
+  assert.equal(mapTopKIntersection([4, 3, 2, 1], [4, 1, 3, 2], 2), 0.5);
   assert.ok(Math.abs(spearmanRankCorrelation([1, 2, 3, 4], [10, 20, 30, 40]) - 1) < 1e-12);
   assert.ok(Math.abs(spearmanRankCorrelation([1, 2, 3, 4], [4, 3, 2, 1]) + 1) < 1e-12);
   // all mass at (0, 0) against all mass at (1, 1) of a 2×2 map: √2 positions
   assert.ok(Math.abs(centerOfMassShift([1, 0, 0, 0], [0, 0, 0, 1], [2, 2]) - Math.SQRT2) < 1e-12);
-  assert.throws(() => topKIntersection([1, 2], [1, 2], 3), LumenError);
+  assert.throws(() => mapTopKIntersection([1, 2], [1, 2], 3), LumenError);
 });
 
 test('withReluSurrogate gives ReLU the derivative σ(βz) and restores the original, also after a throw', () => {

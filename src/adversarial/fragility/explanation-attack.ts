@@ -11,7 +11,7 @@ import { checkAttackInteger, checkAttackPositive } from '../attack-options.js';
 import { centerOfMassShift } from './center-of-mass.js';
 import { checkExplanationSpec, explanationMap, explanationMapShape, type ExplanationSpec } from './explanation-map.js';
 import { spearmanRankCorrelation } from './spearman-rank-correlation.js';
-import { topKIndices, topKIntersection } from './top-k-intersection.js';
+import { topKIndices, mapTopKIntersection } from './map-top-k-intersection.js';
 
 /** Ghorbani et al.'s attacks: away from the top k, moving the centre of mass, into a target region; and their random-sign baseline. */
 export type ExplanationAttackKind = 'top-k' | 'mass-center' | 'targeted' | 'random';
@@ -147,7 +147,7 @@ export async function explanationAttack(model: Model, x: tf.Tensor, options: Exp
     upper: x.add(epsilon).minimum(hi),
   }));
   const score = (m0: Float32Array, m: Float32Array): number => {
-    if (kind === 'top-k' || kind === 'random') return -topKIntersection(m0, m, k);
+    if (kind === 'top-k' || kind === 'random') return -mapTopKIntersection(m0, m, k);
     if (kind === 'mass-center') return centerOfMassShift(m0, m, mapShape);
     return (region as number[]).reduce((s, i) => s + m[i], 0);
   };
@@ -204,7 +204,7 @@ export async function explanationAttack(model: Model, x: tf.Tensor, options: Exp
     mapShape,
     originalMaps: maps0,
     maps: bestMaps,
-    topK: bestMaps.map((m, e) => topKIntersection(maps0[e], m, k)),
+    topK: bestMaps.map((m, e) => mapTopKIntersection(maps0[e], m, k)),
     spearman: bestMaps.map((m, e) => spearmanRankCorrelation(maps0[e], m)),
     centerShift: bestMaps.map((m, e) => centerOfMassShift(maps0[e], m, mapShape)),
     linf: sizes,
@@ -236,7 +236,7 @@ export async function explanationAttackRecord(result: ExplanationAttackResult, s
     meta: {
       explanation: spec.method, beta: spec.beta ?? null, smoothGrad: spec.smoothGrad ? { samples: spec.smoothGrad.samples, stdev: spec.smoothGrad.stdev } : null,
       norm: 'linf', k: result.k, mapShape: result.mapShape,
-      topKIntersection: result.topK, spearman: result.spearman, centerShift: result.centerShift, accepted: result.accepted,
+      mapTopKIntersection: result.topK, spearman: result.spearman, centerShift: result.centerShift, accepted: result.accepted,
       meanTopKIntersection: mean(result.topK), meanSpearman: mean(result.spearman), meanCenterShift: mean(result.centerShift),
       originalMaps: result.originalMaps.map((m) => Array.from(m)), maps: result.maps.map((m) => Array.from(m)),
     },

@@ -12,9 +12,9 @@ export function topKIndices(values: ArrayLike<number>, k: number): number[] {
  * the share of the k most important positions of map `a` that are also among the k most important
  * of map `b` — 1 for the same top k, 0 for disjoint ones.
  */
-export function topKIntersection(a: ArrayLike<number>, b: ArrayLike<number>, k: number): number {
-  check(a.length === b.length && a.length > 0, 'input', () => `topKIntersection: maps must have the same non-zero length; found ${a.length} and ${b.length}`);
-  check(Number.isInteger(k) && k >= 1 && k <= a.length, 'option', () => `topKIntersection: k must be an integer in [1, ${a.length}]; found ${String(k)}`);
+export function mapTopKIntersection(a: ArrayLike<number>, b: ArrayLike<number>, k: number): number {
+  check(a.length === b.length && a.length > 0, 'input', () => `mapTopKIntersection: maps must have the same non-zero length; found ${a.length} and ${b.length}`);
+  check(Number.isInteger(k) && k >= 1 && k <= a.length, 'option', () => `mapTopKIntersection: k must be an integer in [1, ${a.length}]; found ${String(k)}`);
   const top = new Set(topKIndices(a, k));
   return topKIndices(b, k).filter((i) => top.has(i)).length / k;
 }
