@@ -252,5 +252,8 @@ export * from './rules/tree-predict.js';
 export * from './rules/tree-rules.js';
 export * from './text/token-attribution.js';
 export * from './text/vocabulary.js';
+export * from './training/expo-fidelity.js';
 export * from './training/fit-classifier.js';
 export * from './training/fresh-copy.js';
+export * from './training/right-for-right-reasons.js';
+export * from './training/twice-differentiable-log-softmax.js';

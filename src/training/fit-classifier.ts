@@ -7,6 +7,33 @@ import { check, LumenError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { snapshotCheckpoint, type Checkpoint } from '../core/checkpoint.js';
 import { fromLayersModel } from '../models/from-layers-model.js';
+import { withSecondOrderGradients } from '../engine/second-order-gradients.js';
+
+/** What a training forward pass returns when a penalty needs internal activations as well as the logits. */
+export interface CapturedForward {
+  readonly logits: tf.Tensor;
+  /** Named internal activations of the same batch (e.g. a conv layer's feature maps). */
+  readonly captured: Readonly<Record<string, tf.Tensor>>;
+}
+
+/** One optimisation step's batch, as a `penalty` sees it (all tensors belong to the step's tidy scope). */
+export interface PenaltyBatch {
+  /** The inputs `[B, ...inputShape]`. */
+  readonly x: tf.Tensor;
+  /** The labels, one-hot `[B, classes]`. */
+  readonly labels: tf.Tensor2D;
+  /** The logits of `x` under the training forward pass. */
+  readonly logits: tf.Tensor;
+  /** What the forward pass captured (empty unless `forward` returns a `CapturedForward`). */
+  readonly captured: Readonly<Record<string, tf.Tensor>>;
+  /** Row of each batch example in the training set (to look up per-example annotations). */
+  readonly indices: Int32Array;
+  /** The training forward pass, logits only (for penalties that differentiate it again). */
+  readonly forward: (x: tf.Tensor) => tf.Tensor;
+}
+
+/** A training-time regulariser: a scalar added to the cross-entropy of each step. */
+export type TrainingPenalty = (batch: PenaltyBatch) => tf.Scalar;
 
 /** Options of `fitClassifier`. */
 export interface FitClassifierOptions {
@@ -21,7 +48,13 @@ export interface FitClassifierOptions {
   /** Number of classes (default: the model's output size). */
   readonly classes?: number;
   /** The training forward pass, logits `[N, classes]` (default `model.apply(x, {training: true})`). */
-  readonly forward?: (x: tf.Tensor) => tf.Tensor;
+  readonly forward?: (x: tf.Tensor) => tf.Tensor | CapturedForward;
+  /**
+   * A regulariser added to each step's mean cross-entropy (src/training/: right for the right
+   * reasons, ExpO, interpretable filters, tree regularisation). The step runs inside
+   * `withSecondOrderGradients`, so a penalty may differentiate the model again.
+   */
+  readonly penalty?: TrainingPenalty;
   /** Called after each epoch with its mean loss (e.g. to log held-out accuracy). */
   readonly onEpoch?: (epoch: number, loss: number) => void;
   readonly signal?: AbortSignal;
@@ -55,7 +88,9 @@ export async function fitClassifier(model: tf.LayersModel, x: tf.Tensor, labels:
   check(Number.isInteger(batchSize) && batchSize >= 1, 'option', () => `fitClassifier: batchSize must be a positive integer; found ${batchSize}`);
   check(Array.from(labels).every((c) => Number.isInteger(c) && c >= 0 && c < classes), 'target', () =>
     `fitClassifier: labels must be class indices in 0…${classes - 1}`);
-  const forward = options.forward ?? ((t: tf.Tensor) => model.apply(t, { training: true }) as tf.Tensor);
+  const forwardAny = options.forward ?? ((t: tf.Tensor) => model.apply(t, { training: true }) as tf.Tensor);
+  const forward = (t: tf.Tensor): tf.Tensor => logitsOf(forwardAny(t));
+  const penalty = options.penalty;
   const rng = new Rng(options.seed ?? 1337);
   const every = options.checkpointEvery;
   check(every === undefined || (Number.isInteger(every) && every >= 1), 'option', () => `fitClassifier: checkpointEvery must be a positive integer; found ${every}`);
@@ -72,12 +107,21 @@ export async function fitClassifier(model: tf.LayersModel, x: tf.Tensor, labels:
       let total = 0;
       for (let start = 0; start < n; start += batchSize) {
         if (options.signal?.aborted) throw new LumenError('aborted', `fitClassifier: aborted in epoch ${epoch}`);
-        const idx = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
-        const loss = tf.tidy(() => {
+        const rows = order.subarray(start, Math.min(start + batchSize, n));
+        const idx = tf.tensor1d(rows, 'int32');
+        const step = (): tf.Scalar => tf.tidy(() => {
           const xb = tf.gather(x, idx);
-          const yb = tf.gather(oneHot, idx);
-          return optimizer.minimize(() => tf.losses.softmaxCrossEntropy(yb, forward(xb)) as tf.Scalar, true) as tf.Scalar;
+          const yb = tf.gather(oneHot, idx) as tf.Tensor2D;
+          return optimizer.minimize(() => {
+            const out = forwardAny(xb);
+            const logits = logitsOf(out);
+            const ce = tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar;
+            if (!penalty) return ce;
+            const captured = out instanceof tf.Tensor ? {} : out.captured;
+            return tf.add(ce, penalty({ x: xb, labels: yb, logits, captured, indices: rows, forward })) as tf.Scalar;
+          }, true) as tf.Scalar;
         });
+        const loss = penalty ? withSecondOrderGradients(step) : step();
         total += (await loss.data())[0] * idx.shape[0];
         tf.dispose([loss, idx]);
       }
@@ -93,6 +137,10 @@ export async function fitClassifier(model: tf.LayersModel, x: tf.Tensor, labels:
     optimizer.dispose();
   }
   return every ? { losses, checkpoints } : { losses };
+}
+
+function logitsOf(out: tf.Tensor | CapturedForward): tf.Tensor {
+  return out instanceof tf.Tensor ? out : out.logits;
 }
 
 /** The share of examples whose arg-max prediction equals the label (batches of `batchSize`). */
