@@ -154,11 +154,28 @@ export interface AttackExplanation extends ExplanationBase<'attack'> {
   readonly norms?: readonly number[];
 }
 
+/** A disparity between groups (a difference or a ratio) with its bootstrap interval. */
+export interface FairnessDisparity {
+  readonly metric: string;
+  readonly value: number;
+  readonly kind: 'difference' | 'ratio';
+  readonly lower?: number;
+  readonly upper?: number;
+}
+
 /** A metric × group table: `values[i][j]` is `metrics[i]` on `groups[j]`. */
 export interface FairnessExplanation extends ExplanationBase<'fairness'> {
   readonly metrics: readonly string[];
   readonly groups: readonly string[];
   readonly values: readonly (readonly number[])[];
+  /** Bootstrap confidence bounds of `values`, in the same layout. */
+  readonly lower?: readonly (readonly number[])[];
+  readonly upper?: readonly (readonly number[])[];
+  /** Disparities across the groups, under `convention`. */
+  readonly disparities?: readonly FairnessDisparity[];
+  /** 'fairlearn' (max − min, min / max over groups) or 'aif360' (unprivileged vs `privileged`). */
+  readonly convention?: 'fairlearn' | 'aif360';
+  readonly privileged?: string;
 }
 
 /** Every result, discriminated by `kind`. */
