@@ -17,6 +17,7 @@ import { formatTable } from './table.js';
 const METHOD_IDS: Readonly<Record<string, string>> = {
   neighbours: 'nearest-neighbours',
   influence: 'influence-function',
+  arnoldi: 'arnoldi-influence',
   tracin: 'tracin',
   'tracin-fast': 'tracin-fast',
   prototypes: 'mmd-critic',
@@ -76,7 +77,7 @@ export function registerExamples(program: Command): void {
         const params = loaded.model.parameters ?? [];
         const dense = [...new Set(params.filter((p) => p.role === 'kernel' || p.role === 'kernel-out-in').map((p) => p.layer))];
         const layers = opts.layers ?? (params.some((p) => p.role === 'other') && dense.length ? dense.join(',') : undefined);
-        if (!opts.layers && layers && (id === 'tracin' || id === 'influence-function')) process.stderr.write(`note: using the parameters of the dense layers ${layers} (--layers to choose)\n`);
+        if (!opts.layers && layers && (id === 'tracin' || id === 'influence-function' || id === 'arnoldi-influence')) process.stderr.write(`note: using the parameters of the dense layers ${layers} (--layers to choose)\n`);
         const explanation = (await method.run(loaded.model, data, { input: batch, k, metric: opts.metric, ...(layer ? { layer } : {}), ...(layers ? { layers } : {}), onProgress: ({ done, total }) => process.stderr.write(`\r${done}/${total}`) })) as ExamplesExplanation;
         process.stderr.write('\n');
         if (opts.json) {

@@ -7,6 +7,7 @@ import type { GlobalMethodInfo, MethodOptions, OptionSpec } from '../core/method
 import type { Model } from '../core/model.js';
 import type { ExampleLoss } from './example-loss.js';
 import { influenceExplanation } from './examples-explanation.js';
+import { arnoldiInfluence } from './arnoldi-influence.js';
 import { influenceFunction } from './influence-function.js';
 import type { LabelledRows } from './labelled-batch.js';
 import { mmdCritic } from './mmd-critic.js';
@@ -87,6 +88,39 @@ export const EXAMPLE_METHODS: readonly GlobalMethodInfo[] = [
       try {
         const scores = await influenceFunction(model, data, q, { ...options, layers: layerList(options.layers), loss: options.loss as ExampleLoss | undefined, solver: options.solver as 'exact' | 'cg' | 'lissa' | undefined, hessianReg: options.hessianReg as number | undefined });
         return influenceExplanation('influence-function', scores, (options.k as number | undefined) ?? 5, { sign: 'positive: removing the row raises the test loss (Captum)' });
+      } finally {
+        tf.dispose(q.owned);
+      }
+    },
+  },
+  {
+    ...base,
+    id: 'arnoldi-influence',
+    title: 'Arnoldi influence functions',
+    needsGradients: true,
+    layer: 'none',
+    paper: 'Schioppa et al. 2022',
+    summary: 'gᵀ_test R Rᵀ g_train, R from the top Hessian eigenpairs found by the Arnoldi iteration (Captum’s ArnoldiInfluenceFunction)',
+    options: [
+      k, layers, loss,
+      { name: 'projectionDim', type: 'integer', default: 50, doc: 'eigenpairs kept (the rank of the inverse)' },
+      { name: 'arnoldiDim', type: 'integer', default: 200, doc: 'Arnoldi iterations (the Krylov subspace dimension)' },
+      { name: 'arnoldiTol', type: 'number', default: 0.1, doc: 'stop when the new basis vector’s norm is below this' },
+      { name: 'hessianReg', type: 'number', default: 1e-3, doc: 'added to the diagonal of the Hessian’s restriction' },
+      { name: 'hessianInverseTol', type: 'number', default: 1e-4, doc: 'eigenvalues at or below this are dropped' },
+      { name: 'seed', type: 'integer', doc: 'seed of the random start vector' },
+    ],
+    async run(model, data, options = {}) {
+      const q = await queries(model, options, 'arnoldiInfluence');
+      try {
+        const num = (name: string): number | undefined => options[name] as number | undefined;
+        const scores = await arnoldiInfluence(model, data, q, {
+          batchSize: options.batchSize, signal: options.signal, onProgress: options.onProgress,
+          layers: layerList(options.layers), loss: options.loss as ExampleLoss | undefined,
+          projectionDim: num('projectionDim'), arnoldiDim: num('arnoldiDim'), arnoldiTol: num('arnoldiTol'),
+          hessianReg: num('hessianReg'), hessianInverseTol: num('hessianInverseTol'), seed: num('seed'),
+        });
+        return influenceExplanation('arnoldi-influence', scores, (options.k as number | undefined) ?? 5, { sign: 'positive: removing the row raises the test loss (Captum)' });
       } finally {
         tf.dispose(q.owned);
       }
