@@ -1,5 +1,5 @@
 /** A smooth objective: its value and gradient at x (float64). */
-export type Objective = (x: Float64Array) => { value: number; gradient: Float64Array };
+export type LbfgsObjective = (x: Float64Array) => { value: number; gradient: Float64Array };
 
 /** Where `minimizeLbfgs` stopped: the point, its value, gradient norm relative to the start's, and the iterations. */
 export interface LbfgsResult {
@@ -20,7 +20,7 @@ function dot(a: Float64Array, b: Float64Array): number {
  * with a backtracking Armijo line search, until the gradient norm falls below `tolerance` times
  * its initial value or `iterations` are done.
  */
-export function minimizeLbfgs(f: Objective, x0: Float64Array, options: { iterations?: number; tolerance?: number; memory?: number } = {}): LbfgsResult {
+export function minimizeLbfgs(f: LbfgsObjective, x0: Float64Array, options: { iterations?: number; tolerance?: number; memory?: number } = {}): LbfgsResult {
   const iterations = options.iterations ?? 1000;
   const tolerance = options.tolerance ?? 1e-8;
   const memory = options.memory ?? 10;
