@@ -12,14 +12,43 @@ import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG }
 import { loadModelSpec } from './load-model.js';
 import { parseIntegerFlag } from './parse-number.js';
 import { formatTable } from './table.js';
+import { writeFileAtomic } from '../data/io.js';
+import { encodePng, pngDataUri } from '../render/png.js';
+import { examplesGallery, examplesSection } from '../render/examples-gallery.js';
+import { renderReport } from '../render/html-report.js';
+import type { FloatImage } from '../render/image.js';
+
+/** The rows of a dataset with the given indices (streamed): their values and labels. */
+async function rowsAt(data: Dataset, indices: readonly number[]): Promise<Map<number, { x: Float32Array; y?: number }>> {
+  const want = new Set(indices);
+  const out = new Map<number, { x: Float32Array; y?: number }>();
+  for await (const b of data.batches(256)) {
+    try {
+      if (!b.index.some((i) => want.has(i))) continue;
+      const x = await b.x.data();
+      const y = b.y ? await b.y.data() : undefined;
+      const per = x.length / b.index.length;
+      b.index.forEach((row, k) => {
+        if (want.has(row)) out.set(row, { x: Float32Array.from(x.subarray(k * per, (k + 1) * per)), ...(y && y.length === b.index.length ? { y: y[k] } : {}) });
+      });
+    } finally {
+      b.x.dispose();
+      b.y?.dispose();
+    }
+  }
+  return out;
+}
 
 /** `--method` names and the registry entries they run. */
 const METHOD_IDS: Readonly<Record<string, string>> = {
   neighbours: 'nearest-neighbours',
   influence: 'influence-function',
+  arnoldi: 'arnoldi-influence',
   tracin: 'tracin',
   'tracin-fast': 'tracin-fast',
   prototypes: 'mmd-critic',
+  protodash: 'protodash',
+  representer: 'representer-points',
 };
 
 /** `--data`: bundled:mnist[:N], bundled:penguins[:N], or a .npy/.json/.csv file (tables: --label-column). */
@@ -41,6 +70,7 @@ interface ExamplesFlags extends InputFlags, ModelFlags {
   readonly layers?: string;
   readonly labelColumn?: string;
   readonly json?: boolean;
+  readonly out?: string;
 }
 
 /** `lumen examples --model … --data … --input … [--method …]`: the training examples behind each input row. */
@@ -59,11 +89,13 @@ export function registerExamples(program: Command): void {
     .option('--layers <names>', 'influence/tracin: comma-separated layers whose parameters are used (default: all dense layers)')
     .option('--metric <name>', 'neighbours: cosine, l2 or dot', 'cosine')
     .option('--label-column <name>', 'a .csv table: the column with the labels')
-    .option('--json', 'print the examples explanation as JSON'))
+    .option('--json', 'print the examples explanation as JSON')
+    .option('--out <file>', 'write the explanation: .json, a gallery .png (image models) or an .html report (galleries, tables)'))
     .action(async (opts: ExamplesFlags) => {
       const id = METHOD_IDS[opts.method];
       check(id !== undefined, 'option', () => `--method must be one of ${Object.keys(METHOD_IDS).join(', ')}; found '${opts.method}'`);
       const k = parseIntegerFlag('--k', opts.k ?? '5', 1);
+      check(!opts.out || /\.(json|png|html)$/i.test(opts.out), 'option', () => `--out: expected a .json, .png or .html file; found '${opts.out}'`);
       await withBackend(program);
       const loaded = withLabels(await loadModelSpec(opts.model, modelSpecOptions(opts)), opts.labels);
       const data = loadExamplesData(opts.data, opts.labelColumn);
@@ -76,9 +108,10 @@ export function registerExamples(program: Command): void {
         const params = loaded.model.parameters ?? [];
         const dense = [...new Set(params.filter((p) => p.role === 'kernel' || p.role === 'kernel-out-in').map((p) => p.layer))];
         const layers = opts.layers ?? (params.some((p) => p.role === 'other') && dense.length ? dense.join(',') : undefined);
-        if (!opts.layers && layers && (id === 'tracin' || id === 'influence-function')) process.stderr.write(`note: using the parameters of the dense layers ${layers} (--layers to choose)\n`);
+        if (!opts.layers && layers && (id === 'tracin' || id === 'influence-function' || id === 'arnoldi-influence')) process.stderr.write(`note: using the parameters of the dense layers ${layers} (--layers to choose)\n`);
         const explanation = (await method.run(loaded.model, data, { input: batch, k, metric: opts.metric, ...(layer ? { layer } : {}), ...(layers ? { layers } : {}), onProgress: ({ done, total }) => process.stderr.write(`\r${done}/${total}`) })) as ExamplesExplanation;
         process.stderr.write('\n');
+        if (opts.out) await writeExamplesOut(opts.out, explanation, loaded, data, batch);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(explanation)}\n`);
           return;
@@ -90,4 +123,41 @@ export function registerExamples(program: Command): void {
         loaded.dispose();
       }
     });
+}
+
+/** `--out`: the explanation as JSON, its gallery as PNG (image models), or an HTML report with the gallery or a table. */
+async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awaited<ReturnType<typeof loadModelSpec>>, data: Dataset, queries: tf.Tensor): Promise<void> {
+  if (out.toLowerCase().endsWith('.json')) {
+    writeFileAtomic(out, `${JSON.stringify(e)}\n`);
+    return;
+  }
+  const rows = await rowsAt(data, e.examples.map((r) => r.index));
+  const label = (i: number): string => {
+    const y = rows.get(i)?.y;
+    return y === undefined ? '' : String(loaded.classNames?.[y] ?? y);
+  };
+  const shape = loaded.model.inputShape;
+  const isImage = loaded.kind === 'image' && shape.length === 3;
+  check(isImage || !out.toLowerCase().endsWith('.png'), 'option', () => '--out .png draws image galleries; this model does not take images (use .html or .json)');
+  let galleryUri: string | undefined;
+  const tableRows: { columns?: string[]; cells?: (i: number) => number[] } = {};
+  if (isImage) {
+    const [h, w, c] = shape as [number, number, number];
+    const q = await queries.data();
+    const per = h * w * c;
+    const image = (i: number): FloatImage => ({ data: rows.get(i)?.x ?? new Float32Array(per), height: h, width: w, channels: c });
+    const queryImage = (t: number): FloatImage => ({ data: q.subarray(t * per, (t + 1) * per), height: h, width: w, channels: c });
+    const picture = examplesGallery(e, { image, queryImage, label, scale: w <= 32 ? 3 : 1 });
+    if (out.toLowerCase().endsWith('.png')) {
+      writeFileAtomic(out, encodePng(picture));
+      return;
+    }
+    galleryUri = pngDataUri(picture);
+  } else {
+    const width = rows.values().next().value?.x.length ?? 0;
+    tableRows.columns = data.featureNames?.slice(0, width) as string[] | undefined ?? Array.from({ length: width }, (_, f) => `x${f}`);
+    tableRows.cells = (i) => Array.from(rows.get(i)?.x ?? []);
+  }
+  const section = examplesSection(e, { label, ...tableRows, ...(galleryUri ? { galleryUri } : {}) });
+  writeFileAtomic(out, renderReport({ title: `Lumen: examples (${e.method})`, sections: [section] }));
 }

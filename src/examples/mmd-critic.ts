@@ -1,8 +1,7 @@
-import type * as tf from '@tensorflow/tfjs';
-import { check, LumenError } from '../core/errors.js';
+import { check } from '../core/errors.js';
 import type { Dataset } from '../core/dataset.js';
 import type { Model } from '../core/model.js';
-import { layerRepresentation } from './representations.js';
+import { collectRepresentations } from './representations.js';
 
 /** Options of `mmdCritic`. */
 export interface MmdCriticOptions {
@@ -25,29 +24,6 @@ export interface MmdCriticResult {
   readonly prototypeGains: number[];
   readonly criticisms: number[];
   readonly criticismScores: number[];
-}
-
-/** Every row's representation, in float64, streamed from the dataset (one batch at a time). */
-async function representations(model: Model | null, data: Dataset, options: MmdCriticOptions): Promise<{ z: Float64Array; d: number }> {
-  const layer = options.layer ?? 'input';
-  let z: Float64Array | null = null;
-  let d = 0;
-  for await (const batch of data.batches(options.batchSize ?? 256)) {
-    try {
-      if (options.signal?.aborted) throw new LumenError('aborted', 'mmdCritic: aborted');
-      check(model !== null || layer === 'input', 'option', () => `mmdCritic: layer '${layer}' needs a model`);
-      const h = model ? layerRepresentation(model, batch.x, layer) : (batch.x.reshape([batch.x.shape[0], -1]) as tf.Tensor2D);
-      d = h.shape[1];
-      z ??= new Float64Array(data.size * d);
-      const values = await h.data();
-      h.dispose();
-      batch.index.forEach((row, k) => z?.set(values.subarray(k * d, (k + 1) * d), row * d));
-    } finally {
-      batch.x.dispose();
-      batch.y?.dispose();
-    }
-  }
-  return { z: z ?? new Float64Array(0), d };
 }
 
 /** The RBF kernel matrix exp(−γ‖z_i − z_j‖²), n×n float64. */
@@ -147,7 +123,7 @@ export function mmdCriticSelect(k: Float64Array, n: number, m: number, c: number
  * batch at a time; the kernel matrix holds n² numbers.
  */
 export async function mmdCritic(model: Model | null, data: Dataset, options: MmdCriticOptions): Promise<MmdCriticResult> {
-  const { z, d } = await representations(model, data, options);
+  const { z, d } = await collectRepresentations(model, data, options, 'mmdCritic');
   const gamma = options.gamma ?? 1 / Math.max(d, 1);
   check(gamma > 0 && Number.isFinite(gamma), 'option', () => `mmdCritic: gamma must be a positive number; found ${gamma}`);
   const regularizer = options.regularizer ?? 'logdet';

@@ -5,12 +5,16 @@ import { check } from '../core/errors.js';
 import type { ExamplesExplanation } from '../core/explanation.js';
 import type { GlobalMethodInfo, MethodOptions, OptionSpec } from '../core/method-info.js';
 import type { Model } from '../core/model.js';
+import type { Dataset } from '../core/dataset.js';
 import type { ExampleLoss } from './example-loss.js';
 import { influenceExplanation } from './examples-explanation.js';
+import { arnoldiInfluence } from './arnoldi-influence.js';
 import { influenceFunction } from './influence-function.js';
 import type { LabelledRows } from './labelled-batch.js';
 import { mmdCritic } from './mmd-critic.js';
 import { nearestNeighbours } from './nearest-neighbours.js';
+import { protoDash } from './protodash.js';
+import { representerPoints } from './representer-points.js';
 import { tracInCP } from './tracin-cp.js';
 import { tracInCPFast } from './tracin-cp-fast.js';
 
@@ -94,6 +98,39 @@ export const EXAMPLE_METHODS: readonly GlobalMethodInfo[] = [
   },
   {
     ...base,
+    id: 'arnoldi-influence',
+    title: 'Arnoldi influence functions',
+    needsGradients: true,
+    layer: 'none',
+    paper: 'Schioppa et al. 2022',
+    summary: 'gᵀ_test R Rᵀ g_train, R from the top Hessian eigenpairs found by the Arnoldi iteration (Captum’s ArnoldiInfluenceFunction)',
+    options: [
+      k, layers, loss,
+      { name: 'projectionDim', type: 'integer', default: 50, doc: 'eigenpairs kept (the rank of the inverse)' },
+      { name: 'arnoldiDim', type: 'integer', default: 200, doc: 'Arnoldi iterations (the Krylov subspace dimension)' },
+      { name: 'arnoldiTol', type: 'number', default: 0.1, doc: 'stop when the new basis vector’s norm is below this' },
+      { name: 'hessianReg', type: 'number', default: 1e-3, doc: 'added to the diagonal of the Hessian’s restriction' },
+      { name: 'hessianInverseTol', type: 'number', default: 1e-4, doc: 'eigenvalues at or below this are dropped' },
+      { name: 'seed', type: 'integer', doc: 'seed of the random start vector' },
+    ],
+    async run(model, data, options = {}) {
+      const q = await queries(model, options, 'arnoldiInfluence');
+      try {
+        const num = (name: string): number | undefined => options[name] as number | undefined;
+        const scores = await arnoldiInfluence(model, data, q, {
+          batchSize: options.batchSize, signal: options.signal, onProgress: options.onProgress,
+          layers: layerList(options.layers), loss: options.loss as ExampleLoss | undefined,
+          projectionDim: num('projectionDim'), arnoldiDim: num('arnoldiDim'), arnoldiTol: num('arnoldiTol'),
+          hessianReg: num('hessianReg'), hessianInverseTol: num('hessianInverseTol'), seed: num('seed'),
+        });
+        return influenceExplanation('arnoldi-influence', scores, (options.k as number | undefined) ?? 5, { sign: 'positive: removing the row raises the test loss (Captum)' });
+      } finally {
+        tf.dispose(q.owned);
+      }
+    },
+  },
+  {
+    ...base,
     id: 'tracin',
     title: 'TracInCP',
     needsGradients: true,
@@ -166,6 +203,66 @@ export const EXAMPLE_METHODS: readonly GlobalMethodInfo[] = [
           ...r.criticisms.map((index, i) => ({ index, score: r.criticismScores[i], role: 'criticism' as const })),
         ],
       };
+    },
+  },
+  {
+    ...base,
+    id: 'protodash',
+    title: 'ProtoDash weighted prototypes',
+    needsGradients: false,
+    layer: 'optional',
+    paper: 'Gurumoorthy et al. 2019',
+    summary: 'greedy prototypes with non-negative importance weights maximising wᵀμ − ½wᵀKw (AIX360’s ProtodashExplainer)',
+    options: [
+      { name: 'prototypes', type: 'integer', default: 5, doc: 'prototypes to choose (at most)' },
+      { name: 'kernel', type: 'enum', values: ['gaussian', 'linear'], default: 'gaussian', doc: 'exp(−‖x − y‖²/2σ²) or ⟨x, y⟩' },
+      { name: 'sigma', type: 'number', default: 2, doc: 'the Gaussian kernel’s width' },
+    ],
+    async run(model, data, options = {}): Promise<ExamplesExplanation> {
+      const r = await protoDash(model, data, {
+        layer: options.layer ?? 'input',
+        prototypes: (options.prototypes as number | undefined) ?? 5,
+        kernel: options.kernel as 'gaussian' | 'linear' | undefined,
+        sigma: options.sigma as number | undefined,
+        target: options.target as Dataset | undefined,
+        batchSize: options.batchSize,
+        signal: options.signal,
+      });
+      return {
+        kind: 'examples',
+        method: 'protodash',
+        examples: r.prototypes.map((index, i) => ({ index, score: r.weights[i], role: 'prototype' as const })),
+        meta: { score: 'importance weight (non-negative)' },
+      };
+    },
+  },
+  {
+    ...base,
+    id: 'representer-points',
+    title: 'Representer points',
+    needsGradients: true,
+    layer: 'optional',
+    paper: 'Yeh et al. 2018',
+    summary: 'α_j·k(x_j, x_t) from the representer theorem on the L2-fitted last dense layer: excitatory and inhibitory training rows',
+    options: [
+      k,
+      { name: 'lambda', type: 'number', default: 0.003, doc: 'L2 strength of the last-layer fit' },
+      { name: 'targets', type: 'enum', values: ['model', 'labels'], default: 'model', doc: 'fit the model’s own probabilities or the labels' },
+    ],
+    async run(model, data, options = {}) {
+      const x = options.input;
+      check(x instanceof tf.Tensor, 'input', () => `representerPoints: the rows to explain are given as the 'input' option (a tensor [T, ...])`);
+      const labels = options.labels;
+      const y = labels instanceof tf.Tensor ? labels : Array.isArray(labels) ? tf.tensor1d(labels as number[], 'int32') : undefined;
+      try {
+        const r = await representerPoints(model, data, { x, ...(y ? { y } : {}) }, {
+          finalLayer: options.layer, lambda: options.lambda as number | undefined, targets: options.targets as 'model' | 'labels' | undefined,
+          batchSize: options.batchSize, signal: options.signal, onProgress: options.onProgress,
+        });
+        return influenceExplanation('representer-points', r, (options.k as number | undefined) ?? 5, { sign: 'positive: excitatory for the explained class', classes: r.classes.join(','), relativeGradient: r.relativeGradient });
+      } finally {
+        if (y && y !== labels) y.dispose();
+      }
     },
   },
 ];

@@ -18,5 +18,5 @@ test('lumen examples: neighbours of a digit as JSON (the digit itself first when
   const table = run(['--model', 'bundled:penguins', '--data', 'bundled:penguins', '--input', repoPath('examples', 'penguins.csv'), '--method', 'tracin', '--k', '2']);
   assert.match(table, /proponent/);
   assert.match(table, /opponent/);
-  assert.throws(() => run(['--model', 'bundled:penguins', '--data', 'bundled:penguins', '--input', repoPath('examples', 'penguins.csv'), '--method', 'nope']), /--method must be one of neighbours, influence, tracin, tracin-fast, prototypes; found 'nope'/);
+  assert.throws(() => run(['--model', 'bundled:penguins', '--data', 'bundled:penguins', '--input', repoPath('examples', 'penguins.csv'), '--method', 'nope']), /--method must be one of neighbours, influence, arnoldi, tracin, tracin-fast, prototypes, protodash, representer; found 'nope'/);
 });
