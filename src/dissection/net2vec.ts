@@ -173,7 +173,7 @@ export async function net2vecScores(model: Model, embeddings: Net2VecEmbeddings,
   const nc = embeddings.concepts.length;
   check(embeddings.weights.every((row) => row.length === units), 'shape', () => `${fn}: embeddings weigh ${embeddings.weights[0]?.length} units; '${embeddings.layer}' has ${units}`);
   check(data.concepts.length === nc && data.concepts.every((c, i) => c === embeddings.concepts[i]), 'input', () => `${fn}: the data's concepts [${data.concepts}] must be the embeddings' [${embeddings.concepts}]`);
-  const w = tf.transpose(tf.tensor2d(embeddings.weights.map((r) => [...r]))) as tf.Tensor2D;
+  const w = tf.tidy(() => tf.transpose(tf.tensor2d(embeddings.weights.map((r) => [...r]))) as tf.Tensor2D);
   const bias = tf.tensor1d([...embeddings.bias]);
   const inter = new Float64Array(nc);
   const union = new Float64Array(nc);

@@ -50,7 +50,7 @@ export function generatorParam(generator: Generator, shape: readonly [number, nu
     shape: [n, h, w, c],
     image: () => tf.tidy(() => tf.clipByValue(decoder.run(z).output, 0, 1).reshape([n, h, w, c]) as tf.Tensor4D),
     project: () => {
-      if (Number.isFinite(clip)) z.assign(tf.tidy(() => tf.clipByValue(z, -clip, clip)));
+      if (Number.isFinite(clip)) tf.tidy(() => z.assign(tf.clipByValue(z, -clip, clip)));
     },
     dispose: () => z.dispose(),
   };
