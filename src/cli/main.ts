@@ -15,6 +15,7 @@ import { registerAnchors } from './anchors.js';
 import { registerExamples } from './examples.js';
 import { registerQueue } from './queue.js';
 import { registerWorker } from './worker.js';
+import { registerVisualize } from './visualize.js';
 
 const program = new Command();
 program
@@ -44,6 +45,7 @@ registerAnchors(program);
 registerExamples(program);
 registerQueue(program);
 registerWorker(program);
+registerVisualize(program);
 
 try {
   await program.parseAsync(process.argv);

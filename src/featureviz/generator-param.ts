@@ -43,8 +43,9 @@ export function generatorParam(generator: Generator, shape: readonly [number, nu
   check(sd > 0 && clip > 0, 'option', () => `${fn}: sd and clip must be positive; found ${sd}, ${clip}`);
   const code = decoder.inputShape[0];
   const init = tf.tensor2d(new Rng(seed).normals(n * code, 0, sd), [n, code]);
-  const z = tf.variable(tf.clipByValue(init, -clip, clip), true);
-  init.dispose();
+  const clipped = tf.clipByValue(init, -clip, clip);
+  const z = tf.variable(clipped, true);
+  tf.dispose([init, clipped]);
   return {
     variables: [z],
     shape: [n, h, w, c],

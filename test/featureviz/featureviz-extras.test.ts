@@ -80,7 +80,7 @@ test('visualizeChannels optimises one image per channel in one batch; each image
   model.dispose?.();
 });
 
-test('featureVisualization in the MNIST decoder\'s code space raises the class logit and keeps the code within ±clip', async () => {
+test('featureVisualization in the MNIST decoder\'s code space raises the class logit until that class wins', async () => {
   const model = await mnistModel();
   const { decoder, meta } = await loadMnistDecoder();
   assert.equal(meta.codeSize, 8);
