@@ -16,6 +16,7 @@ import { registerExamples } from './examples.js';
 import { registerQueue } from './queue.js';
 import { registerWorker } from './worker.js';
 import { registerFairness } from './fairness.js';
+import { registerVisualize } from './visualize.js';
 
 const program = new Command();
 program
@@ -46,6 +47,7 @@ registerExamples(program);
 registerQueue(program);
 registerWorker(program);
 registerFairness(program);
+registerVisualize(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -13,7 +13,8 @@ import { DEFAULT_SEED, Rng } from '../core/random.js';
 import { yieldToEventLoop } from '../core/yield-to-event-loop.js';
 import { withInputGradientsOnly } from '../engine/input-gradients-only.js';
 import { releaseTapeOnThrow } from '../engine/release-tape.js';
-import { imageParam, type ImageParamOptions } from './image-param.js';
+import { generatorParam, type Generator } from './generator-param.js';
+import { imageParam, type ImageParam, type ImageParamOptions } from './image-param.js';
 import type { Objective } from './objective.js';
 import { randomTransform, scaledTransforms, type TransformOptions } from './transforms.js';
 
@@ -27,6 +28,8 @@ export interface FeatureVisualizationOptions {
   readonly batch?: number;
   /** The parameterisation (default Fourier, decorrelated colour for RGB inputs, sigmoid). */
   readonly param?: ImageParamOptions;
+  /** Optimise in this generator's code space instead (generator-param.ts; `param` is then ignored). */
+  readonly generator?: Generator;
   /** The per-step transforms: `'standard'` (default; Lucid's, scaled), `'none'`, or explicit sizes. */
   readonly transforms?: 'standard' | 'none' | TransformOptions;
   /** Record the objective's value (on the untransformed image) every this many steps (default 0: start and end only). */
@@ -79,7 +82,8 @@ export async function featureVisualization(model: Model, objective: Objective, o
   const rng = new Rng(seed + 1);
   const transforms = options.transforms ?? 'standard';
   const sizes = transforms === 'standard' ? scaledTransforms(h, w) : transforms === 'none' ? null : transforms;
-  const param = imageParam([batch, h, w, c], seed, options.param);
+  const gen = options.generator ? generatorParam(options.generator, [batch, h, w, c], seed) : null;
+  const param: ImageParam = gen ?? imageParam([batch, h, w, c], seed, options.param);
   const optimizer = tf.train.adam(options.learningRate ?? 0.05, 0.9, 0.999, 1e-8);
   const every = options.recordEvery ?? 0;
   const values: [number, number][] = [];
@@ -101,6 +105,7 @@ export async function featureVisualization(model: Model, objective: Objective, o
         const { grads } = tf.variableGrads(loss, param.variables as tf.Variable[]);
         optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       })));
+      gen?.project();
       if ((every > 0 && step % every === 0) || step === steps) {
         if (values[values.length - 1][0] !== step) record(step);
       }
