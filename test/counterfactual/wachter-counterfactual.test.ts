@@ -8,6 +8,7 @@ import { useBackend } from '../../src/engine/backend.js';
 import { wachterCounterfactual } from '../../src/counterfactual/wachter-counterfactual.js';
 import { fromDifferentiable } from '../../src/models/from-differentiable.js';
 import { fromFunction } from '../../src/models/from-function.js';
+import { penguinFixture } from '../local-rules/penguin-fixture.js';
 
 const w = [1, 2, 0.5];
 const linear = (x: tf.Tensor): tf.Tensor => tf.tidy(() => {
@@ -30,7 +31,12 @@ test("wachterCounterfactual of a linear model changes only the column of largest
   assert.deepEqual(cf.predictions, [1]);
   assert.deepEqual((cf.meta?.changed as string[][])[0], ['x2']);
   const moved = cf.inputs[2];
-  assert.ok(moved * w[2] > 1 && moved <= 4, `x2 moved to ${moved}: past the boundary w·x = 1, inside the range`);
+  // the λ bisection keeps the closest counterfactual: just past the boundary 0.5·x2 = 1, not λ ×10's overshoot
+  assert.ok(moved * w[2] > 1 && moved < 2.2, `x2 moved to ${moved}: just past the boundary w·x = 1`);
+  assert.deepEqual(cf.meta?.success, [true]);
+  const tried = (cf.meta?.lambdasTried as number[][])[0];
+  assert.equal(tried.length, 10);
+  assert.ok(tried.some((l, i) => i > 0 && l < tried[i - 1]), `λ is bisected after the first success: ${tried}`);
   x.dispose();
   }
 });
@@ -47,4 +53,22 @@ test('wachterCounterfactual holds immutable columns and ranges; bad options are 
   const wrong = tf.tensor2d([[0, 0]]);
   await assert.rejects(wachterCounterfactual(model, datasetFromArrays(rows), wrong), (e: unknown) => e instanceof LumenError && /rows must be \[N, 3\]/.test(e.message));
   tf.dispose([x, wrong]);
+});
+
+
+test('wachterCounterfactual reaches the target class for every held-out penguin (bundled model, the other two classes)', async () => {
+  await useBackend();
+  const f = await penguinFixture();
+  const d = 9;
+  const rows = f.heldOut.slice(0, 8 * d);
+  const x = tf.tensor2d(rows, [8, d]);
+  const before = tf.memory().numTensors;
+  const cf = await wachterCounterfactual(f.model, f.train, x, { steps: 100 });
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(cf.meta?.success, new Array(8).fill(true));
+  assert.deepEqual(cf.predictions, cf.meta?.target);
+  cf.originalPredictions.forEach((p, i) => assert.notEqual(p, cf.predictions[i]));
+  for (let i = 0; i < 8; i++) for (let j = 4; j < d; j++) assert.equal(cf.inputs[i * d + j], rows[i * d + j], 'one-hot columns held');
+  x.dispose();
+  f.dispose();
 });
