@@ -1,15 +1,16 @@
 /**
  * One report section for any Explanation, dispatched on its `kind` (DESIGN.md: a new method needs a
- * new renderer only when it brings a new kind). Rules, trees and curves use their figures
- * (explanation-sections.ts); the other kinds are shown as tables of their records, and image-valued
- * ones (`'images'`, `'attack'` on image inputs) as a picture grid as well.
+ * new renderer only when it brings a new kind). Rules, trees, curves, examples, images and
+ * fairness use their own renderers; concepts and similarity are tables; attacks on images a grid of
+ * the perturbed inputs labelled with the predictions before -> after, other attacks a table.
  */
 import type { AttackExplanation, Explanation, ImageRecord } from '../core/explanation.js';
 import { curveSection, rulesSection, treeSection } from './explanation-sections.js';
 import { grid } from './grid.js';
 import type { ReportFigure, ReportSection } from './html-report.js';
-import type { RgbaBuffer } from './image.js';
-import { upscaleNearest } from './image.js';
+import { examplesSection } from './examples-gallery.js';
+import { fairnessSection } from './fairness-table.js';
+import { imageRecordRgba, imagesSection } from './images-grid.js';
 import { pngDataUri } from './png.js';
 import type { RulesTextOptions } from './rules-text.js';
 
@@ -17,21 +18,6 @@ import type { RulesTextOptions } from './rules-text.js';
 export interface ExplanationSectionOptions extends RulesTextOptions {
   readonly title?: string;
   readonly rug?: readonly number[];
-}
-
-/** An image record ([H, W, C] in [0, 1]; C of 1, 3 or 4) as an RGBA picture, enlarged to at least 84 px. */
-export function imageRecordRgba(image: Pick<ImageRecord, 'shape' | 'data'>): RgbaBuffer {
-  const [height, width, channels] = image.shape;
-  const data = new Uint8ClampedArray(height * width * 4);
-  const byte = (v: number): number => Math.round(255 * Math.min(1, Math.max(0, v)));
-  for (let p = 0; p < height * width; p++) {
-    const at = p * channels;
-    const [r, g, b] = channels >= 3 ? [image.data[at], image.data[at + 1], image.data[at + 2]] : [image.data[at], image.data[at], image.data[at]];
-    data.set([byte(r), byte(g), byte(b), 255], p * 4);
-  }
-  const rgba: RgbaBuffer = { width, height, data };
-  const factor = Math.max(1, Math.ceil(84 / Math.max(height, width)));
-  return factor > 1 ? upscaleNearest(rgba, factor) : rgba;
 }
 
 function gridFigure(images: readonly ImageRecord[], caption: string): ReportFigure {
@@ -62,17 +48,14 @@ export function explanationSection(e: Explanation, options: ExplanationSectionOp
     case 'attribution':
       return { title, table: { columns: ['shape', 'targets', 'max |value|'], rows: [[e.shape.join('×'), e.target ? e.target.join(', ') : 'function', e.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0)]] } };
     case 'examples':
-      return {
-        title,
-        table: { columns: ['query', 'role', 'dataset row', 'score'], rows: e.examples.slice(0, 40).map((x) => [x.query ?? '–', x.role ?? '–', x.index, x.score]) },
-      };
+      return examplesSection(e, { title });
     case 'concepts':
       return {
         title,
         table: { columns: ['concept', 'class', 'layer', 'score', 'p-value'], rows: e.scores.map((s) => [s.concept, s.class === undefined ? '–' : String(s.class), s.layer ?? '–', s.score, s.pValue ?? null]) },
       };
     case 'images':
-      return { title, figures: [gridFigure(e.images.slice(0, 32), e.method)] };
+      return imagesSection(e, { title });
     case 'similarity':
       return { title, table: { columns: ['', ...e.columns], rows: e.rows.map((r, i) => [r, ...e.values[i]]) } };
     case 'attack': {
@@ -87,6 +70,6 @@ export function explanationSection(e: Explanation, options: ExplanationSectionOp
       };
     }
     case 'fairness':
-      return { title, table: { columns: ['metric', ...e.groups], rows: e.metrics.map((m, i) => [m, ...e.values[i]]) } };
+      return fairnessSection(e, { title });
   }
 }
