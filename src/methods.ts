@@ -11,6 +11,7 @@ import { GLOBAL_CURVE_METHODS } from './global/registry.js';
 import { RULES_METHODS } from './rules/registry.js';
 import { ANCHOR_METHODS } from './local-rules/registry.js';
 import { EXAMPLE_METHODS } from './examples/registry.js';
+import { CONCEPT_METHODS } from './concepts/registry.js';
 import { FAIRNESS_METHODS } from './fairness/registry.js';
 import { LumenError } from './core/errors.js';
 import type { LocalMethodInfo, MethodInfo } from './core/method-info.js';
@@ -36,6 +37,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...RULES_METHODS,
   ...ANCHOR_METHODS,
   ...EXAMPLE_METHODS,
+  ...CONCEPT_METHODS,
   ...FAIRNESS_METHODS,
 ];
 

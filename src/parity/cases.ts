@@ -13,6 +13,7 @@ import { GLOBAL_BUILDERS } from './builders/global.js';
 import { TOKEN_BUILDERS } from './builders/tokens.js';
 import { RULES_BUILDERS } from './builders/rules.js';
 import { EXAMPLES_BUILDERS } from './builders/examples.js';
+import { conceptsCase } from './builders/concepts.js';
 import { METRICS } from '../metrics/registry.js';
 import { entryKey, type CaseBuilder, type ParityCase } from './case.js';
 
@@ -41,11 +42,13 @@ const builders: Readonly<Record<string, CaseBuilder>> = {
 const familyBuilders: Readonly<Record<string, Readonly<Record<string, CaseBuilder>>>> = {
   text: TOKEN_BUILDERS,
   attention: TOKEN_BUILDERS,
+  semantics: { semantics: (entry, _kw, fixture) => conceptsCase(entry, fixture) },
 };
 
 /** The Lumen call that reproduces `entry`, or null when Lumen does not implement it yet. */
 export function parityCase(entry: FixtureEntry, fixture: Fixture): ParityCase | null {
-  const key = entryKey(entry);
+  // The semantics fixture's entries name no library class: its builder chooses by id.
+  const key = fixture.json.family === 'semantics' ? 'semantics' : entryKey(entry);
   const table = familyBuilders[String(fixture.json.family)] ?? builders;
   const builder = key ? table[key] : undefined;
   if (!builder) return null;

@@ -26,7 +26,7 @@ const expectedMissingCount = Object.values(expectedMissing).reduce((n, ids) => n
 
 /**
  * The ids that must pass, per fixture: written from `lumen parity --json` (203 wave-1 ids; wave-2: 19 of examples_tanh_mlp, 7 of global_mlp, 6 of robust_cnn, 5 of robust_mlp,
- * 6 of text_embed, 3 of attention_tiny; the same with both loaders, except the fixtures without an ONNX export). An id that silently turns `missing` — a builder returning null, a swallowed
+ * 6 of text_embed, 3 of attention_tiny, 12 of semantics_mlp; the same with both loaders, except the fixtures without an ONNX export). An id that silently turns `missing` — a builder returning null, a swallowed
  * lookup error, a fixture no longer found — fails here; a newly passing id is added to the file.
  */
 const pinned = pinnedIds;
@@ -41,11 +41,11 @@ function idsBy(rows: readonly ParityRow[], status: ParityRow['status']): Record<
 
 const pinnedCount = Object.values(pinned).reduce((n, ids) => n + ids.length, 0);
 
-const wave2Counts = { attention_tiny: 3, examples_tanh_mlp: 19, global_mlp: 7, robust_cnn: 6, robust_mlp: 5, text_embed: 6 };
+const wave2Counts = { attention_tiny: 3, examples_tanh_mlp: 19, global_mlp: 7, robust_cnn: 6, robust_mlp: 5, semantics_mlp: 12, text_embed: 6 };
 
-test('the pinned list holds 249 distinct ids: 203 over the 7 public fixtures, 46 in wave-2', () => {
-  assert.equal(pinnedCount, 249);
-  assert.deepEqual(Object.keys(pinned).sort(), ['attention_tiny', 'bn_cnn', 'cnn', 'examples_tanh_mlp', 'global_mlp', 'mlp', 'quantus_cnn', 'robust_cnn', 'robust_mlp', 'sat', 'text_embed', 'zennit_cnn', 'zennit_mlp']);
+test('the pinned list holds 261 distinct ids: 203 over the 7 public fixtures, 58 in wave-2', () => {
+  assert.equal(pinnedCount, 261);
+  assert.deepEqual(Object.keys(pinned).sort(), ['attention_tiny', 'bn_cnn', 'cnn', 'examples_tanh_mlp', 'global_mlp', 'mlp', 'quantus_cnn', 'robust_cnn', 'robust_mlp', 'sat', 'semantics_mlp', 'text_embed', 'zennit_cnn', 'zennit_mlp']);
   for (const [fixture, count] of Object.entries(wave2Counts)) assert.equal(pinned[fixture].length, count, fixture);
   assert.equal(pinnedCount - Object.values(wave2Counts).reduce((a, b) => a + b, 0), 203);
   for (const [fixture, ids] of Object.entries(pinned)) assert.equal(new Set(ids).size, ids.length, `${fixture}: duplicate ids`);
