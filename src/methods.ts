@@ -12,6 +12,8 @@ import { RULES_METHODS } from './rules/registry.js';
 import { ANCHOR_METHODS } from './local-rules/registry.js';
 import { EXAMPLE_METHODS } from './examples/registry.js';
 import { FAIRNESS_METHODS } from './fairness/registry.js';
+import { FEATUREVIZ_METHODS } from './featureviz/registry.js';
+import { DISSECTION_METHODS } from './dissection/registry.js';
 import { LumenError } from './core/errors.js';
 import type { LocalMethodInfo, MethodInfo } from './core/method-info.js';
 
@@ -37,6 +39,8 @@ export const METHODS: readonly MethodInfo[] = [
   ...ANCHOR_METHODS,
   ...EXAMPLE_METHODS,
   ...FAIRNESS_METHODS,
+  ...FEATUREVIZ_METHODS,
+  ...DISSECTION_METHODS,
 ];
 
 /** The method registered under `id` in `methods` (default: METHODS); an unknown id is a LumenError listing the known ones. */
