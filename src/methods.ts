@@ -14,6 +14,7 @@ import { EXAMPLE_METHODS } from './examples/registry.js';
 import { FAIRNESS_METHODS } from './fairness/registry.js';
 import { FEATUREVIZ_METHODS } from './featureviz/registry.js';
 import { DISSECTION_METHODS } from './dissection/registry.js';
+import { DISCOVERY_METHODS } from './discovery/registry.js';
 import { LumenError } from './core/errors.js';
 import type { LocalMethodInfo, MethodInfo } from './core/method-info.js';
 
@@ -41,6 +42,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...FAIRNESS_METHODS,
   ...FEATUREVIZ_METHODS,
   ...DISSECTION_METHODS,
+  ...DISCOVERY_METHODS,
 ];
 
 /** The method registered under `id` in `methods` (default: METHODS); an unknown id is a LumenError listing the known ones. */

@@ -96,7 +96,7 @@ export const FEATUREVIZ_METHODS: readonly GlobalMethodInfo[] = [
         ...(units ? { units } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      const images = await datasetImages(data, e.examples.map((x) => x.index), e.examples.map((x) => `${layer}:${x.query} · row ${x.index} · ${x.score.toPrecision(3)}`));
+      const images = await datasetImages(data, e.examples.map((x) => x.index), e.examples.map((x) => `${layer}:${x.query} row ${x.index}`));
       return { kind: 'images', method: 'top-activating-examples', images, meta: { ...e.meta, examples: e.examples.map((x) => ({ unit: x.query ?? null, index: x.index, score: x.score })) } };
     },
   },
