@@ -13,6 +13,9 @@ import { ANCHOR_METHODS } from './local-rules/registry.js';
 import { EXAMPLE_METHODS } from './examples/registry.js';
 import { CONCEPT_METHODS } from './concepts/registry.js';
 import { FAIRNESS_METHODS } from './fairness/registry.js';
+import { FEATUREVIZ_METHODS } from './featureviz/registry.js';
+import { DISSECTION_METHODS } from './dissection/registry.js';
+import { DISCOVERY_METHODS } from './discovery/registry.js';
 import { LumenError } from './core/errors.js';
 import type { LocalMethodInfo, MethodInfo } from './core/method-info.js';
 
@@ -39,6 +42,9 @@ export const METHODS: readonly MethodInfo[] = [
   ...EXAMPLE_METHODS,
   ...CONCEPT_METHODS,
   ...FAIRNESS_METHODS,
+  ...FEATUREVIZ_METHODS,
+  ...DISSECTION_METHODS,
+  ...DISCOVERY_METHODS,
 ];
 
 /** The method registered under `id` in `methods` (default: METHODS); an unknown id is a LumenError listing the known ones. */

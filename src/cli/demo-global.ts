@@ -63,6 +63,10 @@ export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
   tracin: (c) => ({ input: c.query, layers: c.lastLayer, k: 5 }),
   'tracin-fast': (c) => ({ input: c.query, k: 5 }),
   'mmd-critic': () => ({ prototypes: 4, criticisms: 2 }),
+  // Feature visualisation of every channel of the CNN's last convolutional layer (a grid), with 48
+  // Adam steps instead of Lucid's 512 so the demo takes seconds; `lumen visualize` runs all 512.
+  'feature-visualization': () => ({ steps: 48 }),
+  'top-activating-examples': () => ({ k: 4 }),
 };
 
 /** Whether the demo runs a global method on a case: its input kinds include the case's. */

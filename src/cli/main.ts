@@ -17,6 +17,7 @@ import { registerQueue } from './queue.js';
 import { registerWorker } from './worker.js';
 import { registerFairness } from './fairness.js';
 import { registerVisualize } from './visualize.js';
+import { registerDissect } from './dissect.js';
 
 const program = new Command();
 program
@@ -48,6 +49,7 @@ registerQueue(program);
 registerWorker(program);
 registerFairness(program);
 registerVisualize(program);
+registerDissect(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,10 +1,13 @@
 /**
  * Network dissection (Bau et al. 2017, "Network Dissection: Quantifying Interpretability of Deep
  * Visual Representations"): each unit (channel) of a layer is thresholded at its top-`quantile`
- * activation level over the whole dataset (0.5 %), its activation maps are upsampled (bilinear) to
- * the concept masks' size and binarised, and its IoU with each concept is accumulated over the
- * dataset — Σ|unit ∩ concept| / Σ|unit ∪ concept|, not a mean of per-image IoUs. A unit's label is
- * its best concept; the paper counts a unit as a detector when that IoU exceeds 0.04.
+ * activation level T_k over the whole dataset (0.5 %: the 99.5th percentile of all its activations
+ * at all positions of all images, interpolated as numpy's percentile); its activation maps are
+ * upsampled to the concept masks' size (bilinear with half-pixel centres, as PIL's resize that
+ * NetDissect uses, so each map cell stays over the pixels it sees) and binarised (> T_k); and its
+ * IoU with each concept is accumulated over the dataset — Σ|unit ∩ concept| / Σ|unit ∪ concept|,
+ * not a mean of per-image IoUs. A unit's label is its best concept; the paper counts a unit as a
+ * detector when that IoU exceeds 0.04.
  */
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../core/errors.js';
@@ -50,7 +53,7 @@ function topK(a: Float32Array, b: Float32Array, k: number): Float32Array {
   return all.slice(0, k);
 }
 
-/** Network dissection of `layer` over `data` (see the file comment). Two streamed passes; memory is O(units · quantile · dataset). */
+/** Network dissection of `layer` over `data` (see the file comment). Two streamed passes; memory is O(units · quantile · dataset positions). */
 export async function networkDissection(model: Model, data: ConceptMaskDataset, layer: string, options: NetworkDissectionOptions = {}): Promise<NetworkDissection> {
   const quantile = options.quantile ?? 0.005;
   const batchSize = options.batchSize ?? 64;
@@ -59,16 +62,26 @@ export async function networkDissection(model: Model, data: ConceptMaskDataset, 
   check(info.outputShape.length === 3, 'layer', () => `networkDissection: '${layer}' must output maps [H, W, units]; found [${info.outputShape}]`);
   check(quantile > 0 && quantile < 1, 'option', () => `networkDissection: quantile must be in (0, 1); found ${quantile}`);
   const [h, w, units] = info.outputShape as [number, number, number];
-  const k = Math.max(1, Math.ceil(quantile * data.size * h * w));
+  // T_k is the (1 − quantile) quantile of the unit's n activations over the dataset, linearly
+  // interpolated between order statistics as numpy's percentile (the paper: P(a_k > T_k) = quantile).
+  // Ascending position pos = (1 − quantile)(n − 1) lies in the top n − ⌊pos⌋ values, all a unit keeps.
+  const n = data.size * h * w;
+  const pos = (1 - quantile) * (n - 1);
+  const lo = Math.floor(pos);
+  const k = n - lo;
   let tops: Float32Array[] = Array.from({ length: units }, () => new Float32Array(0));
+  let seen = 0;
   for await (const { x, masks } of data.batches(batchSize)) {
     const acts = tf.tidy(() => tf.transpose(model.run(x, { capture: [layer] }).captured[layer].reshape([-1, units])));
     const values = (await acts.data()) as Float32Array;
     const per = values.length / units;
+    seen += per;
     tops = tops.map((t, u) => topK(t, values.subarray(u * per, (u + 1) * per), k));
     tf.dispose([acts, x, masks]);
   }
-  const thresholds = tops.map((t) => t[t.length - 1]);
+  check(seen === n, 'input', () => `networkDissection: the dataset says it holds ${data.size} images (${n} positions of '${layer}'); its batches held ${seen} positions`);
+  // tops[u] descending: ascending index lo is tops[u][k − 1], lo + 1 is tops[u][k − 2].
+  const thresholds = tops.map((t) => (k >= 2 ? t[k - 1] + (pos - lo) * (t[k - 2] - t[k - 1]) : t[0]));
   const thr = tf.tensor1d(thresholds);
   const nc = data.concepts.length;
   const inter = new Float64Array(units * nc);
@@ -79,7 +92,7 @@ export async function networkDissection(model: Model, data: ConceptMaskDataset, 
       const [i, a, m] = tf.tidy(() => {
         const [mh, mw] = [masks.shape[1], masks.shape[2]];
         const act = model.run(x, { capture: [layer] }).captured[layer] as tf.Tensor4D;
-        const on = tf.greater(tf.image.resizeBilinear(act, [mh, mw]), thr).toFloat().reshape([-1, units]);
+        const on = tf.greater(tf.image.resizeBilinear(act, [mh, mw], false, true), thr).toFloat().reshape([-1, units]);
         const mk = masks.reshape([-1, nc]);
         return [tf.matMul(on, mk, true, false), tf.sum(on, 0), tf.sum(mk, 0)];
       });
