@@ -98,6 +98,7 @@ export function registerExamples(program: Command): void {
       check(!opts.out || /\.(json|png|html)$/i.test(opts.out), 'option', () => `--out: expected a .json, .png or .html file; found '${opts.out}'`);
       await withBackend(program);
       const loaded = withLabels(await loadModelSpec(opts.model, modelSpecOptions(opts)), opts.labels);
+      check(!opts.out?.toLowerCase().endsWith('.png') || isImageModel(loaded), 'option', () => '--out .png draws image galleries; this model does not take images (use .html or .json)');
       const data = loadExamplesData(opts.data, opts.labelColumn);
       const { batch } = loadModelInput(loaded, opts.input, inputOptions(opts));
       try {
@@ -125,6 +126,11 @@ export function registerExamples(program: Command): void {
     });
 }
 
+/** Whether the loaded model takes images [H, W, C] (galleries of pictures); otherwise rows are tables. */
+function isImageModel(loaded: Awaited<ReturnType<typeof loadModelSpec>>): boolean {
+  return loaded.kind === 'image' && loaded.model.inputShape.length === 3;
+}
+
 /** `--out`: the explanation as JSON, its gallery as PNG (image models), or an HTML report with the gallery or a table. */
 async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awaited<ReturnType<typeof loadModelSpec>>, data: Dataset, queries: tf.Tensor): Promise<void> {
   if (out.toLowerCase().endsWith('.json')) {
@@ -137,8 +143,7 @@ async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awa
     return y === undefined ? '' : String(loaded.classNames?.[y] ?? y);
   };
   const shape = loaded.model.inputShape;
-  const isImage = loaded.kind === 'image' && shape.length === 3;
-  check(isImage || !out.toLowerCase().endsWith('.png'), 'option', () => '--out .png draws image galleries; this model does not take images (use .html or .json)');
+  const isImage = isImageModel(loaded);
   let galleryUri: string | undefined;
   const tableRows: { columns?: string[]; cells?: (i: number) => number[] } = {};
   if (isImage) {
