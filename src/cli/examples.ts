@@ -67,6 +67,7 @@ interface ExamplesFlags extends InputFlags, ModelFlags {
   readonly layer?: string;
   readonly k?: string;
   readonly metric?: string;
+  readonly index?: string;
   readonly layers?: string;
   readonly labelColumn?: string;
   readonly json?: boolean;
@@ -88,6 +89,7 @@ export function registerExamples(program: Command): void {
     .option('--k <n>', 'examples per input row', '5')
     .option('--layers <names>', 'influence/tracin: comma-separated layers whose parameters are used (default: all dense layers)')
     .option('--metric <name>', 'neighbours: cosine, l2 or dot', 'cosine')
+    .option('--index <name>', 'neighbours: exact, hnsw (approximate HNSW graph; cosine or l2) or auto (hnsw above 100,000 rows)', 'auto')
     .option('--label-column <name>', 'a .csv table: the column with the labels')
     .option('--json', 'print the examples explanation as JSON')
     .option('--out <file>', 'write the explanation: .json, a gallery .png (image models) or an .html report (galleries, tables)'))
@@ -110,7 +112,7 @@ export function registerExamples(program: Command): void {
         const dense = [...new Set(params.filter((p) => p.role === 'kernel' || p.role === 'kernel-out-in').map((p) => p.layer))];
         const layers = opts.layers ?? (params.some((p) => p.role === 'other') && dense.length ? dense.join(',') : undefined);
         if (!opts.layers && layers && (id === 'tracin' || id === 'influence-function' || id === 'arnoldi-influence')) process.stderr.write(`note: using the parameters of the dense layers ${layers} (--layers to choose)\n`);
-        const explanation = (await method.run(loaded.model, data, { input: batch, k, metric: opts.metric, ...(layer ? { layer } : {}), ...(layers ? { layers } : {}), onProgress: ({ done, total }) => process.stderr.write(`\r${done}/${total}`) })) as ExamplesExplanation;
+        const explanation = (await method.run(loaded.model, data, { input: batch, k, metric: opts.metric, index: opts.index, ...(layer ? { layer } : {}), ...(layers ? { layers } : {}), onProgress: ({ done, total }) => process.stderr.write(`\r${done}/${total}`) })) as ExamplesExplanation;
         process.stderr.write('\n');
         if (opts.out) await writeExamplesOut(opts.out, explanation, loaded, data, batch);
         if (opts.json) {
