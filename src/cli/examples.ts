@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
+import { disposeCheckpoint, type Checkpoint } from '../core/checkpoint.js';
 import { LumenError, check } from '../core/errors.js';
 import type { Dataset } from '../core/dataset.js';
 import type { ExamplesExplanation } from '../core/explanation.js';
@@ -10,6 +11,7 @@ import { addInputFlags, inputOptions, withLabels, type InputFlags } from './inpu
 import { loadModelInput } from './load-input.js';
 import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
 import { loadModelSpec } from './load-model.js';
+import { loadCheckpointFiles } from '../models/checkpoint-files.js';
 import { parseIntegerFlag } from './parse-number.js';
 import { formatTable } from './table.js';
 import { writeFileAtomic } from '../data/io.js';
@@ -68,6 +70,7 @@ interface ExamplesFlags extends InputFlags, ModelFlags {
   readonly k?: string;
   readonly metric?: string;
   readonly index?: string;
+  readonly checkpoints?: string;
   readonly layers?: string;
   readonly labelColumn?: string;
   readonly json?: boolean;
@@ -90,6 +93,7 @@ export function registerExamples(program: Command): void {
     .option('--layers <names>', 'influence/tracin: comma-separated layers whose parameters are used (default: all dense layers)')
     .option('--metric <name>', 'neighbours: cosine, l2 or dot', 'cosine')
     .option('--index <name>', 'neighbours: exact, hnsw (approximate HNSW graph; cosine or l2) or auto (hnsw above 100,000 rows)', 'auto')
+    .option('--checkpoints <path>', 'tracin/tracin-fast: training checkpoints — a JSON list [{"path", "learningRate"}] or a folder of model folders/files (with checkpoints.json for learning rates); default: the model as it is')
     .option('--label-column <name>', 'a .csv table: the column with the labels')
     .option('--json', 'print the examples explanation as JSON')
     .option('--out <file>', 'write the explanation: .json, a gallery .png (image models) or an .html report (galleries, tables)'))
@@ -103,7 +107,12 @@ export function registerExamples(program: Command): void {
       check(!opts.out?.toLowerCase().endsWith('.png') || isImageModel(loaded), 'option', () => '--out .png draws image galleries; this model does not take images (use .html or .json)');
       const data = loadExamplesData(opts.data, opts.labelColumn);
       const { batch } = loadModelInput(loaded, opts.input, inputOptions(opts));
+      let checkpoints: Checkpoint[] = [];
       try {
+        if (opts.checkpoints !== undefined) {
+          check(id === 'tracin' || id === 'tracin-fast', 'option', () => `--checkpoints: only --method tracin or tracin-fast takes checkpoints; found --method ${opts.method}`);
+          checkpoints = await loadCheckpointFiles(loaded.model, opts.checkpoints, modelSpecOptions(opts));
+        }
         const method = methodById(id);
         if (method.scope !== 'global') throw new LumenError('method', `'${id}' is not an example-based method`);
         const layer = opts.layer ?? (id === 'nearest-neighbours' ? loaded.model.layers.at(-2)?.name ?? 'input' : undefined);
@@ -112,7 +121,7 @@ export function registerExamples(program: Command): void {
         const dense = [...new Set(params.filter((p) => p.role === 'kernel' || p.role === 'kernel-out-in').map((p) => p.layer))];
         const layers = opts.layers ?? (params.some((p) => p.role === 'other') && dense.length ? dense.join(',') : undefined);
         if (!opts.layers && layers && (id === 'tracin' || id === 'influence-function' || id === 'arnoldi-influence')) process.stderr.write(`note: using the parameters of the dense layers ${layers} (--layers to choose)\n`);
-        const explanation = (await method.run(loaded.model, data, { input: batch, k, metric: opts.metric, index: opts.index, ...(layer ? { layer } : {}), ...(layers ? { layers } : {}), onProgress: ({ done, total }) => process.stderr.write(`\r${done}/${total}`) })) as ExamplesExplanation;
+        const explanation = (await method.run(loaded.model, data, { input: batch, k, metric: opts.metric, index: opts.index, ...(checkpoints.length ? { checkpoints } : {}), ...(layer ? { layer } : {}), ...(layers ? { layers } : {}), onProgress: ({ done, total }) => process.stderr.write(`\r${done}/${total}`) })) as ExamplesExplanation;
         process.stderr.write('\n');
         if (opts.out) await writeExamplesOut(opts.out, explanation, loaded, data, batch);
         if (opts.json) {
@@ -122,6 +131,7 @@ export function registerExamples(program: Command): void {
         const rows = explanation.examples.map((e) => [e.query === undefined ? '–' : String(e.query), e.role ?? '', String(e.index), e.score.toPrecision(5)]);
         process.stdout.write(`${formatTable(['input row', 'role', 'training row', 'score'], rows)}\n`);
       } finally {
+        checkpoints.forEach(disposeCheckpoint);
         tf.dispose(batch);
         loaded.dispose();
       }
@@ -136,7 +146,7 @@ function isImageModel(loaded: Awaited<ReturnType<typeof loadModelSpec>>): boolea
 /** `--out`: the explanation as JSON, its gallery as PNG (image models), or an HTML report with the gallery or a table. */
 async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awaited<ReturnType<typeof loadModelSpec>>, data: Dataset, queries: tf.Tensor): Promise<void> {
   if (out.toLowerCase().endsWith('.json')) {
-    writeFileAtomic(out, `${JSON.stringify(e)}\n`);
+    await writeFileAtomic(out, `${JSON.stringify(e)}\n`);
     return;
   }
   const rows = await rowsAt(data, e.examples.map((r) => r.index));
@@ -156,7 +166,7 @@ async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awa
     const queryImage = (t: number): FloatImage => ({ data: q.subarray(t * per, (t + 1) * per), height: h, width: w, channels: c });
     const picture = examplesGallery(e, { image, queryImage, label, scale: w <= 32 ? 3 : 1 });
     if (out.toLowerCase().endsWith('.png')) {
-      writeFileAtomic(out, encodePng(picture));
+      await writeFileAtomic(out, encodePng(picture));
       return;
     }
     galleryUri = pngDataUri(picture);
@@ -166,5 +176,5 @@ async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awa
     tableRows.cells = (i) => Array.from(rows.get(i)?.x ?? []);
   }
   const section = examplesSection(e, { label, ...tableRows, ...(galleryUri ? { galleryUri } : {}) });
-  writeFileAtomic(out, renderReport({ title: `Lumen: examples (${e.method})`, sections: [section] }));
+  await writeFileAtomic(out, renderReport({ title: `Lumen: examples (${e.method})`, sections: [section] }));
 }
