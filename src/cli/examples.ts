@@ -5,6 +5,7 @@ import { LumenError, check } from '../core/errors.js';
 import type { Dataset } from '../core/dataset.js';
 import type { ExamplesExplanation } from '../core/explanation.js';
 import { bundledDataset, datasetFromFile } from '../data/dataset-files.js';
+import { datasetRows } from '../examples/dataset-rows.js';
 import { methodById } from '../methods.js';
 import { withBackend } from './context.js';
 import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
@@ -19,27 +20,6 @@ import { encodePng, pngDataUri } from '../render/png.js';
 import { examplesGallery, examplesSection } from '../render/examples-gallery.js';
 import { renderReport } from '../render/html-report.js';
 import type { FloatImage } from '../render/image.js';
-
-/** The rows of a dataset with the given indices (streamed): their values and labels. */
-async function rowsAt(data: Dataset, indices: readonly number[]): Promise<Map<number, { x: Float32Array; y?: number }>> {
-  const want = new Set(indices);
-  const out = new Map<number, { x: Float32Array; y?: number }>();
-  for await (const b of data.batches(256)) {
-    try {
-      if (!b.index.some((i) => want.has(i))) continue;
-      const x = await b.x.data();
-      const y = b.y ? await b.y.data() : undefined;
-      const per = x.length / b.index.length;
-      b.index.forEach((row, k) => {
-        if (want.has(row)) out.set(row, { x: Float32Array.from(x.subarray(k * per, (k + 1) * per)), ...(y && y.length === b.index.length ? { y: y[k] } : {}) });
-      });
-    } finally {
-      b.x.dispose();
-      b.y?.dispose();
-    }
-  }
-  return out;
-}
 
 /** `--method` names and the registry entries they run. */
 const METHOD_IDS: Readonly<Record<string, string>> = {
@@ -149,7 +129,7 @@ async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awa
     await writeFileAtomic(out, `${JSON.stringify(e)}\n`);
     return;
   }
-  const rows = await rowsAt(data, e.examples.map((r) => r.index));
+  const rows = await datasetRows(data, e.examples.map((r) => r.index));
   const label = (i: number): string => {
     const y = rows.get(i)?.y;
     return y === undefined ? '' : String(loaded.classNames?.[y] ?? y);
