@@ -9,11 +9,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../core/dataset.js';
 import { LumenError } from '../core/errors.js';
-import type { Explanation } from '../core/explanation.js';
+import type { Explanation, ExamplesExplanation } from '../core/explanation.js';
 import type { Model } from '../core/model.js';
 import type { GlobalMethodInfo, MethodInfo, MethodOptions } from '../core/method-info.js';
 import { writeFileAtomic } from '../data/io.js';
+import { classRows, datasetRows } from '../examples/dataset-rows.js';
+import { examplesGallery, examplesSection } from '../render/examples-gallery.js';
 import { explanationSection } from '../render/explanation-section.js';
+import { pngDataUri } from '../render/png.js';
 import type { ReportSection } from '../render/html-report.js';
 import type { FeatureScale } from '../render/rules-text.js';
 import path from 'node:path';
@@ -44,7 +47,8 @@ export interface GlobalDemoRun {
   readonly section?: ReportSection;
 }
 
-type DemoOptions = (c: GlobalDemoCase) => MethodOptions & { readonly onExamples?: boolean };
+/** `onExamples`: run on the case's examples; `onClass`: on the dataset rows of the query's predicted class. */
+type DemoOptions = (c: GlobalDemoCase) => MethodOptions & { readonly onExamples?: boolean; readonly onClass?: boolean };
 
 /** Options the demo passes per method (shown small so the whole demo stays within a few minutes). */
 export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
@@ -62,12 +66,39 @@ export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
   'influence-function': (c) => ({ input: c.query, layers: c.lastLayer, k: 5, solver: c.kind === 'image' ? 'cg' : 'exact' }),
   tracin: (c) => ({ input: c.query, layers: c.lastLayer, k: 5 }),
   'tracin-fast': (c) => ({ input: c.query, k: 5 }),
-  'mmd-critic': () => ({ prototypes: 4, criticisms: 2 }),
+  'mmd-critic': (c) => ({ prototypes: 4, criticisms: 2, onClass: c.kind === 'image' }),
   // Feature visualisation of every channel of the CNN's last convolutional layer (a grid), with 48
   // Adam steps instead of Lucid's 512 so the demo takes seconds; `lumen visualize` runs all 512.
   'feature-visualization': () => ({ steps: 48 }),
   'top-activating-examples': () => ({ k: 4 }),
 };
+
+/** The class the model predicts for the case's query. */
+async function predictedClass(c: GlobalDemoCase): Promise<number> {
+  const out = await c.model.predict(c.query);
+  const scores = await out.data();
+  out.dispose();
+  return scores.indexOf(Math.max(...scores));
+}
+
+/** An examples explanation on images as a report section with its gallery (each query, then its examples with label and score). */
+async function examplesGallerySection(e: ExamplesExplanation, c: GlobalDemoCase, data: Dataset, title: string): Promise<ReportSection> {
+  const rows = await datasetRows(data, e.examples.map((r) => r.index));
+  const [h, w, ch] = c.model.inputShape as [number, number, number];
+  const per = h * w * ch;
+  const q = await c.query.data();
+  const label = (i: number): string => {
+    const y = rows.get(i)?.y;
+    return y === undefined ? '' : String(data.classNames?.[y] ?? y);
+  };
+  const picture = examplesGallery(e, {
+    image: (i) => ({ data: rows.get(i)?.x ?? new Float32Array(per), height: h, width: w, channels: ch }),
+    queryImage: (t) => ({ data: q.subarray(t * per, (t + 1) * per) as Float32Array, height: h, width: w, channels: ch }),
+    label,
+    scale: w <= 32 ? 3 : 1,
+  });
+  return examplesSection(e, { title, label, galleryUri: pngDataUri(picture) });
+}
 
 /** Whether the demo runs a global method on a case: its input kinds include the case's. */
 export function globalDemoApplies(method: MethodInfo, c: Pick<GlobalDemoCase, 'kind'>): method is GlobalMethodInfo {
@@ -82,14 +113,19 @@ export async function runGlobalDemo(c: GlobalDemoCase, methods: readonly MethodI
   const runs: GlobalDemoRun[] = [];
   for (const [k, method] of methods.entries()) {
     if (!globalDemoApplies(method, c)) continue;
-    const { onExamples, ...options } = { seed: 0, ...(DEMO_GLOBAL_OPTIONS[method.id]?.(c) ?? {}) };
+    const { onExamples, onClass, ...options } = { seed: 0, ...(DEMO_GLOBAL_OPTIONS[method.id]?.(c) ?? {}) };
     try {
       const start = performance.now();
-      const e: Explanation = await method.run(c.model, onExamples ? c.examples : c.data, options);
+      const classOf = onClass ? await predictedClass(c) : undefined;
+      const data = classOf !== undefined ? (await classRows(c.data, classOf)).data : onExamples ? c.examples : c.data;
+      const e: Explanation = await method.run(c.model, data, options);
       const ms = performance.now() - start;
       await writeFileAtomic(path.join(outDir, `${c.name}-${method.id}.json`), `${JSON.stringify(e)}\n`);
-      const section = explanationSection(e, { title: `${method.title} · ${c.name}`, ...(c.featureScales ? { featureScales: c.featureScales } : {}) });
-      runs.push({ method: method.id, status: 'ok', ms, section: { ...section, text: [section.text, `${method.paper} · ${(ms / 1000).toFixed(1)} s · ${onExamples ? c.examples.size : c.data.size} rows`].filter(Boolean).join('\n\n') } });
+      const title = `${method.title} · ${c.name}${classOf !== undefined ? ` · class ${c.data.classNames?.[classOf] ?? classOf}` : ''}`;
+      const section = e.kind === 'examples' && c.kind === 'image'
+        ? await examplesGallerySection(e, c, data, title)
+        : explanationSection(e, { title, ...(c.featureScales ? { featureScales: c.featureScales } : {}) });
+      runs.push({ method: method.id, status: 'ok', ms, section: { ...section, text: [section.text, `${method.paper} · ${(ms / 1000).toFixed(1)} s · ${data.size} rows`].filter(Boolean).join('\n\n') } });
     } catch (e) {
       const note = e instanceof Error ? e.message.split('\n')[0] : String(e);
       runs.push({ method: method.id, status: e instanceof LumenError ? 'skipped' : 'failed', ms: null, note });

@@ -1,15 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
+import { disposeCheckpoint, type Checkpoint } from '../core/checkpoint.js';
 import { LumenError, check } from '../core/errors.js';
 import type { Dataset } from '../core/dataset.js';
 import type { ExamplesExplanation } from '../core/explanation.js';
 import { bundledDataset, datasetFromFile } from '../data/dataset-files.js';
+import { datasetRows } from '../examples/dataset-rows.js';
 import { methodById } from '../methods.js';
 import { withBackend } from './context.js';
 import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
 import { loadModelInput } from './load-input.js';
 import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
 import { loadModelSpec } from './load-model.js';
+import { loadCheckpointFiles } from '../models/checkpoint-files.js';
 import { parseIntegerFlag } from './parse-number.js';
 import { formatTable } from './table.js';
 import { writeFileAtomic } from '../data/io.js';
@@ -17,27 +20,6 @@ import { encodePng, pngDataUri } from '../render/png.js';
 import { examplesGallery, examplesSection } from '../render/examples-gallery.js';
 import { renderReport } from '../render/html-report.js';
 import type { FloatImage } from '../render/image.js';
-
-/** The rows of a dataset with the given indices (streamed): their values and labels. */
-async function rowsAt(data: Dataset, indices: readonly number[]): Promise<Map<number, { x: Float32Array; y?: number }>> {
-  const want = new Set(indices);
-  const out = new Map<number, { x: Float32Array; y?: number }>();
-  for await (const b of data.batches(256)) {
-    try {
-      if (!b.index.some((i) => want.has(i))) continue;
-      const x = await b.x.data();
-      const y = b.y ? await b.y.data() : undefined;
-      const per = x.length / b.index.length;
-      b.index.forEach((row, k) => {
-        if (want.has(row)) out.set(row, { x: Float32Array.from(x.subarray(k * per, (k + 1) * per)), ...(y && y.length === b.index.length ? { y: y[k] } : {}) });
-      });
-    } finally {
-      b.x.dispose();
-      b.y?.dispose();
-    }
-  }
-  return out;
-}
 
 /** `--method` names and the registry entries they run. */
 const METHOD_IDS: Readonly<Record<string, string>> = {
@@ -67,6 +49,8 @@ interface ExamplesFlags extends InputFlags, ModelFlags {
   readonly layer?: string;
   readonly k?: string;
   readonly metric?: string;
+  readonly index?: string;
+  readonly checkpoints?: string;
   readonly layers?: string;
   readonly labelColumn?: string;
   readonly json?: boolean;
@@ -88,6 +72,8 @@ export function registerExamples(program: Command): void {
     .option('--k <n>', 'examples per input row', '5')
     .option('--layers <names>', 'influence/tracin: comma-separated layers whose parameters are used (default: all dense layers)')
     .option('--metric <name>', 'neighbours: cosine, l2 or dot', 'cosine')
+    .option('--index <name>', 'neighbours: exact, hnsw (approximate HNSW graph; cosine or l2) or auto (hnsw above 100,000 rows)', 'auto')
+    .option('--checkpoints <path>', 'tracin/tracin-fast: training checkpoints — a JSON list [{"path", "learningRate"}] or a folder of model folders/files (with checkpoints.json for learning rates); default: the model as it is')
     .option('--label-column <name>', 'a .csv table: the column with the labels')
     .option('--json', 'print the examples explanation as JSON')
     .option('--out <file>', 'write the explanation: .json, a gallery .png (image models) or an .html report (galleries, tables)'))
@@ -98,9 +84,15 @@ export function registerExamples(program: Command): void {
       check(!opts.out || /\.(json|png|html)$/i.test(opts.out), 'option', () => `--out: expected a .json, .png or .html file; found '${opts.out}'`);
       await withBackend(program);
       const loaded = withLabels(await loadModelSpec(opts.model, modelSpecOptions(opts)), opts.labels);
+      check(!opts.out?.toLowerCase().endsWith('.png') || isImageModel(loaded), 'option', () => '--out .png draws image galleries; this model does not take images (use .html or .json)');
       const data = loadExamplesData(opts.data, opts.labelColumn);
       const { batch } = loadModelInput(loaded, opts.input, inputOptions(opts));
+      let checkpoints: Checkpoint[] = [];
       try {
+        if (opts.checkpoints !== undefined) {
+          check(id === 'tracin' || id === 'tracin-fast', 'option', () => `--checkpoints: only --method tracin or tracin-fast takes checkpoints; found --method ${opts.method}`);
+          checkpoints = await loadCheckpointFiles(loaded.model, opts.checkpoints, modelSpecOptions(opts));
+        }
         const method = methodById(id);
         if (method.scope !== 'global') throw new LumenError('method', `'${id}' is not an example-based method`);
         const layer = opts.layer ?? (id === 'nearest-neighbours' ? loaded.model.layers.at(-2)?.name ?? 'input' : undefined);
@@ -109,7 +101,7 @@ export function registerExamples(program: Command): void {
         const dense = [...new Set(params.filter((p) => p.role === 'kernel' || p.role === 'kernel-out-in').map((p) => p.layer))];
         const layers = opts.layers ?? (params.some((p) => p.role === 'other') && dense.length ? dense.join(',') : undefined);
         if (!opts.layers && layers && (id === 'tracin' || id === 'influence-function' || id === 'arnoldi-influence')) process.stderr.write(`note: using the parameters of the dense layers ${layers} (--layers to choose)\n`);
-        const explanation = (await method.run(loaded.model, data, { input: batch, k, metric: opts.metric, ...(layer ? { layer } : {}), ...(layers ? { layers } : {}), onProgress: ({ done, total }) => process.stderr.write(`\r${done}/${total}`) })) as ExamplesExplanation;
+        const explanation = (await method.run(loaded.model, data, { input: batch, k, metric: opts.metric, index: opts.index, ...(checkpoints.length ? { checkpoints } : {}), ...(layer ? { layer } : {}), ...(layers ? { layers } : {}), onProgress: ({ done, total }) => process.stderr.write(`\r${done}/${total}`) })) as ExamplesExplanation;
         process.stderr.write('\n');
         if (opts.out) await writeExamplesOut(opts.out, explanation, loaded, data, batch);
         if (opts.json) {
@@ -119,26 +111,31 @@ export function registerExamples(program: Command): void {
         const rows = explanation.examples.map((e) => [e.query === undefined ? '–' : String(e.query), e.role ?? '', String(e.index), e.score.toPrecision(5)]);
         process.stdout.write(`${formatTable(['input row', 'role', 'training row', 'score'], rows)}\n`);
       } finally {
+        checkpoints.forEach(disposeCheckpoint);
         tf.dispose(batch);
         loaded.dispose();
       }
     });
 }
 
+/** Whether the loaded model takes images [H, W, C] (galleries of pictures); otherwise rows are tables. */
+function isImageModel(loaded: Awaited<ReturnType<typeof loadModelSpec>>): boolean {
+  return loaded.kind === 'image' && loaded.model.inputShape.length === 3;
+}
+
 /** `--out`: the explanation as JSON, its gallery as PNG (image models), or an HTML report with the gallery or a table. */
 async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awaited<ReturnType<typeof loadModelSpec>>, data: Dataset, queries: tf.Tensor): Promise<void> {
   if (out.toLowerCase().endsWith('.json')) {
-    writeFileAtomic(out, `${JSON.stringify(e)}\n`);
+    await writeFileAtomic(out, `${JSON.stringify(e)}\n`);
     return;
   }
-  const rows = await rowsAt(data, e.examples.map((r) => r.index));
+  const rows = await datasetRows(data, e.examples.map((r) => r.index));
   const label = (i: number): string => {
     const y = rows.get(i)?.y;
     return y === undefined ? '' : String(loaded.classNames?.[y] ?? y);
   };
   const shape = loaded.model.inputShape;
-  const isImage = loaded.kind === 'image' && shape.length === 3;
-  check(isImage || !out.toLowerCase().endsWith('.png'), 'option', () => '--out .png draws image galleries; this model does not take images (use .html or .json)');
+  const isImage = isImageModel(loaded);
   let galleryUri: string | undefined;
   const tableRows: { columns?: string[]; cells?: (i: number) => number[] } = {};
   if (isImage) {
@@ -149,7 +146,7 @@ async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awa
     const queryImage = (t: number): FloatImage => ({ data: q.subarray(t * per, (t + 1) * per), height: h, width: w, channels: c });
     const picture = examplesGallery(e, { image, queryImage, label, scale: w <= 32 ? 3 : 1 });
     if (out.toLowerCase().endsWith('.png')) {
-      writeFileAtomic(out, encodePng(picture));
+      await writeFileAtomic(out, encodePng(picture));
       return;
     }
     galleryUri = pngDataUri(picture);
@@ -159,5 +156,5 @@ async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awa
     tableRows.cells = (i) => Array.from(rows.get(i)?.x ?? []);
   }
   const section = examplesSection(e, { label, ...tableRows, ...(galleryUri ? { galleryUri } : {}) });
-  writeFileAtomic(out, renderReport({ title: `Lumen: examples (${e.method})`, sections: [section] }));
+  await writeFileAtomic(out, renderReport({ title: `Lumen: examples (${e.method})`, sections: [section] }));
 }

@@ -63,17 +63,30 @@ export const EXAMPLE_METHODS: readonly GlobalMethodInfo[] = [
     layer: 'required',
     paper: 'Caruana et al. 1999; Papernot & McDaniel 2018',
     summary: 'the dataset rows closest to each query in a layer’s representation (cosine, L2, dot)',
-    options: [k, { name: 'metric', type: 'enum', values: ['cosine', 'l2', 'dot'], default: 'cosine', doc: 'similarity (cosine, dot: largest first) or Euclidean distance (smallest first)' }],
+    options: [
+      k, { name: 'metric', type: 'enum', values: ['cosine', 'l2', 'dot'], default: 'cosine', doc: 'similarity (cosine, dot: largest first) or Euclidean distance (smallest first)' },
+      { name: 'index', type: 'enum', values: ['auto', 'exact', 'hnsw'], default: 'auto', doc: 'exact search, an approximate HNSW index (cosine, L2), or HNSW above approximateAbove rows' },
+      { name: 'approximateAbove', type: 'integer', default: 100000, doc: "index 'auto': rows above which HNSW is used" },
+      { name: 'M', type: 'integer', default: 16, doc: 'HNSW: links per node (2M on layer 0)' },
+      { name: 'efConstruction', type: 'integer', default: 200, doc: 'HNSW: candidate list size while building' },
+      { name: 'efSearch', type: 'integer', default: 50, doc: 'HNSW: candidate list size while searching (at least k)' },
+      { name: 'seed', type: 'integer', default: 100, doc: 'HNSW: seed of the level generator' },
+    ],
     async run(model, data, options = {}) {
       const x = options.input;
       check(x instanceof tf.Tensor, 'input', () => `nearestNeighbours: the rows to explain are given as the 'input' option (a tensor [T, ...])`);
       check(typeof options.layer === 'string', 'layer', () => `nearestNeighbours: a layer is required ('input' for the raw rows)`);
-      const nn = await nearestNeighbours(model, data, x, { layer: options.layer, metric: options.metric as 'cosine' | 'l2' | 'dot' | undefined, k: (options.k as number | undefined) ?? 5, batchSize: options.batchSize, signal: options.signal, onProgress: options.onProgress });
+      const num = (name: string): number | undefined => options[name] as number | undefined;
+      const nn = await nearestNeighbours(model, data, x, {
+        layer: options.layer, metric: options.metric as 'cosine' | 'l2' | 'dot' | undefined, k: num('k') ?? 5, batchSize: options.batchSize, signal: options.signal, onProgress: options.onProgress,
+        index: options.index as 'auto' | 'exact' | 'hnsw' | undefined, approximateAbove: num('approximateAbove'),
+        hnsw: { M: num('M'), efConstruction: num('efConstruction'), efSearch: num('efSearch'), seed: num('seed') },
+      });
       return {
         kind: 'examples',
         method: 'nearest-neighbours',
         examples: nn.indices.flatMap((row, q) => row.map((index, r) => ({ index, score: nn.values[q][r], query: q, role: 'neighbour' as const }))),
-        meta: { metric: nn.metric, layer: options.layer },
+        meta: { metric: nn.metric, layer: options.layer, index: nn.index },
       };
     },
   },

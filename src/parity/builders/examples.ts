@@ -25,7 +25,7 @@ interface ExamplesJson {
 }
 
 /** The fixture's checkpoints as Lumen Checkpoints of `fx.model` (kernels transposed where the model stores them [out, in]). */
-function fixtureCheckpoints(fx: Fixture, names?: readonly string[]): Checkpoint[] {
+export function fixtureCheckpoints(fx: Fixture, names?: readonly string[]): Checkpoint[] {
   const json = fx.json as unknown as ExamplesJson;
   const params = fx.model.parameters ?? [];
   return json.checkpoints
