@@ -27,6 +27,7 @@ export * from './metrics/benchmark/ground-truth-benchmark.js';
 export * from './metrics/benchmark/ground-truth-cnn.js';
 export * from './metrics/benchmark/ground-truth-data.js';
 export * from './models/bundled.js';
+export * from './models/checkpoint-files.js';
 export * from './models/fixture.js';
 export * from './models/load-model-file.js';
 export * from './models/mnist-decoder.js';
