@@ -13,7 +13,7 @@ import type { Explanation, ExamplesExplanation } from '../core/explanation.js';
 import type { Model } from '../core/model.js';
 import type { GlobalMethodInfo, MethodInfo, MethodOptions } from '../core/method-info.js';
 import { writeFileAtomic } from '../data/io.js';
-import { classRows, datasetRowValues } from '../examples/dataset-rows.js';
+import { classRows, datasetRowRecords } from '../examples/dataset-rows.js';
 import { examplesGallery, examplesSection } from '../render/examples-gallery.js';
 import { explanationSection } from '../render/explanation-section.js';
 import { pngDataUri } from '../render/png.js';
@@ -79,7 +79,7 @@ async function predictedClass(c: GlobalDemoCase): Promise<number> {
 
 /** An examples explanation on images as a report section with its gallery (each query, then its examples with label and score). */
 async function examplesGallerySection(e: ExamplesExplanation, c: GlobalDemoCase, data: Dataset, title: string): Promise<ReportSection> {
-  const rows = await datasetRowValues(data, e.examples.map((r) => r.index));
+  const rows = await datasetRowRecords(data, e.examples.map((r) => r.index));
   const [h, w, ch] = c.model.inputShape as [number, number, number];
   const per = h * w * ch;
   const q = await c.query.data();

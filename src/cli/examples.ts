@@ -5,7 +5,7 @@ import { LumenError, check } from '../core/errors.js';
 import type { Dataset } from '../core/dataset.js';
 import type { ExamplesExplanation } from '../core/explanation.js';
 import { bundledDataset, datasetFromFile } from '../data/dataset-files.js';
-import { datasetRowValues } from '../examples/dataset-rows.js';
+import { datasetRowRecords } from '../examples/dataset-rows.js';
 import { methodById } from '../methods.js';
 import { withBackend } from './context.js';
 import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
@@ -129,7 +129,7 @@ async function writeExamplesOut(out: string, e: ExamplesExplanation, loaded: Awa
     await writeFileAtomic(out, `${JSON.stringify(e)}\n`);
     return;
   }
-  const rows = await datasetRowValues(data, e.examples.map((r) => r.index));
+  const rows = await datasetRowRecords(data, e.examples.map((r) => r.index));
   const label = (i: number): string => {
     const y = rows.get(i)?.y;
     return y === undefined ? '' : String(loaded.classNames?.[y] ?? y);

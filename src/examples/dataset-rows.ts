@@ -9,7 +9,7 @@ export interface DatasetRow {
 }
 
 /** The rows of a dataset with the given indices (one streamed pass, batch by batch): their values and labels. */
-export async function datasetRowValues(data: Dataset, indices: readonly number[], batchSize = 256): Promise<Map<number, DatasetRow>> {
+export async function datasetRowRecords(data: Dataset, indices: readonly number[], batchSize = 256): Promise<Map<number, DatasetRow>> {
   const want = new Set(indices);
   const out = new Map<number, DatasetRow>();
   for await (const b of data.batches(batchSize)) {
