@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { LumenError } from '../core/errors.js';
+import { isDecimalText, parseIntegerFlag } from './parse-number.js';
 import type { ConceptsExplanation } from '../core/explanation.js';
 import { writeFileAtomic } from '../data/io.js';
 import { dissectionExplanation } from '../dissection/dissection-explanation.js';
@@ -24,11 +25,6 @@ interface DissectFlags {
   out?: string;
 }
 
-function integer(v: string, flag: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new LumenError('option', `lumen dissect: ${flag} must be an integer ≥ ${min}; found '${v}'`);
-  return n;
-}
 
 /** The unit table as the terminal shows it: unit, best concept, IoU, detector. */
 export function dissectionTable(e: ConceptsExplanation): string {
@@ -52,10 +48,10 @@ export function registerDissect(program: Command): void {
     .action(async (flags: DissectFlags) => {
       if (flags.data !== 'bundled:concept-shapes') throw new LumenError('option', `lumen dissect: --data must be bundled:concept-shapes (the bundled images with concept masks); found '${flags.data}'`);
       if (flags.out && !/\.(json|png|html)$/i.test(flags.out)) throw new LumenError('option', `lumen dissect: --out must end in .json, .png or .html; found '${flags.out}'`);
-      const count = integer(flags.count, '--count', 1);
-      const seed = integer(flags.seed, '--seed', 0);
+      const count = parseIntegerFlag('--count', flags.count, 1);
+      const seed = parseIntegerFlag('--seed', flags.seed, 0);
       const quantile = Number(flags.quantile);
-      if (!(quantile > 0 && quantile < 1)) throw new LumenError('option', `lumen dissect: --quantile must be in (0, 1); found '${flags.quantile}'`);
+      if (!isDecimalText(flags.quantile) || !(quantile > 0 && quantile < 1)) throw new LumenError('option', `lumen dissect: --quantile must be in (0, 1); found '${flags.quantile}'`);
       await withBackend(program);
       const loaded = await loadModelSpec(flags.model);
       try {

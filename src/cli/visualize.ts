@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { LumenError } from '../core/errors.js';
+import { parseIntegerFlag } from './parse-number.js';
 import type { ImagesExplanation } from '../core/explanation.js';
 import { writeFileAtomic } from '../data/io.js';
 import { featureVisualization } from '../featureviz/feature-visualization.js';
@@ -29,11 +30,6 @@ interface VisualizeFlags {
   out?: string;
 }
 
-function integer(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new LumenError('option', `lumen visualize: ${flag} must be a non-negative integer; found '${v}'`);
-  return n;
-}
 
 /** `lumen visualize`: feature visualisations (every channel of a layer, a class) or first-layer filters, as JSON, PNG or HTML. */
 export function registerVisualize(program: Command): void {
@@ -57,10 +53,10 @@ export function registerVisualize(program: Command): void {
       if (flags.param !== 'fourier' && flags.param !== 'pixels') throw new LumenError('option', `lumen visualize: --param must be fourier or pixels; found '${flags.param}'`);
       if (flags.generator !== undefined && flags.generator !== 'bundled:mnist-decoder') throw new LumenError('option', `lumen visualize: --generator must be bundled:mnist-decoder; found '${flags.generator}'`);
       if (flags.out && !/\.(json|png|html)$/i.test(flags.out)) throw new LumenError('option', `lumen visualize: --out must end in .json, .png or .html; found '${flags.out}'`);
-      const steps = integer(flags.steps, '--steps');
-      const seed = integer(flags.seed, '--seed');
-      const channels = flags.channels?.split(',').map((c) => integer(c.trim(), '--channels'));
-      const cls = flags.class !== undefined ? integer(flags.class, '--class') : undefined;
+      const steps = parseIntegerFlag('--steps', flags.steps);
+      const seed = parseIntegerFlag('--seed', flags.seed);
+      const channels = flags.channels?.split(',').map((c) => parseIntegerFlag('--channels', c.trim()));
+      const cls = flags.class !== undefined ? parseIntegerFlag('--class', flags.class) : undefined;
       await withBackend(program);
       const loaded = await loadModelSpec(flags.model);
       const gen = flags.generator ? await loadMnistDecoder() : undefined;

@@ -74,3 +74,10 @@ export function checkPairedActivations(what: string, a: ActivationMatrix, b: Act
     check(bad < 0, 'numeric', () => `${what}: the ${name} layer's activations hold a non-finite value at row ${Math.floor(bad / m.cols)}, unit ${bad % m.cols}`);
   }
 }
+
+/** The symmetric layer × layer matrix of a pairwise similarity `f` (each pair computed once). */
+export function pairwiseMatrix(layers: readonly ActivationMatrix[], f: (a: ActivationMatrix, b: ActivationMatrix) => number): number[][] {
+  const out = layers.map(() => layers.map(() => 0));
+  for (let i = 0; i < layers.length; i++) for (let j = i; j < layers.length; j++) out[i][j] = out[j][i] = f(layers[i], layers[j]);
+  return out;
+}

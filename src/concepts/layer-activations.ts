@@ -6,23 +6,26 @@ import type { ActivationMatrix } from './activation-matrix.js';
 
 /**
  * Every dataset row's activations at each named layer, flattened to [rows × units] float64 in
- * dataset order: one forward pass per batch captures all the layers at once ('input': the rows).
+ * dataset order: one forward pass per batch captures all the layers at once ('input': the rows,
+ * which need no model).
  */
-export async function layerActivations(model: Model, data: Dataset, layers: readonly string[], options: { readonly batchSize?: number; readonly signal?: AbortSignal } = {}): Promise<Record<string, ActivationMatrix>> {
-  check(layers.length > 0, 'option', () => 'layerActivations: expected at least one layer');
+export async function layerActivations(model: Model | null, data: Dataset, layers: readonly string[], options: { readonly batchSize?: number; readonly signal?: AbortSignal; readonly what?: string } = {}): Promise<Record<string, ActivationMatrix>> {
+  const what = options.what ?? 'layerActivations';
+  check(layers.length > 0, 'option', () => `${what}: expected at least one layer`);
   const internal = layers.filter((l) => l !== 'input');
   if (internal.length) {
-    check(model.differentiable, 'model', () => `layerActivations: layers need a model with layers; '${model.name}' is a black box (use 'input')`);
+    check(model !== null, 'option', () => `${what}: layer '${internal[0]}' needs a model`);
+    check(model.differentiable, 'model', () => `${what}: layers need a model with layers; '${model.name}' is a black box (use 'input')`);
     const known = new Set(model.layers.map((l) => l.name));
     const unknown = internal.filter((l) => !known.has(l));
-    check(unknown.length === 0, 'layer', () => `layerActivations: no layer named ${unknown.map((l) => `'${l}'`).join(', ')}; expected one of ${[...known].slice(0, 20).join(', ')}`);
+    check(unknown.length === 0, 'layer', () => `${what}: no layer named ${unknown.map((l) => `'${l}'`).join(', ')}; expected one of ${[...known].slice(0, 20).join(', ')}`);
   }
   const out: Record<string, { cols: number; data: Float64Array | null }> = Object.fromEntries(layers.map((l) => [l, { cols: 0, data: null }]));
   for await (const batch of data.batches(options.batchSize ?? 256)) {
     try {
-      if (options.signal?.aborted) throw new LumenError('aborted', 'layerActivations: aborted');
+      if (options.signal?.aborted) throw new LumenError('aborted', `${what}: aborted`);
       const flat = tf.tidy(() => {
-        const captured = internal.length ? model.run(batch.x, { capture: internal }).captured : {};
+        const captured = internal.length && model ? model.run(batch.x, { capture: internal }).captured : {};
         return layers.map((l) => tf.reshape(l === 'input' ? batch.x : captured[l], [batch.x.shape[0], -1]) as tf.Tensor2D);
       });
       for (let i = 0; i < layers.length; i++) {

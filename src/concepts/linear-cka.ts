@@ -1,4 +1,4 @@
-import { centreColumns, checkPairedActivations, crossProduct, type ActivationMatrix } from './activation-matrix.js';
+import { centreColumns, checkPairedActivations, crossProduct, pairwiseMatrix, type ActivationMatrix } from './activation-matrix.js';
 
 function frobeniusSquared(m: Float64Array): number {
   let s = 0;
@@ -25,9 +25,5 @@ export function linearCka(x: ActivationMatrix, y: ActivationMatrix): number {
 
 /** Linear CKA of every pair of layers: a symmetric matrix with ones on the diagonal (for non-constant layers). */
 export function linearCkaMatrix(layers: readonly ActivationMatrix[]): number[][] {
-  const out = layers.map(() => layers.map(() => 0));
-  for (let i = 0; i < layers.length; i++) {
-    for (let j = i; j < layers.length; j++) out[i][j] = out[j][i] = linearCka(layers[i], layers[j]);
-  }
-  return out;
+  return pairwiseMatrix(layers, linearCka);
 }

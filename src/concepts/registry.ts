@@ -4,7 +4,7 @@ import type { ConceptsExplanation, SimilarityExplanation } from '../core/explana
 import type { GlobalMethodInfo, MethodOptions, OptionSpec } from '../core/method-info.js';
 import type { Model } from '../core/model.js';
 import type { Dataset } from '../core/dataset.js';
-import type { ActivationMatrix } from './activation-matrix.js';
+import { pairwiseMatrix, type ActivationMatrix } from './activation-matrix.js';
 import { canonicalCorrelations } from './cca.js';
 import { datasetLabels, layerActivations } from './layer-activations.js';
 import { linearCkaMatrix } from './linear-cka.js';
@@ -25,13 +25,6 @@ async function activationsOf(model: Model, data: Dataset, options: MethodOptions
   const names = layerNames(model, options.layers);
   const byName = await layerActivations(model, data, names, { batchSize: options.batchSize, signal: options.signal });
   return { names, acts: names.map((n) => byName[n]) };
-}
-
-/** A symmetric layer × layer matrix of a pairwise similarity. */
-function pairwise(acts: readonly ActivationMatrix[], f: (a: ActivationMatrix, b: ActivationMatrix) => number): number[][] {
-  const out = acts.map(() => acts.map(() => 0));
-  for (let i = 0; i < acts.length; i++) for (let j = i; j < acts.length; j++) out[i][j] = out[j][i] = f(acts[i], acts[j]);
-  return out;
 }
 
 const base = { family: 'concepts', scope: 'global', completeness: false, needsGradients: false, inputKinds: ['any'], layer: 'none' } as const;
@@ -64,7 +57,7 @@ export const CONCEPT_METHODS: readonly GlobalMethodInfo[] = [
     async run(model, data, options = {}) {
       const { names, acts } = await activationsOf(model, data, options);
       const eps = (options.epsilon as number | undefined) ?? 1e-10;
-      return similarity('cca', names, pairwise(acts, (a, b) => canonicalCorrelations(a, b, { epsilon: eps }).mean), { epsilon: eps });
+      return similarity('cca', names, pairwiseMatrix(acts, (a, b) => canonicalCorrelations(a, b, { epsilon: eps }).mean), { epsilon: eps });
     },
   },
   {
@@ -79,7 +72,7 @@ export const CONCEPT_METHODS: readonly GlobalMethodInfo[] = [
       const keep = (options.keepDims as number | undefined) ?? 10;
       check(Number.isInteger(keep) && keep >= 1, 'option', () => `svcca: keepDims must be a positive integer; found ${keep}`);
       const eps = (options.epsilon as number | undefined) ?? 1e-10;
-      const values = pairwise(acts, (a, b) => svcca(a, b, { keepDims: [Math.min(keep, a.cols), Math.min(keep, b.cols)], epsilon: eps }).mean);
+      const values = pairwiseMatrix(acts, (a, b) => svcca(a, b, { keepDims: [Math.min(keep, a.cols), Math.min(keep, b.cols)], epsilon: eps }).mean);
       return similarity('svcca', names, values, { keepDims: keep, epsilon: eps });
     },
   },

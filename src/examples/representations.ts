@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { check, LumenError } from '../core/errors.js';
+import { check } from '../core/errors.js';
+import { layerActivations } from '../concepts/layer-activations.js';
 import type { Dataset } from '../core/dataset.js';
 import type { Model } from '../core/model.js';
 
@@ -19,22 +20,6 @@ export function layerRepresentation(model: Model, x: tf.Tensor, layer: string): 
  */
 export async function collectRepresentations(model: Model | null, data: Dataset, options: { readonly layer?: string; readonly batchSize?: number; readonly signal?: AbortSignal }, what: string): Promise<{ z: Float64Array; d: number }> {
   const layer = options.layer ?? 'input';
-  let z: Float64Array | null = null;
-  let d = 0;
-  for await (const batch of data.batches(options.batchSize ?? 256)) {
-    try {
-      if (options.signal?.aborted) throw new LumenError('aborted', `${what}: aborted`);
-      check(model !== null || layer === 'input', 'option', () => `${what}: layer '${layer}' needs a model`);
-      const h = model ? layerRepresentation(model, batch.x, layer) : (batch.x.reshape([batch.x.shape[0], -1]) as tf.Tensor2D);
-      d = h.shape[1];
-      z ??= new Float64Array(data.size * d);
-      const values = await h.data();
-      h.dispose();
-      batch.index.forEach((row, k) => z?.set(values.subarray(k * d, (k + 1) * d), row * d));
-    } finally {
-      batch.x.dispose();
-      batch.y?.dispose();
-    }
-  }
-  return { z: z ?? new Float64Array(0), d };
+  const m = (await layerActivations(model, data, [layer], { batchSize: options.batchSize, signal: options.signal, what }))[layer];
+  return { z: m.data, d: m.cols };
 }

@@ -15,6 +15,7 @@ import { svcca } from '../../concepts/svcca.js';
 import { fixtureArray, type FixtureEntry, type FixtureValue } from '../../models/fixture.js';
 import type { Fixture } from '../../models/fixture.js';
 import type { ParityCase } from '../case.js';
+import { checkClose } from './check-close.js';
 
 function layerOf(fx: Fixture, layer: string, heldout = false): ActivationMatrix {
   const table = fx.json[heldout ? 'activations_heldout' : 'activations'] as Readonly<Record<string, FixtureValue>> | undefined;
@@ -25,12 +26,6 @@ function layerOf(fx: Fixture, layer: string, heldout = false): ActivationMatrix 
 }
 
 const flat = (v: FixtureValue): number[] => Array.from(fixtureArray(v).data);
-
-function checkClose(what: string, got: readonly number[], want: readonly number[], tol: number): void {
-  const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const err = got.length === want.length ? got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0) : Infinity;
-  if (!(err <= tol * scale + 1e-7)) throw new LumenError('numeric', `${what}: ${got.length} values differ from the reference's ${want.length} by ${err} (allowed ${tol} relative)`);
-}
 
 interface CcaRecord { readonly cca_coefficients: FixtureValue; readonly mean?: number; readonly svcca_mean?: number }
 

@@ -9,15 +9,8 @@ import { datasetFromTensors } from '../../core/dataset.js';
 import { accumulatedLocalEffects } from '../../global/accumulated-local-effects.js';
 import { partialDependence } from '../../global/partial-dependence.js';
 import { fixtureArray, type FixtureValue } from '../../models/fixture.js';
-import { LumenError } from '../../core/errors.js';
 import type { CaseBuilder } from '../case.js';
-
-/** Throws (failing the entry) when a computed grid is not the recorded one within tol · max|grid| + 1e-7. */
-function checkGrid(what: string, got: readonly number[], want: readonly number[], tol: number): void {
-  const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const err = got.length === want.length ? got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0) : Infinity;
-  if (!(err <= tol * scale + 1e-7)) throw new LumenError('numeric', `${what}: grid of ${got.length} points differs from the reference's ${want.length} (max error ${err})`);
-}
+import { checkClose } from './check-close.js';
 
 /** An entry's recommended tolerance (1e-4 when absent). */
 function tolOf(t: unknown): number {
@@ -60,7 +53,7 @@ export const GLOBAL_BUILDERS: Readonly<Record<string, CaseBuilder>> = {
           percentiles: call.percentiles as [number, number],
           response: 'probabilities',
         });
-        checkGrid(entry.id, pd.grid.flat(), flat(result.values), tolOf(entry.recommended_float32_tolerance));
+        checkClose(`${entry.id} grid`, pd.grid.flat(), flat(result.values), tolOf(entry.recommended_float32_tolerance));
         return [...(pd.average ?? []), ...(pd.individual ?? [])];
       },
     };
@@ -81,7 +74,7 @@ export const GLOBAL_BUILDERS: Readonly<Record<string, CaseBuilder>> = {
           ...(grid ? { grid } : {}),
           response: 'probabilities',
         });
-        checkGrid(entry.id, ale.curves.flatMap((c) => c.grid), flat(result.per_feature.map((c) => c.feature_values)), tolOf(entry.recommended_float32_tolerance));
+        checkClose(`${entry.id} grid`, ale.curves.flatMap((c) => c.grid), flat(result.per_feature.map((c) => c.feature_values)), tolOf(entry.recommended_float32_tolerance));
         return [...ale.curves.flatMap((c) => [...c.ale, ...c.ale0]), ale.constantValue];
       },
     };
