@@ -211,6 +211,7 @@ export * from './metrics/continuity.js';
 export * from './metrics/data-randomisation.js';
 export * from './metrics/deletion.js';
 export * from './metrics/effective-complexity.js';
+export * from './metrics/evaluate-methods.js';
 export * from './metrics/faithfulness-correlation.js';
 export * from './metrics/faithfulness-estimate.js';
 export * from './metrics/focus.js';

@@ -15,6 +15,7 @@ export * from './data/penguins.js';
 export * from './data/spam.js';
 export * from './data/tensor-data.js';
 export * from './jobs/collect-shards.js';
+export * from './jobs/evaluation-job.js';
 export * from './jobs/job-spec.js';
 export * from './jobs/queue-status.js';
 export * from './jobs/run-job.js';

@@ -1,19 +1,16 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import type { Attribution } from '../core/attribution.js';
 import { check, LumenError } from '../core/errors.js';
 import { loadMnist, mnistBatch, mnistLabels, mnistSplit } from '../data/mnist.js';
 import { groundTruthData, groundTruthTensor } from '../metrics/benchmark/ground-truth-data.js';
-import { layersModelRandomizer } from '../metrics/model-parameter-randomisation.js';
-import { rankScores } from '../metrics/rank-scores.js';
 import type { TrainingSet } from '../metrics/retraining.js';
 import { readNpy } from '../data/npy.js';
 import { ensureWritableDir, writeFileAtomic } from '../data/io.js';
 import { parseIntegerFlag } from './parse-number.js';
 import { localMethodById } from '../methods.js';
-import { METRICS, metricById, type MetricInfo, type MetricRunOptions } from '../metrics/registry.js';
-import type { MetricResult } from '../metrics/result.js';
+import { METRICS, metricById } from '../metrics/registry.js';
+import { evaluateMethods, type Evaluation, type EvaluationSupplies } from '../metrics/evaluate-methods.js';
 import { barChartSvg } from '../render/bar-chart.js';
 import { renderReport, type ReportSection } from '../render/html-report.js';
 import { withBackend } from './context.js';
@@ -21,34 +18,15 @@ import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG, 
 import { loadModelSpec } from './load-model.js';
 import { formatTable } from './table.js';
 import { DATASET_SPECS, loadDatasetSpec } from './dataset-spec.js';
-import { evaluationDataFromDataset } from './evaluation-dataset.js';
+import { evaluationDataFromDataset, MAX_EVALUATION_ROWS } from './evaluation-dataset.js';
+import { runEvaluationJobFlags } from './evaluate-job.js';
+import { DEFAULT_SHARD_SIZE } from '../jobs/shard-plan.js';
 
 /** Metrics run when `--metrics` is not given: one or two per category that need only the model and data. */
 export const DEFAULT_EVALUATION_METRICS = ['deletion', 'insertion', 'faithfulness-correlation', 'infidelity', 'max-sensitivity', 'random-logit', 'sparseness', 'complexity'];
 
 /** Added to the defaults when the data has ground-truth masks (bundled:groundtruth). */
 export const DEFAULT_LOCALISATION_METRICS = ['pointing-game', 'relevance-mass-accuracy'];
-
-/** One method's result on one metric. */
-export interface EvaluationScore {
-  readonly method: string;
-  readonly aggregate: number;
-  readonly scores: readonly number[];
-  readonly rank: number;
-  readonly modelCalls: number;
-  readonly seconds: number;
-  /** ROAR / KAR: the retrained models' accuracy (`accuracy`) at each fraction of pixels removed or kept. */
-  readonly curve?: { readonly fractions: readonly number[]; readonly accuracy: readonly number[] };
-}
-
-/** Everything `lumen evaluate` computed. */
-export interface Evaluation {
-  readonly model: string;
-  readonly examples: number;
-  readonly methods: readonly string[];
-  readonly metrics: readonly { readonly id: string; readonly title: string; readonly category: string; readonly direction: string; readonly results: readonly EvaluationScore[] }[];
-  readonly verdicts: Readonly<Record<string, string>>;
-}
 
 /** What `--data` gives: the inputs and, for bundled data, their labels, masks and a training set. */
 export interface EvaluationData {
@@ -115,89 +93,6 @@ export function loadEvaluationData(spec: string, inputShape: readonly number[]):
   throw new LumenError('option', `--data ${spec}: expected bundled:mnist[:N], bundled:groundtruth[:N] or an .npy file`);
 }
 
-/** What the evaluation can give metrics beyond the model and inputs. */
-export interface EvaluationSupplies {
-  readonly masks?: tf.Tensor;
-  readonly labels?: ArrayLike<number>;
-  readonly layersModel?: tf.LayersModel;
-  readonly trainingSet?: () => TrainingSet;
-}
-
-/** The options a metric needs from the supplies, or what is missing. */
-function metricSupplies(m: MetricInfo, s: EvaluationSupplies): MetricRunOptions | string {
-  const out: Record<string, unknown> = {};
-  for (const need of m.needs) {
-    if (need === 'masks') {
-      if (!s.masks) return 'ground-truth masks (use --data bundled:groundtruth:N)';
-      out.masks = s.masks;
-    } else if (need === 'randomizer') {
-      if (!s.layersModel) return 'a tfjs Layers model whose weights can be randomised (a bundled model)';
-      out.randomizer = layersModelRandomizer(s.layersModel);
-    } else if (need === 'training') {
-      if (!s.layersModel || !s.trainingSet || !s.labels) return 'a tfjs Layers model to retrain and a labelled training set (a bundled model with bundled data)';
-      Object.assign(out, { layersModel: s.layersModel, train: s.trainingSet(), labels: s.labels });
-    } else if (need === 'quadrants') {
-      return 'mosaics of quadrants (use the library)';
-    }
-  }
-  return out as MetricRunOptions;
-}
-
-/** Runs every metric for every method on the model and data, and ranks the methods. */
-export async function evaluateMethods(
-  model: Parameters<MetricInfo['run']>[0], x: tf.Tensor, methodIds: readonly string[], metricIds: readonly string[], seed = 0, log: (s: string) => void = () => {},
-  supplies: EvaluationSupplies = {},
-): Promise<Omit<Evaluation, 'model'>> {
-  const metrics = metricIds.map(metricById);
-  const extra = new Map<string, MetricRunOptions>();
-  for (const m of metrics) {
-    const got = metricSupplies(m, supplies);
-    check(typeof got !== 'string', 'option', () => `lumen evaluate: metric '${m.id}' needs ${got as string}`);
-    extra.set(m.id, got as MetricRunOptions);
-  }
-  const methods = methodIds.map((id) => localMethodById(id));
-  const attributions = new Map<string, Attribution>();
-  try {
-    for (const m of methods) attributions.set(m.id, await m.run(model, x, { target: 'predicted', seed }));
-    const rows = [];
-    for (const metric of metrics) {
-      const results: Omit<EvaluationScore, 'rank'>[] = [];
-      for (const m of methods) {
-        const t0 = performance.now();
-        const subject = metric.needs.includes('method') || metric.needs.includes('training') ? m.id : (attributions.get(m.id) as Attribution);
-        const r: MetricResult = await metric.run(model, x, subject, { target: 'predicted', seed, ...extra.get(metric.id) });
-        const d = r.details as { fractions?: number[]; accuracy?: number[] } | undefined;
-        const curve = d?.fractions && d.accuracy ? { curve: { fractions: d.fractions, accuracy: d.accuracy } } : {};
-        results.push({ method: m.id, aggregate: r.aggregate, scores: r.scores, modelCalls: r.modelCalls, seconds: (performance.now() - t0) / 1000, ...curve });
-        log(`${metric.id} · ${m.id}: ${r.aggregate.toPrecision(4)}`);
-      }
-      const rk = rankScores(results.map((r) => r.aggregate), metric.direction);
-      rows.push({ id: metric.id, title: metric.title, category: metric.category, direction: metric.direction, results: results.map((r, i) => ({ ...r, rank: rk[i] })) });
-    }
-    const verdicts: Record<string, string> = {};
-    for (const m of methods) verdicts[m.id] = verdict(m.id, rows, methods.length);
-    return { examples: x.shape[0], methods: methodIds, metrics: rows, verdicts };
-  } finally {
-    for (const a of attributions.values()) a.dispose();
-  }
-}
-
-/**
- * One line on a method: its mean rank, the metrics it wins and loses, and the categories where it
- * is strongest and weakest (mean rank per category).
- */
-export function verdict(method: string, rows: Evaluation['metrics'], methods: number): string {
-  const own = rows.map((row) => ({ row, rank: (row.results.find((r) => r.method === method) as EvaluationScore).rank }));
-  const firsts = own.filter((o) => o.rank === 1).map((o) => o.row.id);
-  const mean = own.reduce((s, o) => s + o.rank, 0) / Math.max(1, own.length);
-  const worst = own.filter((o) => o.rank === methods && methods > 1).map((o) => o.row.id);
-  const byCategory = new Map<string, number[]>();
-  for (const o of own) byCategory.set(o.row.category, [...(byCategory.get(o.row.category) ?? []), o.rank]);
-  const cats = [...byCategory].map(([c, r]) => ({ c, mean: r.reduce((a, b) => a + b, 0) / r.length })).sort((a, b) => a.mean - b.mean);
-  const strengths = cats.length > 1 && methods > 1 && cats[0].mean < cats[cats.length - 1].mean ? `; strongest on ${cats[0].c}, weakest on ${cats[cats.length - 1].c}` : '';
-  return `mean rank ${mean.toFixed(1)} of ${methods}; best on ${firsts.length}/${own.length}${firsts.length ? ` (${firsts.join(', ')})` : ''}${worst.length ? `; last on ${worst.join(', ')}` : ''}${strengths}`;
-}
-
 /** The HTML report of an evaluation: a ranking table, one bar chart per metric and the verdicts. */
 export function evaluationReport(e: Evaluation): string {
   const sections: ReportSection[] = [
@@ -228,6 +123,37 @@ export function evaluationReport(e: Evaluation): string {
   return renderReport({ title: `Lumen evaluation of ${e.methods.join(', ')}`, intro: `Model ${e.model}, ${e.examples} examples.`, sections });
 }
 
+/** The flags of `lumen evaluate`, as commander gives them. */
+export interface EvaluateFlags {
+  readonly model: string;
+  readonly data: string;
+  readonly methods: string;
+  readonly metrics?: string;
+  readonly seed: string;
+  readonly json?: boolean;
+  readonly out?: string;
+  readonly labelColumn?: string;
+  readonly shardSize?: string;
+  readonly shard?: string;
+  readonly resume?: boolean;
+}
+
+/** Writes evaluation.json and index.html to `--out` (atomically) and prints the ranking table and verdicts, or the JSON. */
+async function printEvaluation(result: Evaluation, opts: Pick<EvaluateFlags, 'json' | 'out'>): Promise<void> {
+  if (opts.out) {
+    await writeFileAtomic(path.join(opts.out, 'evaluation.json'), `${JSON.stringify(result, null, 2)}\n`);
+    await writeFileAtomic(path.join(opts.out, 'index.html'), evaluationReport(result));
+  }
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  const rows = result.metrics.map((m) => [m.id, m.direction, ...m.results.map((r) => `${Number.isFinite(r.aggregate) ? r.aggregate.toPrecision(4) : 'n/a'} #${r.rank}`)]);
+  process.stdout.write(`${formatTable(['metric', 'better', ...result.methods], rows)}\n\n`);
+  for (const m of result.methods) process.stdout.write(`${m}: ${result.verdicts[m]}\n`);
+  if (opts.out) process.stdout.write(`\nreport: ${path.join(opts.out, 'index.html')}\n`);
+}
+
 /** `lumen evaluate --model … --data … --methods a,b,c [--metrics …] [--json] [--out dir]`. */
 export function registerEvaluate(program: Command): void {
   program
@@ -242,8 +168,12 @@ export function registerEvaluate(program: Command): void {
     .option('--metrics <ids>', `comma-separated metric ids (default ${DEFAULT_EVALUATION_METRICS.join(',')}; all: ${METRICS.map((m) => m.id).join(',')})`)
     .option('--seed <n>', 'seed of every random draw', '0')
     .option('--json', 'print every score as JSON')
-    .option('--out <dir>', 'write index.html (table, charts, verdicts) and evaluation.json there')
-    .action(async (opts: { model: string; data: string; methods: string; metrics?: string; seed: string; json?: boolean; out?: string } & ModelFlags) => {
+    .option('--out <dir>', 'write index.html (table, charts, verdicts) and evaluation.json there (with job flags: also the job\'s shards)')
+    .option('--label-column <name>', '--data tables: the column holding each row\'s class')
+    .option('--shard-size <n>', `evaluate --data as a job written by shard to --out (rows per shard, default ${DEFAULT_SHARD_SIZE}); needed above ${MAX_EVALUATION_ROWS} rows`)
+    .option('--shard <k/n>', 'job: run only slice k of n (shards k−1 mod n); the job is merged when every slice is done')
+    .option('--resume', 'job: skip the shards already finished in --out (a rerun after a kill)')
+    .action(async (opts: EvaluateFlags & ModelFlags) => {
       const seed = parseIntegerFlag('--seed', opts.seed);
       const split = (s: string): string[] => s.split(',').map((t) => t.trim()).filter(Boolean);
       const methodIds = split(opts.methods);
@@ -251,6 +181,12 @@ export function registerEvaluate(program: Command): void {
       methodIds.forEach((id) => localMethodById(id));
       if (opts.metrics) split(opts.metrics).forEach((id) => metricById(id));
       if (opts.out) ensureWritableDir(opts.out, '--out');
+      const asJob = opts.shardSize !== undefined || opts.shard !== undefined || opts.resume === true;
+      if (asJob) {
+        const result = await runEvaluationJobFlags(program, opts, methodIds, opts.metrics ? split(opts.metrics) : DEFAULT_EVALUATION_METRICS, seed);
+        if (result) await printEvaluation(result, opts);
+        return;
+      }
       const specOptions = modelSpecOptions(opts);
       await withBackend(program);
       const loaded = await loadModelSpec(opts.model, specOptions);
@@ -265,18 +201,7 @@ export function registerEvaluate(program: Command): void {
         const metrics = opts.metrics ? split(opts.metrics) : [...DEFAULT_EVALUATION_METRICS, ...(data.masks ? DEFAULT_LOCALISATION_METRICS : [])];
         const supplies: EvaluationSupplies = { masks: data.masks, labels: data.labels, layersModel: loaded.layersModel, trainingSet: data.trainingSet };
         const result: Evaluation = { model: opts.model, ...(await evaluateMethods(loaded.model, x, methodIds, metrics, seed, log, supplies)) };
-        if (opts.out) {
-          await writeFileAtomic(path.join(opts.out, 'evaluation.json'), `${JSON.stringify(result, null, 2)}\n`);
-          await writeFileAtomic(path.join(opts.out, 'index.html'), evaluationReport(result));
-        }
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-          return;
-        }
-        const rows = result.metrics.map((m) => [m.id, m.direction, ...m.results.map((r) => `${Number.isFinite(r.aggregate) ? r.aggregate.toPrecision(4) : 'n/a'} #${r.rank}`)]);
-        process.stdout.write(`${formatTable(['metric', 'better', ...result.methods], rows)}\n\n`);
-        for (const m of result.methods) process.stdout.write(`${m}: ${result.verdicts[m]}\n`);
-        if (opts.out) process.stdout.write(`\nreport: ${path.join(opts.out, 'index.html')}\n`);
+        await printEvaluation(result, opts);
       } finally {
         data.dispose();
         loaded.dispose();

@@ -18,7 +18,7 @@ export const MAX_EVALUATION_ROWS = 2000;
  * tensor, and its labels when it has them. More than MAX_EVALUATION_ROWS rows is a LumenError.
  */
 export async function evaluationDataFromDataset(dataset: Dataset, spec: string, batchSize = 256): Promise<DatasetInputs> {
-  check(dataset.size <= MAX_EVALUATION_ROWS, 'option', () => `--data ${spec}: lumen evaluate scores at most ${MAX_EVALUATION_ROWS} rows at once; the dataset has ${dataset.size} (use bundled:…:N or a smaller file)`);
+  check(dataset.size <= MAX_EVALUATION_ROWS, 'option', () => `--data ${spec}: lumen evaluate scores at most ${MAX_EVALUATION_ROWS} rows at once; the dataset has ${dataset.size} (evaluate it as a job: add --shard-size N --out <folder>)`);
   const xs: tf.Tensor[] = [];
   const labels: number[] = [];
   let labelled = true;

@@ -27,6 +27,7 @@ export const RESULTS_PARQUET = 'results.parquet';
 export async function collectShards(out: string): Promise<CollectedJob> {
   const spec = await readJobSpec(out);
   if (!spec) throw new LumenError('file', `${out}: expected a job folder (job.json); found none`);
+  if ((spec as { kind?: string }).kind === 'evaluate') throw new LumenError('file', `${out}: holds an evaluation job; lumen evaluate --resume --out ${out} finishes and merges it`);
   const all = shardPlan(spec.size, spec.shardSize);
   const receipts = await readReceipts(out);
   const missing = missingShards(all, receipts);

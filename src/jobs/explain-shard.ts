@@ -40,7 +40,7 @@ export interface ShardRows {
 }
 
 /** The rows `[start, end)` of a dataset, `batchSize` at a time: its `slice` when it has one, else by skipping. */
-async function* rowsOf(dataset: Dataset, shard: Shard, batchSize: number): AsyncGenerator<DatasetBatch> {
+export async function* shardBatches(dataset: Dataset, shard: Shard, batchSize: number): AsyncGenerator<DatasetBatch> {
   if (dataset.slice) {
     yield* dataset.slice(shard.start, shard.end).batches(batchSize);
     return;
@@ -79,7 +79,7 @@ export async function explainShard(ctx: JobContext, shard: Shard, batches?: Asyn
   let outputs = 0;
   let at = 0;
   let b = 0;
-  for await (const batch of batches ?? rowsOf(ctx.dataset, shard, ctx.batchSize)) {
+  for await (const batch of batches ?? shardBatches(ctx.dataset, shard, ctx.batchSize)) {
     try {
       const rows = batch.index.length;
       check(batch.index[0] === shard.start + at, 'input', () => `shard ${shard.index}: expected row ${shard.start + at} next; the dataset gave row ${batch.index[0]}`);

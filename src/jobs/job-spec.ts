@@ -48,13 +48,13 @@ export function checkJobSpec(spec: JobSpec): void {
 }
 
 /** A short fingerprint of a spec (sha-256 of its canonical JSON): a rerun resumes only the same job. */
-export function jobKey(spec: JobSpec): string {
+export function jobKey(spec: object): string {
   const canonical = JSON.stringify(spec, Object.keys(spec).sort());
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
 /** Reads `<out>/job.json`, or undefined when the folder holds no job. */
-export async function readJobSpec(out: string): Promise<JobSpec | undefined> {
+export async function readJobSpec<S extends object = JobSpec>(out: string): Promise<S | undefined> {
   let text: string;
   try {
     text = await readFile(path.join(out, JOB_FILE), 'utf8');
@@ -62,7 +62,7 @@ export async function readJobSpec(out: string): Promise<JobSpec | undefined> {
     return undefined;
   }
   try {
-    return JSON.parse(text) as JobSpec;
+    return JSON.parse(text) as S;
   } catch (e) {
     throw new LumenError('file', `${path.join(out, JOB_FILE)}: expected a job spec in JSON; ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -70,16 +70,23 @@ export async function readJobSpec(out: string): Promise<JobSpec | undefined> {
 
 /**
  * Makes `out` the folder of job `spec`: writes job.json, or checks the one there is the same job.
- * Another job's folder is a LumenError (results of two jobs never mix).
+ * Another job's folder is a LumenError (results of two jobs never mix). `checkSpec` checks the
+ * spec's numbers first (checkJobSpec for explain jobs).
  */
-export async function claimJobFolder(out: string, spec: JobSpec): Promise<void> {
-  checkJobSpec(spec);
-  const existing = await readJobSpec(out);
+export async function claimJobFolder<S extends object = JobSpec>(out: string, spec: S, checkSpec: (spec: S) => void = checkJobSpec as unknown as (spec: S) => void): Promise<void> {
+  checkSpec(spec);
+  const existing = await readJobSpec<S>(out);
   if (existing === undefined) {
     await writeFileDurable(path.join(out, JOB_FILE), `${JSON.stringify(spec, null, 2)}\n`);
     return;
   }
   if (jobKey(existing) !== jobKey(spec)) {
-    throw new LumenError('option', `${out}: holds another job (${existing.method} on ${existing.data} with ${existing.model}, key ${jobKey(existing)}); expected this one (key ${jobKey(spec)}) — use another --out folder`);
+    throw new LumenError('option', `${out}: holds another job (${describeJob(existing)}, key ${jobKey(existing)}); expected this one (key ${jobKey(spec)}) — use another --out folder`);
   }
+}
+
+/** A job spec in a few words: its method(s), dataset and model. */
+function describeJob(spec: object): string {
+  const s = spec as { method?: string; methods?: readonly string[]; data?: string; model?: string };
+  return `${s.method ?? (s.methods ?? []).join(', ')} on ${s.data ?? '?'} with ${s.model ?? '?'}`;
 }

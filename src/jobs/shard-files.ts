@@ -24,6 +24,9 @@ export interface ShardReceipt {
 
 const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
+/** Short for a hex sha-256 of bytes or text (receipts name their files' digests). */
+export const sha256Hex = sha256;
+
 /** Where shard `index`'s file of kind `ext` lives. */
 export function shardFile(out: string, index: number, ext: 'jsonl' | 'parquet' | 'done.json'): string {
   return path.join(out, SHARDS_DIR, `${shardName(index)}.${ext}`);
@@ -46,7 +49,7 @@ export async function writeShard(out: string, rows: ShardRows): Promise<ShardRec
 }
 
 /** The receipts of the finished shards in `out`, by shard index. */
-export async function readReceipts(out: string): Promise<Map<number, ShardReceipt>> {
+export async function readReceipts<R extends { readonly shard: number } = ShardReceipt>(out: string): Promise<Map<number, R>> {
   const dir = path.join(out, SHARDS_DIR);
   let names: string[];
   try {
@@ -54,11 +57,11 @@ export async function readReceipts(out: string): Promise<Map<number, ShardReceip
   } catch {
     return new Map();
   }
-  const receipts = new Map<number, ShardReceipt>();
+  const receipts = new Map<number, R>();
   for (const name of names.filter((n) => /^shard-\d+\.done\.json$/.test(n)).sort()) {
     const file = path.join(dir, name);
     try {
-      const r = JSON.parse(await readFile(file, 'utf8')) as ShardReceipt;
+      const r = JSON.parse(await readFile(file, 'utf8')) as R;
       receipts.set(r.shard, r);
     } catch (e) {
       throw new LumenError('file', `${file}: expected a shard receipt in JSON; ${e instanceof Error ? e.message : String(e)}`);
@@ -68,10 +71,10 @@ export async function readReceipts(out: string): Promise<Map<number, ShardReceip
 }
 
 /** Reads a finished shard's file and checks it against its receipt (a file changed after it was written is a LumenError). */
-export async function readShardFile(out: string, receipt: ShardReceipt, ext: 'jsonl' | 'parquet'): Promise<Uint8Array> {
+export async function readShardFile(out: string, receipt: { readonly shard: number; readonly jsonl?: string; readonly parquet?: string }, ext: 'jsonl' | 'parquet'): Promise<Uint8Array> {
   const file = shardFile(out, receipt.shard, ext);
   const bytes = new Uint8Array(await readFile(file));
-  if (sha256(bytes) !== receipt[ext]) throw new LumenError('file', `${file}: its sha-256 differs from the shard's receipt; expected ${receipt[ext]} (rerun the shard: delete ${shardFile(out, receipt.shard, 'done.json')} and resume)`);
+  if (receipt[ext] === undefined || sha256(bytes) !== receipt[ext]) throw new LumenError('file', `${file}: its sha-256 differs from the shard's receipt; expected ${receipt[ext]} (rerun the shard: delete ${shardFile(out, receipt.shard, 'done.json')} and resume)`);
   return bytes;
 }
 
@@ -83,21 +86,21 @@ export async function removeStaleTemporaries(out: string): Promise<void> {
 }
 
 /** The manifest of a job folder: the job's key, its shard count and the finished shards' receipts. */
-export interface JobManifest {
+export interface JobManifest<R extends { readonly shard: number } = ShardReceipt> {
   readonly job: string;
   readonly shards: number;
-  readonly finished: readonly ShardReceipt[];
+  readonly finished: readonly R[];
 }
 
 /** The file in a job's output folder that lists its finished shards. */
 export const MANIFEST_FILE = 'manifest.json';
 
 /** Writes `<out>/manifest.json` atomically (temp file + fsync + rename). */
-export async function writeManifest(out: string, manifest: JobManifest): Promise<void> {
+export async function writeManifest<R extends { readonly shard: number }>(out: string, manifest: JobManifest<R>): Promise<void> {
   await writeFileDurable(path.join(out, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
 }
 
 /** Which shards of `all` have no receipt in `out`. */
-export function missingShards(all: readonly Shard[], receipts: ReadonlyMap<number, ShardReceipt>): Shard[] {
+export function missingShards(all: readonly Shard[], receipts: ReadonlyMap<number, unknown>): Shard[] {
   return all.filter((s) => !receipts.has(s.index));
 }

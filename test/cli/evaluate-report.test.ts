@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluationReport, verdict, type Evaluation } from '../../src/cli/evaluate.js';
+import { evaluationReport } from '../../src/cli/evaluate.js';
+import { verdict, type Evaluation } from '../../src/metrics/evaluate-methods.js';
 
 const row = (id: string, category: string, ranks: [number, number]): Evaluation['metrics'][number] => ({
   id, title: id, category, direction: 'lower',
