@@ -263,6 +263,7 @@ export * from './models/graph-parameters.js';
 export * from './models/graph-types.js';
 export * from './models/onnx/from-onnx-runtime.js';
 export * from './models/onnx/load-onnx.js';
+export * from './models/onnx/resize-taps.js';
 export * from './models/output-kind.js';
 export * from './render/anchor-figure.js';
 export * from './render/bar-chart.js';

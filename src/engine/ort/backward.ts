@@ -1,6 +1,6 @@
 import { LumenError } from '../../core/errors.js';
 import { OrtEmitter } from './emitter.js';
-import type { OrtGraph, OrtNode } from './ort-graph.js';
+import type { OrtGraph, OrtNode, OrtTensor } from './ort-graph.js';
 import type { BackwardContext } from './rules/rule-types.js';
 import { BACKWARD_RULES } from './rules/index.js';
 
@@ -56,6 +56,12 @@ export function backwardGraph(forward: OrtGraph, wrt: string, shapes: ReadonlyMa
   const nodes = pruneGraph(forward.nodes, [output]).map((n) => (n.op === 'MaxPool' && n.outputs.length === 1 ? { ...n, outputs: [n.outputs[0], `${n.outputs[0]}/indices`] } : n));
   const active = activeValues(nodes, wrt, output);
   const out = new OrtEmitter(forward.opset, 'grad/');
+  // Exporters (PyTorch's among them) put slice bounds, indices and scales in Constant nodes.
+  const constantNodes = new Map<string, OrtTensor>();
+  for (const n of forward.nodes) {
+    const t = n.op === 'Constant' ? n.attrs?.value : undefined;
+    if (t && 't' in t) constantNodes.set(n.outputs[0], t.t);
+  }
   const ctx: BackwardContext = {
     out,
     shape(v) {
@@ -63,7 +69,7 @@ export function backwardGraph(forward: OrtGraph, wrt: string, shapes: ReadonlyMa
       if (!s) throw new LumenError('model', `onnxruntime engine: no shape for value '${v}'`);
       return s;
     },
-    constant: (v) => forward.initializers.get(v) ?? out.initializers.get(v),
+    constant: (v) => forward.initializers.get(v) ?? out.initializers.get(v) ?? constantNodes.get(v),
     active: (v) => active.has(v),
   };
   const grads = new Map<string, string>([[output, SEED]]);

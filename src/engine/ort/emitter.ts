@@ -68,4 +68,15 @@ export class OrtEmitter {
   where(cond: string, a: string, b: string): string {
     return this.emit('Where', [cond, a, b]);
   }
+
+  /**
+   * `x` with its axis `axis` (of a rank-`rank` value) mapped by `matrix` `[from, to]`:
+   * out[…, j, …] = Σ_i x[…, i, …] · matrix[i, j] (a Transpose to the last axis, MatMul, Transpose back).
+   */
+  matmulAxis(x: string, axis: number, rank: number, matrix: string): string {
+    if (axis === rank - 1) return this.emit('MatMul', [x, matrix]);
+    const perm = Array.from({ length: rank }, (_, i) => (i === axis ? rank - 1 : i === rank - 1 ? axis : i));
+    const moved = this.emit('Transpose', [x], { perm: { ints: perm } });
+    return this.emit('Transpose', [this.emit('MatMul', [moved, matrix])], { perm: { ints: perm } });
+  }
 }

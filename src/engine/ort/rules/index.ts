@@ -3,6 +3,8 @@ import { ACTIVATION_RULES } from './activations.js';
 import { ELEMENTWISE_RULES } from './elementwise.js';
 import { LINEAR_RULES } from './linear.js';
 import { POOL_RULES } from './pools.js';
+import { RESIZE_RULES } from './resize.js';
+import { SELECT_RULES } from './select.js';
 import { SHAPE_RULES } from './shape.js';
 
 /** Every op the onnxruntime engine differentiates, with its backward rule. */
@@ -12,4 +14,6 @@ export const BACKWARD_RULES: Readonly<Record<string, BackwardRule>> = {
   ...POOL_RULES,
   ...ELEMENTWISE_RULES,
   ...SHAPE_RULES,
+  ...SELECT_RULES,
+  ...RESIZE_RULES,
 };
