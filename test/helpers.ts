@@ -19,3 +19,16 @@ export function testNeedingPackage(name: string, present: boolean, reason: strin
   else if (process.env.CI) test(name, () => assert.fail(`CI is set but ${reason}`));
   else test(name, { skip: reason }, fn);
 }
+
+/** max |a − b| / max |b|: the relative error of `a` against the reference `b` (same length, b not all zeros). */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`relativeError: lengths differ (${a.length} vs ${b.length})`);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  if (!(scale > 0)) throw new Error('relativeError: the reference is all zeros');
+  return diff / scale;
+}

@@ -9,7 +9,7 @@ import { useBackend } from '../../src/engine/backend.js';
 import { loadBundledModel } from '../../src/models/bundled.js';
 import { fromLayersModel } from '../../src/models/from-layers-model.js';
 import { loadOnnx } from '../../src/models/onnx/load-onnx.js';
-import { repoPath, testNeedingPackage } from '../helpers.js';
+import { relativeError, repoPath, testNeedingPackage } from '../helpers.js';
 import { bundleForBrowser } from './bundle.js';
 import { explainNumbers, type PageNumbers, type PageResult } from './page-contract.js';
 
@@ -46,18 +46,6 @@ async function servePage(bundle: string, input: string): Promise<{ server: Serve
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
-/** max |a − b| / max |b|: the relative error of a against the reference b. */
-function relativeError(a: readonly number[], b: readonly number[]): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  assert.ok(scale > 0, 'the reference is not all zeros');
-  return diff / scale;
-}
 
 async function nodeNumbers(x: tf.Tensor): Promise<PageNumbers> {
   const backend = await useBackend('wasm');

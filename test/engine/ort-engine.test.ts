@@ -10,20 +10,14 @@ import { saliency } from '../../src/attribution/gradient/saliency.js';
 import { integratedGradients } from '../../src/attribution/gradient/integrated-gradients.js';
 import type { Model } from '../../src/core/model.js';
 
+import { relativeError } from '../helpers.js';
+
 await useBackend();
 
 const stats = (m: Model): OrtExecutor['stats'] => (m.executor as OrtExecutor).stats;
 
 async function maxRelError(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const [x, y] = [await a.data(), await b.data()];
-  assert.equal(x.length, y.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < x.length; i++) {
-    err = Math.max(err, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return err / scale;
+  return relativeError(await a.data(), await b.data());
 }
 
 function uniform(shape: number[], seed: number): tf.Tensor {

@@ -8,7 +8,7 @@ import { saliency } from '../../src/attribution/gradient/saliency.js';
 import { integratedGradients } from '../../src/attribution/gradient/integrated-gradients.js';
 import { sliceIndices } from '../../src/engine/ort/rules/select.js';
 import { axisMatrix } from '../../src/models/onnx/resize-taps.js';
-import { repoPath } from '../helpers.js';
+import { relativeError, repoPath } from '../helpers.js';
 
 await useBackend();
 
@@ -17,15 +17,7 @@ await useBackend();
 const models = ['slice-gather', 'resize'].map((n) => repoPath('test', 'models', 'onnx', 'ops-grad', `${n}.onnx`));
 
 async function maxRelError(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const [x, y] = [await a.data(), await b.data()];
-  assert.equal(x.length, y.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < x.length; i++) {
-    err = Math.max(err, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return err / scale;
+  return relativeError(await a.data(), await b.data());
 }
 
 test('Slice, Gather and Resize backward rules: onnxruntime gradients equal the tfjs executor on PyTorch exports, with no fallback', async () => {
