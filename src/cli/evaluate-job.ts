@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { LumenError } from '../core/errors.js';
-import { checkEvaluationJobSpec, runEvaluationJob, type EvaluationJobSpec } from '../jobs/evaluation-job.js';
+import { checkEvaluationJobSpec, runEvaluationJob, type EvaluationJobSpec, type PreparedEvaluation } from '../jobs/evaluation-job.js';
+import { DEFAULT_QUEUE, submitJob } from '../jobs/submit-job.js';
 import { DEFAULT_SHARD_SIZE, parseShardSlice } from '../jobs/shard-plan.js';
 import type { Evaluation } from '../metrics/evaluate-methods.js';
 import { withBackend } from './context.js';
@@ -19,6 +20,27 @@ export interface EvaluationJobFlags extends ModelFlags {
   readonly shardSize?: string;
   readonly shard?: string;
   readonly resume?: boolean;
+  /** Enqueue the shards on BullMQ at this Redis URL for `lumen worker`s instead of running them here. */
+  readonly redis?: string;
+  readonly queue?: string;
+}
+
+/**
+ * Loads what an evaluation job's shards need from its spec: the model (with its tfjs Layers model
+ * for weight-randomising metrics) and the dataset, by the names the CLI gives them.
+ */
+export async function prepareEvaluationJob(spec: EvaluationJobSpec): Promise<PreparedEvaluation> {
+  const loaded = await loadModelSpec(spec.model, modelSpecOptions({ outputKind: spec.outputKind, outputNode: spec.outputNode }));
+  try {
+    const dataset = loadDatasetSpec(spec.data, loaded.model.inputShape, spec.labelColumn ? { labelColumn: spec.labelColumn } : {});
+    if (dataset.inputShape.join() !== loaded.model.inputShape.join()) {
+      throw new LumenError('input', `--data ${spec.data}: rows of shape [${dataset.inputShape}]; the model takes [${loaded.model.inputShape}]`);
+    }
+    return { model: loaded.model, dataset, ...(loaded.layersModel ? { layersModel: loaded.layersModel } : {}), dispose: () => loaded.dispose() };
+  } catch (e) {
+    loaded.dispose();
+    throw e;
+  }
 }
 
 /**
@@ -41,24 +63,25 @@ export async function runEvaluationJobFlags(program: Command, flags: EvaluationJ
   };
   checkEvaluationJobSpec(draft); // methods, metrics and numbers are checked before the backend starts
   await withBackend(program);
-  const loaded = await loadModelSpec(flags.model, modelSpecOptions(flags));
+  const ctx = await prepareEvaluationJob(draft);
+  const spec = { ...draft, size: ctx.dataset.size };
+  if (flags.redis) {
+    ctx.dispose();
+    if (slice) throw new LumenError('option', '--shard: not with --redis (the workers take every shard)');
+    const submitted = await submitJob(flags.redis, flags.out, spec, { queue: flags.queue ?? DEFAULT_QUEUE });
+    process.stdout.write(`evaluation job ${submitted.job}: ${submitted.enqueued} of ${submitted.shards} shards enqueued on '${flags.queue ?? DEFAULT_QUEUE}' (${spec.size} rows); when the workers are done, the same command with --resume instead of --redis merges them\n`);
+    return undefined;
+  }
   const bar = jobProgressBar('evaluate');
   try {
-    const dataset = loadDatasetSpec(flags.data, loaded.model.inputShape, flags.labelColumn ? { labelColumn: flags.labelColumn } : {});
-    if (dataset.inputShape.join() !== loaded.model.inputShape.join()) {
-      throw new LumenError('input', `--data ${flags.data}: rows of shape [${dataset.inputShape}]; the model takes [${loaded.model.inputShape}]`);
-    }
-    const spec = { ...draft, size: dataset.size };
-    const run = await runEvaluationJob({ model: loaded.model, dataset, ...(loaded.layersModel ? { layersModel: loaded.layersModel } : {}) }, spec, flags.out, {
-      resume: flags.resume, ...(slice ? { slice } : {}), onProgress: bar.onProgress,
-    });
+    const run = await runEvaluationJob(ctx, spec, flags.out, { resume: flags.resume, ...(slice ? { slice } : {}), onProgress: bar.onProgress });
     bar.stop();
     const rows = run.ran.reduce((s, r) => s + r.rows, 0);
     process.stderr.write(`evaluate: ${rows} rows in ${run.ran.length} shard${run.ran.length === 1 ? '' : 's'}${run.skipped ? `; ${run.skipped} already finished` : ''}\n`);
-    if (!run.evaluation) process.stdout.write(`shards in ${flags.out}/shards; the evaluation is not finished (other slices remain): lumen evaluate … --resume --out ${flags.out} merges it when they are done\n`);
+    if (!run.evaluation) process.stdout.write(`shards in ${flags.out}/shards; the evaluation is not finished (other slices remain): the same command with --resume merges it when they are done\n`);
     return run.evaluation;
   } finally {
     bar.stop();
-    loaded.dispose();
+    ctx.dispose();
   }
 }

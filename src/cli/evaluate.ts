@@ -136,6 +136,8 @@ export interface EvaluateFlags {
   readonly shardSize?: string;
   readonly shard?: string;
   readonly resume?: boolean;
+  readonly redis?: string;
+  readonly queue?: string;
 }
 
 /** Writes evaluation.json and index.html to `--out` (atomically) and prints the ranking table and verdicts, or the JSON. */
@@ -172,7 +174,9 @@ export function registerEvaluate(program: Command): void {
     .option('--label-column <name>', '--data tables: the column holding each row\'s class')
     .option('--shard-size <n>', `evaluate --data as a job written by shard to --out (rows per shard, default ${DEFAULT_SHARD_SIZE}); needed above ${MAX_EVALUATION_ROWS} rows`)
     .option('--shard <k/n>', 'job: run only slice k of n (shards k−1 mod n); the job is merged when every slice is done')
-    .option('--resume', 'job: skip the shards already finished in --out (a rerun after a kill)')
+    .option('--resume', 'job: skip the shards already finished in --out (a rerun after a kill); merges the evaluation once every shard is done')
+    .option('--redis <url>', 'job: enqueue the shards on BullMQ for lumen worker processes (Redis URL) instead of running them here')
+    .option('--queue <name>', 'job: the BullMQ queue name with --redis', 'lumen')
     .action(async (opts: EvaluateFlags & ModelFlags) => {
       const seed = parseIntegerFlag('--seed', opts.seed);
       const split = (s: string): string[] => s.split(',').map((t) => t.trim()).filter(Boolean);
@@ -181,7 +185,7 @@ export function registerEvaluate(program: Command): void {
       methodIds.forEach((id) => localMethodById(id));
       if (opts.metrics) split(opts.metrics).forEach((id) => metricById(id));
       if (opts.out) ensureWritableDir(opts.out, '--out');
-      const asJob = opts.shardSize !== undefined || opts.shard !== undefined || opts.resume === true;
+      const asJob = opts.shardSize !== undefined || opts.shard !== undefined || opts.resume === true || opts.redis !== undefined;
       if (asJob) {
         const result = await runEvaluationJobFlags(program, opts, methodIds, opts.metrics ? split(opts.metrics) : DEFAULT_EVALUATION_METRICS, seed);
         if (result) await printEvaluation(result, opts);

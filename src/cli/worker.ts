@@ -3,6 +3,7 @@ import { startWorker } from '../jobs/run-worker.js';
 import { DEFAULT_QUEUE } from '../jobs/submit-job.js';
 import { withBackend } from './context.js';
 import { prepareJob } from './job-context.js';
+import { prepareEvaluationJob } from './evaluate-job.js';
 import { parseIntegerFlag } from './parse-number.js';
 
 /**
@@ -13,7 +14,7 @@ import { parseIntegerFlag } from './parse-number.js';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run dataset-job shards from a BullMQ queue (lumen queue submit) until stopped')
+    .description('run dataset-job shards from a BullMQ queue (lumen queue submit, lumen evaluate --redis) until stopped')
     .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
     .option('--queue <name>', 'BullMQ queue name', DEFAULT_QUEUE)
     .option('--lock-ms <n>', 'ms without a lock renewal after which a shard counts as stalled (its worker died) and is given to another', '30000')
@@ -22,7 +23,7 @@ export function registerWorker(program: Command): void {
       const lockDuration = parseIntegerFlag('--lock-ms', flags.lockMs, 1000);
       await withBackend(program);
       const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`worker ${process.pid}: ${line}\n`);
-      const worker = startWorker(flags.redis, { queue: flags.queue, prepare: prepareJob, lockDuration, ...(log ? { log } : {}) });
+      const worker = startWorker(flags.redis, { queue: flags.queue, prepare: prepareJob, prepareEvaluation: prepareEvaluationJob, lockDuration, ...(log ? { log } : {}) });
       log?.(`waiting for shards on '${flags.queue}'`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

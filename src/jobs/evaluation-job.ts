@@ -43,6 +43,16 @@ export interface EvaluationJobContext {
   readonly layersModel?: tf.LayersModel;
 }
 
+/** An evaluation job's context as a process holds it: released when it moves to another job. */
+export interface PreparedEvaluation extends EvaluationJobContext {
+  dispose(): void;
+}
+
+/** Whether a job folder's spec is an evaluation job's (explain jobs have no `kind`). */
+export function isEvaluationJob(spec: object): spec is EvaluationJobSpec {
+  return (spec as { kind?: unknown }).kind === 'evaluate';
+}
+
 /** A finished evaluation shard's receipt: its rows, the sha-256 of its JSONL and, per metric and method, model calls and seconds. */
 export interface EvaluationShardReceipt {
   readonly shard: number;
@@ -98,8 +108,11 @@ async function shardInputs(dataset: Dataset, shard: Shard): Promise<{ x: tf.Tens
   return { x, ids, labels: labelled ? Int32Array.from(labels) : null };
 }
 
-/** Runs the metrics on one shard and writes its JSONL and receipt durably (the receipt last: the commit point). */
-async function evaluateShard(ctx: EvaluationJobContext, spec: EvaluationJobSpec, out: string, shard: Shard): Promise<EvaluationShardReceipt> {
+/**
+ * Runs the metrics on one shard of an evaluation job and writes its JSONL and receipt durably (the
+ * receipt last: the commit point). The single-machine runner and `lumen worker` both call it.
+ */
+export async function evaluateShard(ctx: EvaluationJobContext, spec: EvaluationJobSpec, out: string, shard: Shard): Promise<EvaluationShardReceipt> {
   const { x, ids, labels } = await shardInputs(ctx.dataset, shard);
   let result: Omit<Evaluation, 'model'>;
   try {

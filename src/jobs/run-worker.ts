@@ -1,6 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import { LumenError } from '../core/errors.js';
 import { explainShard, type JobContext } from './explain-shard.js';
+import { evaluateShard, isEvaluationJob, type EvaluationJobSpec, type EvaluationShardReceipt, type PreparedEvaluation } from './evaluation-job.js';
 import { jobKey, readJobSpec, type JobSpec } from './job-spec.js';
 import { writeShard, type ShardReceipt } from './shard-files.js';
 import { redisAddress } from './redis-connection.js';
@@ -16,6 +17,8 @@ export interface ShardWorkerOptions {
   readonly queue?: string;
   /** Builds the model, dataset and method of a job from its spec (the CLI loads them by name). */
   readonly prepare: (spec: JobSpec) => Promise<PreparedJob>;
+  /** Builds the model and dataset of an evaluation job (`lumen evaluate --redis`); without it such shards fail. */
+  readonly prepareEvaluation?: (spec: EvaluationJobSpec) => Promise<PreparedEvaluation>;
   /** ms a shard stays locked without a renewal before another worker may take it (default 30,000). */
   readonly lockDuration?: number;
   /** Times a shard may be found stalled (its worker died) before it is failed (default 3). */
@@ -35,28 +38,36 @@ export interface ShardWorker {
  * dies mid-shard leaves it locked until the lock expires, then another worker takes it.
  */
 export function startWorker(redis: string, options: ShardWorkerOptions): ShardWorker {
-  let held: { key: string; job: PreparedJob } | undefined;
+  type Held = { readonly kind: 'explain'; readonly job: PreparedJob } | { readonly kind: 'evaluate'; readonly job: PreparedEvaluation; readonly spec: EvaluationJobSpec };
+  let held: { key: string; ctx: Held } | undefined;
   const log = options.log ?? (() => undefined);
-  const contextFor = async (task: ShardTask): Promise<PreparedJob> => {
-    if (held?.key === task.job) return held.job;
-    const spec = await readJobSpec(task.out);
+  const contextFor = async (task: ShardTask): Promise<Held> => {
+    if (held?.key === task.job) return held.ctx;
+    const spec = await readJobSpec<JobSpec | EvaluationJobSpec>(task.out);
     if (!spec) throw new LumenError('file', `${task.out}: expected the job's folder with job.json (is it shared with this worker?); found none`);
     if (jobKey(spec) !== task.job) throw new LumenError('input', `${task.out}: holds job ${jobKey(spec)}; the queue entry is for job ${task.job}`);
-    held?.job.dispose();
+    held?.ctx.job.dispose();
     held = undefined;
-    const job = await options.prepare(spec);
-    if (job.dataset.size !== spec.size) {
-      job.dispose();
-      throw new LumenError('input', `${spec.data}: the job was made for ${spec.size} rows; this worker's dataset has ${job.dataset.size}`);
+    let ctx: Held;
+    if (isEvaluationJob(spec)) {
+      if (!options.prepareEvaluation) throw new LumenError('option', `${task.out}: an evaluation job; this worker runs explain jobs only`);
+      ctx = { kind: 'evaluate', job: await options.prepareEvaluation(spec), spec };
+    } else {
+      ctx = { kind: 'explain', job: await options.prepare(spec) };
     }
-    held = { key: task.job, job };
-    return job;
+    if (ctx.job.dataset.size !== spec.size) {
+      ctx.job.dispose();
+      throw new LumenError('input', `${spec.data}: the job was made for ${spec.size} rows; this worker's dataset has ${ctx.job.dataset.size}`);
+    }
+    held = { key: task.job, ctx };
+    return ctx;
   };
-  const worker = new Worker<ShardTask, ShardReceipt>(options.queue ?? DEFAULT_QUEUE, async (entry: Job<ShardTask>) => {
+  const worker = new Worker<ShardTask, ShardReceipt | EvaluationShardReceipt>(options.queue ?? DEFAULT_QUEUE, async (entry: Job<ShardTask>) => {
     const ctx = await contextFor(entry.data);
     log(`shard ${entry.data.shard.index} started (try ${entry.attemptsMade + 1})`);
-    const rows = await explainShard(ctx, entry.data.shard);
-    const receipt = await writeShard(entry.data.out, rows);
+    const receipt = ctx.kind === 'evaluate'
+      ? await evaluateShard(ctx.job, ctx.spec, entry.data.out, entry.data.shard)
+      : await writeShard(entry.data.out, await explainShard(ctx.job, entry.data.shard));
     log(`shard ${entry.data.shard.index} (${receipt.rows} rows) written`);
     return receipt;
   }, {
@@ -71,7 +82,7 @@ export function startWorker(redis: string, options: ShardWorkerOptions): ShardWo
   return {
     async close() {
       await worker.close();
-      held?.job.dispose();
+      held?.ctx.job.dispose();
       held = undefined;
     },
   };

@@ -152,3 +152,26 @@ testNeedingPackage('a shard that fails on every try is reported failed with its 
   w.child.kill('SIGTERM');
   assert.equal((await w.exited).code, 0);
 });
+
+testNeedingPackage('lumen evaluate --redis: a lumen worker runs the evaluation shards; --resume merges them into the local run\'s scores', hasRedis, 'redis-server is not installed (apt-get install redis-server)', async () => {
+  const url = (redis as TestRedis).url;
+  const evalFlags = ['evaluate', '--model', 'bundled:penguins', '--data', 'bundled:penguins:12', '--methods', 'saliency,input-x-gradient', '--metrics', 'sparseness,infidelity', '--shard-size', '4', '--json'];
+  const local = lumen(...evalFlags, '--out', path.join(root, 'eval-local'));
+  assert.equal(local.status, 0, local.stderr);
+  const out = path.join(root, 'eval-queue');
+  const submitted = lumen(...evalFlags, '--redis', url, '--queue', 'lumen-eval', '--out', out);
+  assert.equal(submitted.status, 0, submitted.stderr);
+  assert.match(submitted.stdout, /3 of 3 shards enqueued on 'lumen-eval'/);
+  const w = new WorkerProcess(url, 'lumen-eval');
+  await until('3 evaluation receipts', () => receipts(out) === 3, 120_000);
+  w.child.kill('SIGTERM');
+  assert.equal((await w.exited).code, 0);
+  const merged = lumen(...evalFlags, '--resume', '--out', out);
+  assert.equal(merged.status, 0, merged.stderr);
+  type Scores = { metrics: { id: string; results: { method: string; scores: (number | null)[] }[] }[] };
+  const a = JSON.parse(local.stdout) as Scores;
+  const b = JSON.parse(merged.stdout) as Scores;
+  // Same shards, same per-shard seeds: the worker's scores equal the local run's, the random metric included.
+  assert.deepEqual(b.metrics.map((m) => m.results.map((r) => r.scores)), a.metrics.map((m) => m.results.map((r) => r.scores)));
+  assert.equal(b.metrics[0].results[0].scores.length, 12);
+});
