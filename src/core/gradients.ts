@@ -36,7 +36,7 @@ export function gradientSpace(model: Model, layer: string | null, rules?: RuleSe
   return {
     ...space,
     async gradientAsync(inputs, points, target, examples) {
-      const done = await executor.gradient(inputs, points, layer, target, examples);
+      const done = await executor.gradient(inputs, points, layer, target, examples, rules);
       return done ?? tf.tidy(() => space.gradient(inputs, points, target, examples));
     },
   };

@@ -102,9 +102,9 @@ export interface GradientExecutor {
   /**
    * ∂target/∂points for rows of points at `layer` (the input when null), `inputs` the model inputs
    * of those rows; null when it turns out not to cover this space (it has warned), so tfjs takes over.
-   * The caller owns the tensors.
+   * The caller owns the tensors. With `rules` (which `supports` accepted), the rules' backward pass.
    */
-  gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: TargetSelection, examples: Int32Array): Promise<ExecutedGradient | null>;
+  gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: TargetSelection, examples: Int32Array, rules?: RuleSet): Promise<ExecutedGradient | null>;
 }
 
 /**

@@ -117,3 +117,24 @@ export const GRADIENT_RULE: Rule = Object.freeze({
  * run fails with a LumenError naming the layer (never a silent plain gradient).
  */
 export type RuleSet = (node: RuleNode) => Rule | null;
+
+/**
+ * What a rule set computes, declared for executors that build the backward pass outside tfjs (the
+ * onnxruntime engine): 'relu-masked' = every ReLU-like activation gets guided backprop's or
+ * deconvnet's rule, every other op its gradient (src/attribution/propagation/relu-rules.ts).
+ * A rule set without a declared form runs on tfjs' tape.
+ */
+export type RuleSetForm = { readonly kind: 'relu-masked'; readonly rule: 'guided' | 'deconvnet' };
+
+const ruleSetForms = new WeakMap<RuleSet, RuleSetForm>();
+
+/** Declares what `rules` computes (see RuleSetForm); returns `rules`. */
+export function declareRuleSetForm<R extends RuleSet>(rules: R, form: RuleSetForm): R {
+  ruleSetForms.set(rules, form);
+  return rules;
+}
+
+/** The declared form of a rule set, if it has one. */
+export function ruleSetForm(rules: RuleSet): RuleSetForm | undefined {
+  return ruleSetForms.get(rules);
+}

@@ -9,6 +9,9 @@ import type { OrtExecutor } from '../../src/engine/ort/ort-executor.js';
 import { saliency } from '../../src/attribution/gradient/saliency.js';
 import { integratedGradients } from '../../src/attribution/gradient/integrated-gradients.js';
 import type { Model } from '../../src/core/model.js';
+import { guidedBackprop } from '../../src/attribution/propagation/guided-backprop.js';
+import { deconvolution } from '../../src/attribution/propagation/deconvolution.js';
+import { lrp } from '../../src/attribution/propagation/lrp/lrp.js';
 
 import { relativeError } from '../helpers.js';
 
@@ -116,4 +119,30 @@ test('an op form without a backward rule falls back to tfjs with one warning nam
   ort.dispose?.();
   seq.dispose();
   gmp.dispose();
+});
+
+test('guided backprop and deconvnet run their rules in the onnxruntime backward graph and equal tfjs; LRP stays on tfjs', async () => {
+  const { model: layers } = await loadBundledModel('mnist');
+  const tfjs = fromLayersModel(layers);
+  const ort = fromLayersModel(layers, { engine: 'onnxruntime' });
+  const x = uniform([3, 28, 28, 1], 5);
+  for (const method of [guidedBackprop, deconvolution]) {
+    const before = stats(ort).backwardRuns;
+    const a = await method(tfjs, x, { target: [1, 4, 9] });
+    const b = await method(ort, x, { target: [1, 4, 9] });
+    assert.ok(stats(ort).backwardRuns > before, `${method.name}: onnxruntime ran the pass`);
+    assert.ok((await maxRelError(b.values, a.values)) < 1e-5, method.name);
+    // The rules change the pass: neither equals the plain gradient.
+    const g = await saliency(tfjs, x, { target: [1, 4, 9], mode: 'signed' });
+    assert.ok((await maxRelError(b.values, g.values)) > 1e-2, `${method.name} differs from the gradient`);
+    tf.dispose([a.values, b.values, g.values]);
+  }
+  const before = stats(ort).backwardRuns;
+  const l1 = await lrp(tfjs, x, { target: 2 });
+  const l2 = await lrp(ort, x, { target: 2 });
+  assert.equal(stats(ort).backwardRuns, before, 'LRP has no declared form: tfjs runs it');
+  assert.deepEqual(Array.from(await l2.values.data()), Array.from(await l1.values.data()));
+  tf.dispose([x, l1.values, l2.values]);
+  ort.dispose?.();
+  layers.dispose();
 });

@@ -5,7 +5,7 @@
  * chosen explicitly. Anything else has no rule, and the run fails naming the layer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { GRADIENT_RULE, type ActivationName, type OpFamily, type Rule, type RuleSet } from '../../core/rules.js';
+import { declareRuleSetForm, GRADIENT_RULE, type ActivationName, type OpFamily, type Rule, type RuleSet } from '../../core/rules.js';
 import { vjp } from '../../engine/vjp.js';
 
 /** Activations whose backward pass guided backprop and deconvnet replace. */
@@ -28,7 +28,7 @@ export const DECONV_RULE: Rule = {
 
 /** The rule set that gives ReLU-like activations `reluRule` and keeps every other known op's gradient. */
 export function reluRuleSet(reluRule: Rule): RuleSet {
-  return (node) => {
+  const rules: RuleSet = (node) => {
     if (node.op.family === 'activation') {
       const act = node.op.activation ?? 'other';
       if (RELU_LIKE.has(act)) return reluRule;
@@ -36,4 +36,7 @@ export function reluRuleSet(reluRule: Rule): RuleSet {
     }
     return PASS_FAMILIES.has(node.op.family) ? GRADIENT_RULE : null;
   };
+  // The onnxruntime engine compiles these two rules into its backward graph (engine/ort/rules/relu-masked.ts).
+  if (reluRule === GUIDED_RULE || reluRule === DECONV_RULE) return declareRuleSetForm(rules, { kind: 'relu-masked', rule: reluRule === GUIDED_RULE ? 'guided' : 'deconvnet' });
+  return rules;
 }

@@ -1,14 +1,14 @@
 import { LumenError } from '../../core/errors.js';
 import { OrtEmitter } from './emitter.js';
 import type { OrtGraph, OrtNode, OrtTensor } from './ort-graph.js';
-import type { BackwardContext } from './rules/rule-types.js';
+import type { BackwardContext, BackwardRule } from './rules/rule-types.js';
 import { BACKWARD_RULES } from './rules/index.js';
 
 /** The ops a forward graph uses on the path from `wrt` to `output` that have no backward rule. */
-export function opsWithoutRule(graph: OrtGraph, wrt: string, output: string): string[] {
+export function opsWithoutRule(graph: OrtGraph, wrt: string, output: string, rules: Readonly<Record<string, BackwardRule>> = BACKWARD_RULES): string[] {
   const active = activeValues(graph.nodes, wrt, output);
   const missing = new Set<string>();
-  for (const n of graph.nodes) if (n.outputs.some((o) => active.has(o)) && !BACKWARD_RULES[n.op]) missing.add(n.op);
+  for (const n of graph.nodes) if (n.outputs.some((o) => active.has(o)) && !rules[n.op]) missing.add(n.op);
   return [...missing];
 }
 
@@ -48,9 +48,10 @@ export const GRAD = 'lumen_grad';
  * The backward graph of `forward`: inputs are the forward inputs plus `lumen_seed` (∂L/∂output,
  * the output's shape); outputs are the forward output and `lumen_grad` = ∂L/∂wrt. `shapes` holds
  * every forward value's static shape (a probe run at this batch size). Reverse-mode over the
- * nodes between `wrt` and the output, one rule per op (rules/).
+ * nodes between `wrt` and the output, one rule per op (rules/; `rules` replaces the gradient
+ * rules for a declared rule set, rules/relu-masked.ts).
  */
-export function backwardGraph(forward: OrtGraph, wrt: string, shapes: ReadonlyMap<string, readonly number[]>): OrtGraph {
+export function backwardGraph(forward: OrtGraph, wrt: string, shapes: ReadonlyMap<string, readonly number[]>, rules: Readonly<Record<string, BackwardRule>> = BACKWARD_RULES): OrtGraph {
   const output = forward.outputs[0].name;
   // MaxPool's gradient scatters through the argmax: the forward node also returns its indices.
   const nodes = pruneGraph(forward.nodes, [output]).map((n) => (n.op === 'MaxPool' && n.outputs.length === 1 ? { ...n, outputs: [n.outputs[0], `${n.outputs[0]}/indices`] } : n));
@@ -82,7 +83,7 @@ export function backwardGraph(forward: OrtGraph, wrt: string, shapes: ReadonlyMa
     if (!node.outputs.some((o) => active.has(o))) continue;
     const dys = node.outputs.map((o) => grads.get(o) ?? null);
     if (dys.every((d) => d === null)) continue;
-    const rule = BACKWARD_RULES[node.op];
+    const rule = rules[node.op];
     if (!rule) throw new LumenError('model', `onnxruntime engine: op ${node.op} has no backward rule`);
     const dxs = rule(node, dys, ctx);
     node.inputs.forEach((input, i) => {

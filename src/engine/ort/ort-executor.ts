@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceSession, Tensor as OrtTensorValue } from 'onnxruntime-common';
 import type { ExecutedGradient, GradientExecutor, TargetSelection } from '../../core/model.js';
-import type { RuleSet } from '../../core/rules.js';
+import { ruleSetForm, type RuleSet, type RuleSetForm } from '../../core/rules.js';
+import { ruleSetBackwardRules } from './rules/relu-masked.js';
 import { LumenError } from '../../core/errors.js';
 import { backwardGraph, GRAD, opsWithoutRule, SEED } from './backward.js';
 import { encodeOnnx } from './encode-onnx.js';
@@ -15,6 +16,11 @@ export interface OrtSource {
   readonly forward: OrtGraph;
   /** The graph value holding a layer's output as the Model captures it, or null when the engine does not feed that layer. */
   layerValue(layer: string): string | null;
+}
+
+/** The refusal record of a gradient space under a rule set's form (or none). */
+function refusalKey(layer: string | null, form: RuleSetForm | undefined): string {
+  return `${layer ?? ''}${form ? `\u0000${form.kind}:${form.rule}` : ''}`;
 }
 
 /** Warnings already printed, so each (model, reason) warns once. */
@@ -52,31 +58,38 @@ export class OrtExecutor implements GradientExecutor {
   }
 
   supports(layer: string | null, rules: RuleSet | undefined): boolean {
-    if (rules) return false;
+    const form = rules ? ruleSetForm(rules) : undefined;
+    if (rules && !form) return false;
     const wrt = layer === null ? this.inputName : this.source.layerValue(layer);
-    if (wrt === null || this.refused.has(layer ?? '')) return false;
-    const missing = opsWithoutRule(this.spaceGraph(wrt), wrt, this.outputName);
+    const key = refusalKey(layer, form);
+    if (wrt === null || this.refused.has(key)) return false;
+    const missing = opsWithoutRule(this.spaceGraph(wrt), wrt, this.outputName, form ? ruleSetBackwardRules(form) : undefined);
     if (missing.length > 0) {
-      this.refuse(layer, `op${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no backward rule in the onnxruntime engine`);
+      // Under a rule set, an op outside its families keeps the pass on tfjs (whose rule engine decides), without a warning.
+      if (form) this.refused.add(key);
+      else this.refuse(layer, `op${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no backward rule in the onnxruntime engine`);
       return false;
     }
     return true;
   }
 
-  async gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: TargetSelection, examples: Int32Array): Promise<ExecutedGradient | null> {
+  async gradient(inputs: tf.Tensor, points: tf.Tensor, layer: string | null, target: TargetSelection, examples: Int32Array, rules?: RuleSet): Promise<ExecutedGradient | null> {
     const wrt = layer === null ? this.inputName : this.source.layerValue(layer);
     if (wrt === null) return null;
+    const form = rules ? ruleSetForm(rules) : undefined;
+    if (rules && !form) return null;
     const batch = points.shape[0];
     let session: InferenceSession;
     try {
-      session = await this.session(`grad|${layer ?? ''}|${batch}`, async () => {
+      session = await this.session(`grad|${layer ?? ''}|${form ? `${form.kind}:${form.rule}` : ''}|${batch}`, async () => {
         const shapes = await this.probe(batch, inputs);
         const graph = this.spaceGraph(wrt, shapes.get(wrt));
-        return backwardGraph({ ...graph, inputs: graph.inputs.map((i) => ({ ...i, dims: shapes.get(i.name) })) }, wrt, shapes);
+        return backwardGraph({ ...graph, inputs: graph.inputs.map((i) => ({ ...i, dims: shapes.get(i.name) })) }, wrt, shapes, form ? ruleSetBackwardRules(form) : undefined);
       }, () => this.probes.delete(batch));
     } catch (e) {
       if (!(e instanceof LumenError)) throw e;
-      this.refuse(layer, e.message.replace(/^onnxruntime engine: /, ''));
+      if (form) this.refused.add(refusalKey(layer, form));
+      else this.refuse(layer, e.message.replace(/^onnxruntime engine: /, ''));
       return null;
     }
     const feeds: Record<string, OrtTensorValue> = { [wrt]: await toOrt(points) };
