@@ -3,7 +3,8 @@
  * Filters in Deep Neural Networks"): a concept's embedding is a weighting `w` of a layer's K
  * filters (plus a bias) learnt so that the weighted combination of their activations predicts the
  * concept — for segmentation, per pixel: `M(x) = σ(Σ_k w_k · up(A_k(x)) + b)` against the concept
- * mask (`up`: bilinear upsampling to the mask; it is linear, so it is applied after the weighting);
+ * mask (`up`: bilinear upsampling to the mask with half-pixel centres, as network dissection's; it is
+ * linear, so it is applied after the weighting);
  * for classification, per image: `σ(Σ_k w_k · mean(A_k(x)) + b)` against "the concept is present".
  * The loss is the paper's balanced binary cross-entropy, `−α·y·log M − (1 − α)(1 − y)·log(1 − M)`
  * with `α = 1 − (share of positives over the training set)`. All concepts are fitted together (one
@@ -80,7 +81,8 @@ function logitsAndTargets(model: Model, layer: string, task: Net2VecTask, b: Con
     }
     const [n, h, wd] = act.shape;
     const combined = tf.matMul(act.reshape([n * h * wd, units]), w).reshape([n, h, wd, nc]) as tf.Tensor4D;
-    const up = tf.image.resizeBilinear(combined, [b.masks.shape[1], b.masks.shape[2]]);
+    // Half-pixel centres, as network dissection upsamples (PIL's bilinear resize, which the papers' code uses).
+    const up = tf.image.resizeBilinear(combined, [b.masks.shape[1], b.masks.shape[2]], false, true);
     return [tf.add(up.reshape([-1, nc]), bias), b.masks.reshape([-1, nc])];
   });
   act.dispose();

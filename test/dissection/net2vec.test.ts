@@ -9,6 +9,7 @@ import { networkDissection } from '../../src/dissection/network-dissection.js';
 import { net2vec, net2vecScores } from '../../src/dissection/net2vec.js';
 import { shapesMaskDataset } from '../../src/dissection/shapes-mask-dataset.js';
 import type { Model } from '../../src/core/model.js';
+import { bundledDataset } from '../../src/data/dataset-files.js';
 
 async function conceptsModel(): Promise<Model> {
   await useBackend('wasm');
@@ -62,5 +63,22 @@ test('net2vec is reproducible for a seed, and refuses bad layers and options wit
   await assert.rejects(net2vec(model, data, 'relu1', { epochs: 0 }), /epochs must be a positive integer; found 0/);
   await assert.rejects(net2vec(model, data, 'relu1', { task: 'detection' as 'segmentation' }), /task must be 'segmentation' or 'classification'/);
   await assert.rejects(net2vecScores(model, a, data, {}).then(() => net2vecScores(model, { ...a, layer: 'relu2' }, data)), /weigh 8 units; 'relu2' has 16/);
+  model.dispose?.();
+});
+
+test('registry net2vec: the same embeddings and held-out scores as the library calls, as a concepts explanation; masks required', async () => {
+  const { methodById } = await import('../../src/methods.js');
+  const entry = methodById('net2vec') as import('../../src/core/method-info.js').GlobalMethodInfo;
+  const model = await conceptsModel();
+  const train = shapesMaskDataset(128, 31);
+  const held = shapesMaskDataset(96, 32);
+  const direct = await net2vecScores(model, await net2vec(model, train, 'relu1', { epochs: 4, seed: 5 }), held);
+  const r = (await entry.run(model, bundledDataset('mnist', 4), { masks: train, layer: 'relu1', epochs: 4, seed: 5, heldOut: held })) as import('../../src/core/explanation.js').ConceptsExplanation;
+  assert.equal(r.kind, 'concepts');
+  assert.deepEqual(r.scores.map((s) => s.concept), [...direct.concepts]);
+  assert.deepEqual(r.scores.map((s) => s.score), [...direct.scores]);
+  assert.equal((r.meta as { scoredOn: string }).scoredOn, 'held-out');
+  await assert.rejects(entry.run(model, bundledDataset('mnist', 4), { layer: 'relu1' }), (e: unknown) => e instanceof LumenError && /concept masks/.test(e.message));
+  await assert.rejects(entry.run(model, bundledDataset('mnist', 4), { masks: train, layer: 'relu1', heldOut: 'x' }), (e: unknown) => e instanceof LumenError && /heldOut must be a ConceptMaskDataset/.test(e.message));
   model.dispose?.();
 });
