@@ -179,6 +179,7 @@ export * from './global/numpy-percentile.js';
 export * from './global/partial-dependence-explanation.js';
 export * from './global/partial-dependence-grid.js';
 export * from './global/partial-dependence.js';
+export * from './global/registry-options.js';
 export * from './global/registry.js';
 export * from './global/tabular-rows.js';
 export * from './jobs/explain-shard.js';
