@@ -100,6 +100,7 @@ export * from './core/yield-to-event-loop.js';
 export * from './counterfactual/diverse-counterfactuals.js';
 export * from './counterfactual/feature-scales.js';
 export * from './counterfactual/output-gradient.js';
+export * from './counterfactual/registry.js';
 export * from './counterfactual/tabular-constraints.js';
 export * from './counterfactual/wachter-counterfactual.js';
 export * from './counterfactual/weight-search.js';
