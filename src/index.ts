@@ -97,6 +97,7 @@ export * from './core/symmetric-eigen.js';
 export * from './core/target.js';
 export * from './core/validate.js';
 export * from './core/yield-to-event-loop.js';
+export * from './counterfactual/dice-terms.js';
 export * from './counterfactual/diverse-counterfactuals.js';
 export * from './counterfactual/feature-scales.js';
 export * from './counterfactual/output-gradient.js';
