@@ -10,6 +10,7 @@ import { ADVERSARIAL_METHODS } from './adversarial/registry.js';
 import { GLOBAL_CURVE_METHODS } from './global/registry.js';
 import { RULES_METHODS } from './rules/registry.js';
 import { ANCHOR_METHODS } from './local-rules/registry.js';
+import { COUNTERFACTUAL_METHODS } from './counterfactual/registry.js';
 import { EXAMPLE_METHODS } from './examples/registry.js';
 import { CONCEPT_METHODS } from './concepts/registry.js';
 import { FAIRNESS_METHODS } from './fairness/registry.js';
@@ -39,6 +40,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...GLOBAL_CURVE_METHODS,
   ...RULES_METHODS,
   ...ANCHOR_METHODS,
+  ...COUNTERFACTUAL_METHODS,
   ...EXAMPLE_METHODS,
   ...CONCEPT_METHODS,
   ...FAIRNESS_METHODS,

@@ -5,6 +5,7 @@ import type { AttackExplanation, JsonValue } from '../core/explanation.js';
 import type { Model } from '../core/model.js';
 import { DEFAULT_SEED, Rng } from '../core/random.js';
 import { argMax, outputGradient, predictProbabilities } from './output-gradient.js';
+import { diceTerms } from './dice-terms.js';
 import { counterfactualTargets, featureChanges, projectRow, tabularConstraints, type TabularConstraintOptions } from './tabular-constraints.js';
 
 /** Options of `diverseCounterfactuals` (DiCE's names in camelCase). */
@@ -80,22 +81,8 @@ export async function diverseCounterfactuals(model: Model, data: Dataset, x: tf.
     const other = logp.add(t.mul(-1e9)).max(-1);
     return other.sub(zt).add(1).relu().div(k) as tf.Tensor1D;
   });
-  const invMad = tf.tensor1d(c.mad.map((v) => 1 / v));
-  const query = tf.tensor(x0, [m, d]);
-  const jitter = tf.tensor2d(Array.from({ length: k * k }, (_, i) => (i % (k + 1) === 0 ? 1e-4 * rng.uniform() : 0)), [k, k]);
-  const groupMask = c.groups.length ? tf.tensor2d(c.groups.flatMap((g) => Array.from({ length: d }, (_, j) => (g.includes(j) ? 1 : 0))), [c.groups.length, d]) : null;
-  const rest = (z: tf.Tensor): tf.Scalar => tf.tidy(() => {
-    const prox = z.sub(query).abs().mul(invMad).sum(-1).div(d).reshape([n, k]).mean(-1).sum();
-    let total = prox.mul(wp);
-    if (k > 1 && wd > 0) {
-      const sets = z.reshape([n, k, 1, d]).sub(z.reshape([n, 1, k, d])).abs().mul(invMad).sum(-1).div(d);
-      const kernel = tf.onesLike(sets).div(sets.add(1)).add(jitter);
-      total = total.sub(determinants(kernel, n, k).sum().mul(wd));
-    }
-    if (groupMask && wc > 0) total = total.add(z.matMul(groupMask.transpose()).sub(1).square().sum().div(k).mul(wc));
-    return total as tf.Scalar;
-  });
-  const restGrad = tf.grad((z: tf.Tensor) => rest(z));
+  const jitter = Array.from({ length: k * k }, (_, i) => (i % (k + 1) === 0 ? 1e-4 * rng.uniform() : 0)).filter((_, i) => i % (k + 1) === 0);
+  const terms = { n, k, d, invMad: c.mad.map((v) => 1 / v), jitter, groups: c.groups, proximityWeight: wp, diversityWeight: wd, categoricalPenalty: wc };
   const mom = new Float32Array(m * d);
   const vel = new Float32Array(m * d);
   let calls = 1;
@@ -106,13 +93,7 @@ export async function diverseCounterfactuals(model: Model, data: Dataset, x: tf.
       iterations = it;
       const g1 = await outputGradient(model, cur, m, [d], hinge);
       calls++;
-      const z = tf.tensor(cur, [m, d]);
-      const g2t = restGrad(z);
-      const g2 = await g2t.data();
-      const restScalar = it % 50 === 0 ? rest(z) : null;
-      const restLoss = restScalar ? (await restScalar.data())[0] : 0;
-      restScalar?.dispose();
-      tf.dispose([z, g2t]);
+      const { loss: restLoss, grad: g2 } = diceTerms(cur, x0, terms);
       for (let p = 0; p < m * d; p++) {
         const g = g1[p] + g2[p];
         mom[p] = 0.9 * mom[p] + 0.1 * g;
@@ -137,7 +118,7 @@ export async function diverseCounterfactuals(model: Model, data: Dataset, x: tf.
       }
     }
   } finally {
-    tf.dispose([hot, invMad, query, jitter, ...(groupMask ? [groupMask] : [])]);
+    hot.dispose();
   }
   for (let r = 0; r < m; r++) projectRow(cur, x0, r, c);
   let pred = (await predictProbabilities(model, cur, m, [d])).map(argMax);
@@ -198,16 +179,4 @@ function clip(cur: Float32Array, x0: Float32Array, r: number, frozen: readonly b
     const p = r * d + j;
     cur[p] = frozen[j] ? x0[p] : Math.min(ranges[j][1], Math.max(ranges[j][0], cur[p]));
   }
-}
-
-/** det of each of n k×k matrices `[n, k, k]` by Gaussian elimination without pivoting (K is positive definite), differentiable. */
-function determinants(kernel: tf.Tensor, n: number, k: number): tf.Tensor1D {
-  let rows = tf.unstack(kernel.reshape([n, k, k]), 1).map((r) => r as tf.Tensor2D);
-  let det = tf.ones([n]) as tf.Tensor1D;
-  for (let i = 0; i < k; i++) {
-    const pivot = rows[i].slice([0, i], [n, 1]);
-    det = det.mul(pivot.reshape([n])) as tf.Tensor1D;
-    rows = rows.map((r, t) => (t <= i ? r : r.sub(rows[i].mul(r.slice([0, i], [n, 1]).div(pivot))) as tf.Tensor2D));
-  }
-  return det;
 }

@@ -3,6 +3,7 @@ import { check } from '../core/errors.js';
 import type { GlobalMethodInfo, MethodOptions, OptionSpec } from '../core/method-info.js';
 import { accumulatedLocalEffects, type AccumulatedLocalEffectsOptions } from './accumulated-local-effects.js';
 import { aleExplanation } from './ale-explanation.js';
+import { featureList, percentilePair } from './registry-options.js';
 import { partialDependence, type PartialDependenceOptions } from './partial-dependence.js';
 import { partialDependenceExplanation } from './partial-dependence-explanation.js';
 import type { CurveOptions } from './model-responses.js';
@@ -29,14 +30,16 @@ export const GLOBAL_CURVE_METHODS: readonly GlobalMethodInfo[] = [
     paper: 'Friedman 2001; Goldstein et al. 2015',
     summary: "the model's mean response (and each row's) as one or two features sweep a grid",
     options: [
-      { name: 'features', type: 'string', doc: 'one or two features (indices or names)' },
+      { name: 'features', type: 'string', doc: 'one or two features: indices or names, comma-separated (e.g. 2 or 0,bill_depth_mm)' },
       { name: 'kind', type: 'enum', values: ['average', 'individual', 'both'], default: 'average', doc: 'PD, ICE or both' },
       { name: 'gridResolution', type: 'integer', default: 100, doc: 'grid points per feature (fewer distinct values: those)' },
       { name: 'percentiles', type: 'string', default: '0.05,0.95', doc: 'the quantiles the grid spans (mquantiles, as scikit-learn)' },
       response,
     ],
     async run(model, data, options = {}) {
-      const pd = await partialDependence(model, data, { ...(options as unknown as PartialDependenceOptions), ...curveOptions(options, 'partialDependence') });
+      const fn = 'partialDependence';
+      const lists = { features: featureList(options.features, fn), percentiles: percentilePair(options.percentiles, fn) };
+      const pd = await partialDependence(model, data, { ...(options as unknown as PartialDependenceOptions), ...curveOptions(options, fn), ...lists } as PartialDependenceOptions);
       return partialDependenceExplanation(pd, data.classNames);
     },
   },
@@ -47,13 +50,14 @@ export const GLOBAL_CURVE_METHODS: readonly GlobalMethodInfo[] = [
     paper: 'Apley & Zhu 2020',
     summary: 'centred accumulated effects of each feature over an adaptive quantile grid (alibi)',
     options: [
-      { name: 'features', type: 'string', doc: 'the features (indices or names; default all)' },
+      { name: 'features', type: 'string', doc: 'the features: indices or names, comma-separated (default all)' },
       { name: 'minBinPoints', type: 'integer', default: 4, doc: 'an adaptive bin holds more than this many rows' },
       { name: 'lowResolutionThreshold', type: 'integer', default: 10, doc: 'a feature with at most this many values uses them as grid' },
       response,
     ],
     async run(model, data, options = {}) {
-      const ale = await accumulatedLocalEffects(model, data, { ...(options as unknown as AccumulatedLocalEffectsOptions), ...curveOptions(options, 'accumulatedLocalEffects') });
+      const fn = 'accumulatedLocalEffects';
+      const ale = await accumulatedLocalEffects(model, data, { ...(options as unknown as AccumulatedLocalEffectsOptions), ...curveOptions(options, fn), features: featureList(options.features, fn) });
       return aleExplanation(ale, data.classNames);
     },
   },

@@ -2,7 +2,8 @@
  * One report section for any Explanation, dispatched on its `kind` (DESIGN.md: a new method needs a
  * new renderer only when it brings a new kind). Rules, trees, curves, examples, images and
  * fairness use their own renderers; concepts and similarity are tables; attacks on images a grid of
- * the perturbed inputs labelled with the predictions before -> after, other attacks a table.
+ * the perturbed inputs labelled with the predictions before -> after, other attacks a table
+ * (counterfactuals: a table of their changes before → after).
  */
 import type { AttackExplanation, Explanation, ImageRecord } from '../core/explanation.js';
 import { curveSection, rulesSection, treeSection } from './explanation-sections.js';
@@ -35,6 +36,29 @@ function attackImages(e: AttackExplanation): ImageRecord[] | undefined {
   return Array.from({ length: count }, (_, i) => ({ label: `${e.originalPredictions[i]} -> ${e.predictions[i]}`, shape, data: e.inputs.slice(i * per, (i + 1) * per) }));
 }
 
+/**
+ * A counterfactual (an attack record with `meta.changes`, src/counterfactual/): per counterfactual
+ * its class before → after, its distance and the changed features before → after, on the data's
+ * own scale where `featureScales` are given.
+ */
+function counterfactualSection(e: AttackExplanation, title: string, options: RulesTextOptions): ReportSection {
+  const changes = e.meta?.changes as unknown as readonly (readonly { feature: string; before: number; after: number }[])[];
+  const shown = (feature: string, v: number): string => {
+    const s = options.featureScales?.[feature];
+    return String(Number((s ? v * s.scale + s.offset : v).toPrecision(options.digits ?? 4)));
+  };
+  const reached = e.predictions.filter((p, i) => p !== e.originalPredictions[i]).length;
+  return {
+    title,
+    text: `${reached} of ${e.predictions.length} counterfactuals change the model's class.`,
+    table: {
+      columns: ['counterfactual', 'class', 'counterfactual class', 'distance (MAD-L1)', 'changes'],
+      rows: e.predictions.slice(0, 40).map((p, i) => [i, e.originalPredictions[i], p, e.norms?.[i] ?? null,
+        changes[i].map((c) => `${c.feature} ${shown(c.feature, c.before)} → ${shown(c.feature, c.after)}`).join('; ') || '–']),
+    },
+  };
+}
+
 /** A report section that shows `e` as its kind is shown: a figure where the kind has one, else a table. */
 export function explanationSection(e: Explanation, options: ExplanationSectionOptions = {}): ReportSection {
   const title = options.title ?? e.method;
@@ -59,6 +83,7 @@ export function explanationSection(e: Explanation, options: ExplanationSectionOp
     case 'similarity':
       return { title, table: { columns: ['', ...e.columns], rows: e.rows.map((r, i) => [r, ...e.values[i]]) } };
     case 'attack': {
+      if (e.meta?.changes !== undefined) return counterfactualSection(e, title, options);
       const images = attackImages(e);
       const changed = e.predictions.filter((p, i) => p !== e.originalPredictions[i]).length;
       return {

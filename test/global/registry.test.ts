@@ -8,6 +8,7 @@ import { useBackend } from '../../src/engine/backend.js';
 import { accumulatedLocalEffects } from '../../src/global/accumulated-local-effects.js';
 import { partialDependence } from '../../src/global/partial-dependence.js';
 import { methodById } from '../../src/methods.js';
+import { parseMethodOptions } from '../../src/cli/method-options.js';
 import { tanhMlp } from '../toy-models.js';
 
 const rows = Array.from({ length: 12 }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), (i % 4) - 1.5, i / 6 - 1]);
@@ -38,5 +39,32 @@ test("the registry's partial-dependence and ale are global entries that return J
   assert.deepEqual(JSON.parse(JSON.stringify(ale)), ale);
   await assert.rejects(pdEntry.run(model, data, { features: [0], target: 'predicted' }), (e: unknown) => e instanceof LumenError && /target is an output column or a list of them .*found "predicted"/.test(e.message));
   assert.equal(tf.memory().numTensors, before);
+  layers.dispose();
+});
+
+test("the registry's features and percentiles take command-line text ('2', '0,c', '0.1,0.9') as the functions' arrays, and reject malformed lists", async () => {
+  await useBackend();
+  const { model, layers } = tanhMlp(4);
+  const pdEntry = methodById('partial-dependence');
+  const aleEntry = methodById('ale');
+  if (pdEntry.scope !== 'global' || aleEntry.scope !== 'global') throw new Error('expected global entries');
+  const opts = parseMethodOptions(pdEntry, ['features=2', 'gridResolution=3', 'percentiles=0.1,0.9']);
+  assert.deepEqual(opts, { features: '2', gridResolution: 3, percentiles: '0.1,0.9' });
+  const pd = (await pdEntry.run(model, data, { ...opts, target: 0 })) as CurveExplanation;
+  const direct = await partialDependence(model, data, { features: [2], gridResolution: 3, percentiles: [0.1, 0.9], target: 0 });
+  assert.deepEqual(pd.curves[0].y, direct.average);
+  const mixed = (await pdEntry.run(model, data, { features: '0, c', gridResolution: 3, target: 0 })) as CurveExplanation;
+  const mixedDirect = await partialDependence(model, data, { features: [0, 2], gridResolution: 3, target: 0 });
+  assert.deepEqual(mixed.curves.flatMap((c) => c.y), mixedDirect.average);
+  const ale = (await aleEntry.run(model, data, parseMethodOptions(aleEntry, ['features=1,d']))) as CurveExplanation;
+  const aleDirect = await accumulatedLocalEffects(model, data, { features: [1, 3] });
+  assert.deepEqual(ale.curves.map((c) => c.label), ['ALE b, x', 'ALE b, y', 'ALE b, z', 'ALE d, x', 'ALE d, y', 'ALE d, z']);
+  assert.deepEqual(ale.curves[3].y, aleDirect.curves[1].grid.map((_, g) => aleDirect.curves[1].ale[g * 3]));
+  const optionError = (pattern: RegExp) => (e: unknown) => e instanceof LumenError && pattern.test(e.message);
+  await assert.rejects(pdEntry.run(model, data, { features: '2,,3', target: 0 }), optionError(/features must be feature indices ≥ 0 or names.*found "2,,3"/));
+  await assert.rejects(pdEntry.run(model, data, { features: [-1], target: 0 }), optionError(/features must be feature indices/));
+  await assert.rejects(pdEntry.run(model, data, { features: 'nope', target: 0 }), (e: unknown) => e instanceof LumenError && /nope/.test(e.message));
+  await assert.rejects(pdEntry.run(model, data, { features: '2', percentiles: '0.9,0.1', target: 0 }), optionError(/percentiles must be two quantiles.*found "0.9,0.1"/));
+  await assert.rejects(pdEntry.run(model, data, { features: '2', percentiles: '0.5', target: 0 }), optionError(/percentiles must be two quantiles/));
   layers.dispose();
 });
