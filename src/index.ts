@@ -141,6 +141,7 @@ export * from './examples/hnsw-index.js';
 export * from './examples/influence-function.js';
 export * from './examples/labelled-batch.js';
 export * from './examples/lbfgs.js';
+export * from './examples/linear-layer-hessian.js';
 export * from './examples/low-rank-influence.js';
 export * from './examples/mmd-critic.js';
 export * from './examples/nearest-neighbours.js';

@@ -5,6 +5,7 @@ import type { Model, ModelParameter } from '../core/model.js';
 import { Rng } from '../core/random.js';
 import { symmetricEigen } from '../core/symmetric-eigen.js';
 import type { ExampleLoss } from './example-loss.js';
+import { linearLayerHessian } from './linear-layer-hessian.js';
 import { hessianVectorProduct, batchHessianVectorProduct } from './hessian-vector-product.js';
 import { forEachLabelledBatch, type LabelledRows, type StreamOptions } from './labelled-batch.js';
 import { parameterCount, perExampleGradients, selectParameters, type ParameterSelection } from './per-example-gradients.js';
@@ -47,8 +48,8 @@ function grads(model: Model, rows: LabelledRows, options: InfluenceOptions): tf.
   return perExampleGradients(model, rows.x, rows.y, options);
 }
 
-/** The exact Hessian `[P, P]` (float64) of the summed loss over `data`, column by column. */
-async function exactHessian(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<Float64Array> {
+/** The exact Hessian `[P, P]` (float64) of the summed loss over `data`, column by column: P Hessian-vector products (Pearlmutter 1994). */
+export async function hessianByProducts(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<Float64Array> {
   const p = parameterCount(params);
   const h = new Float64Array(p * p);
   for (let k = 0; k < p; k++) {
@@ -62,12 +63,27 @@ async function exactHessian(model: Model, params: readonly ModelParameter[], dat
   return h;
 }
 
+/**
+ * The exact Hessian `[P, P]` (float64) of the summed loss over `data` with respect to `params`:
+ * by the Kronecker form when they are one dense layer's (linear-layer-hessian.ts, `out` passes per
+ * batch), else by P Hessian-vector products.
+ */
+export async function summedLossHessian(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<Float64Array> {
+  const fast = await linearLayerHessian(model, params, data, options.loss ?? 'cross-entropy', options, 'influenceFunction');
+  if (fast) {
+    const p = parameterCount(params);
+    options.onProgress?.({ done: p, total: p });
+    return fast;
+  }
+  return hessianByProducts(model, params, data, options);
+}
+
 /** R = V diag(λ^-1/2) over the kept eigenpairs of H + reg·I (Captum's NaiveInfluenceFunction), `[P, k]`. */
 async function inverseRoot(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<tf.Tensor2D> {
   const p = parameterCount(params);
   const limit = options.maxExactParameters ?? 4096;
   check(p <= limit, 'option', () => `influenceFunction: the exact Hessian of ${p} parameters is too large (limit ${limit}); select layers, or use solver 'cg' or 'lissa'`);
-  const h = await exactHessian(model, params, data, options);
+  const h = await summedLossHessian(model, params, data, options);
   const reg = Math.fround(options.hessianReg ?? 1e-6);
   for (let i = 0; i < p; i++) h[i * p + i] += reg;
   const { values, vectors } = symmetricEigen(h, p);
