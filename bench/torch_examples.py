@@ -5,6 +5,8 @@ JSON file (so both engines run the same numbers).
 Run with Debian's PyTorch (`apt-get install -y python3-torch`, /usr/bin/python3):
   python3 bench/torch_examples.py SPEC.json --reps 3 --threads 2
 Prints one JSON line per workload: {"workload", "median_ms", "times_ms", "threads", "scores"}.
+With --serve it answers one rep per stdin line instead (bench/examples.ts interleaves them with
+its own reps).
 
 Per-example gradients as Captum's default path (`sample_wise_grads_per_batch=False`:
 `_compute_jacobian_wrt_params` calls torch.autograd.grad once per row); TracInCP sums
@@ -104,11 +106,7 @@ def influence_fixture(spec):
 
     def run():
         flat = torch.cat([p.detach().reshape(-1) for p in params])
-        hess = torch.autograd.functional.hessian(summed_loss, flat).double()
-        hess = hess + spec.get('hessian_reg', 1e-6) * torch.eye(hess.shape[0], dtype=torch.float64)
-        evals, evecs = torch.linalg.eigh(hess)
-        keep = evals > spec.get('hessian_inverse_tol', 1e-5)
-        inv = evecs[:, keep] @ torch.diag(1 / evals[keep]) @ evecs[:, keep].T
+        inv = inverse_hessian(torch.autograd.functional.hessian(summed_loss, flat), spec)
         gte = per_example_grads(model, params, xte, yte, 16).double()
         gtr = per_example_grads(model, params, xtr, ytr, 16).double()
         return (gte @ inv @ gtr.T).float()
@@ -129,7 +127,63 @@ def tracin_mnist(spec):
     return run
 
 
-WORKLOADS = {'tracin-fixture': tracin_fixture, 'influence-fixture': influence_fixture, 'tracin-mnist': tracin_mnist}
+def inverse_hessian(hess, spec):
+    """Captum's NaiveInfluenceFunction: (H + reg I)^-1 over the eigenvalues above hessian_inverse_tol, float64."""
+    hess = hess.double() + spec.get('hessian_reg', 1e-6) * torch.eye(hess.shape[0], dtype=torch.float64)
+    evals, evecs = torch.linalg.eigh(hess)
+    keep = evals > spec.get('hessian_inverse_tol', 1e-5)
+    return evecs[:, keep] @ torch.diag(1 / evals[keep]) @ evecs[:, keep].T
+
+
+def influence_mnist(spec):
+    """Exact influence on the CNN's logits layer (650 parameters) over the N training digits: the
+    Hessian of the summed loss by torch.autograd.functional.hessian on the layer's flat parameters
+    (the frozen layers' features computed once), per-row gradients as Captum's default path."""
+    m = spec['mnist']
+    model = MnistCnn(m['weights'])
+    x = torch.tensor(m['x'], dtype=torch.float32).reshape(-1, 28, 28, 1)
+    y = torch.tensor(m['y'])
+    qx = torch.tensor(m['qx'], dtype=torch.float32).reshape(-1, 28, 28, 1)
+    qy = torch.tensor(m['qy'])
+    params = [model.logits.weight, model.logits.bias]
+
+    def features(v):
+        h = v.permute(0, 3, 1, 2)
+        h = F.max_pool2d(F.relu(F.conv2d(h, model.c1w, model.c1b)), 2)
+        h = F.max_pool2d(F.relu(F.conv2d(h, model.c2w, model.c2b)), 2)
+        return F.relu(model.dense1(h.permute(0, 2, 3, 1).reshape(v.shape[0], -1)))
+
+    def run():
+        with torch.no_grad():
+            f = features(x)
+        flat = torch.cat([p.detach().reshape(-1) for p in params])
+
+        def summed_loss(w):
+            return F.cross_entropy(f @ w[:640].reshape(10, 64).T + w[640:], y, reduction='sum')
+        inv = inverse_hessian(torch.autograd.functional.hessian(summed_loss, flat), spec)
+        gte = per_example_grads(model, params, qx, qy, 64).double()
+        gtr = per_example_grads(model, params, x, y, 64).double()
+        return (gte @ inv @ gtr.T).float()
+    return run
+
+
+WORKLOADS = {'tracin-fixture': tracin_fixture, 'influence-fixture': influence_fixture, 'tracin-mnist': tracin_mnist, 'influence-mnist': influence_mnist}
+
+
+def serve(spec):
+    """One rep per request line "<workload>" (timed) or "<workload> scores" (timed, with the scores),
+    for bench/examples.ts's interleaved runs; an empty line ends it."""
+    runs = {}
+    print(json.dumps({'ready': True}), flush=True)
+    for line in iter(input, ''):
+        name, *extra = line.split()
+        run = runs.get(name) or runs.setdefault(name, WORKLOADS[name](spec))
+        t0 = time.perf_counter()
+        scores = run()
+        out = {'ms': (time.perf_counter() - t0) * 1000}
+        if extra == ['scores']:
+            out['scores'] = scores.reshape(-1).tolist()
+        print(json.dumps(out), flush=True)
 
 
 def main():
@@ -138,9 +192,16 @@ def main():
     p.add_argument('--workloads', default=','.join(WORKLOADS))
     p.add_argument('--reps', type=int, default=3)
     p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--serve', action='store_true')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     spec = json.load(open(a.spec))
+    if a.serve:
+        try:
+            serve(spec)
+        except EOFError:
+            pass
+        return
     for name in a.workloads.split(','):
         run = WORKLOADS[name](spec)
         scores = run()  # warm-up
