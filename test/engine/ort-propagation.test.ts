@@ -125,3 +125,23 @@ test('a rule without an onnxruntime form (DeepLIFT reveal-cancel) falls back to 
   ort.dispose?.();
   m.dispose();
 });
+
+test('an op form the compiled rules cannot take (overlapping max pooling) falls back to tfjs for DeepLIFT with one warning', async () => {
+  const seq = tf.sequential();
+  seq.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+  seq.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 1 }));
+  seq.add(tf.layers.flatten());
+  seq.add(tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+  const tfjs = fromLayersModel(seq);
+  const ort = withEngine(tfjs, 'onnxruntime');
+  const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 4);
+  const a = await deepLift(tfjs, x, { target: 1 });
+  const { result: [b, c], warnings } = await capturing(async () => [await deepLift(ort, x, { target: 1 }), await deepLift(ort, x, { target: 1 })]);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /MaxPool with overlapping windows/);
+  assert.deepEqual(Array.from(await b.values.data()), Array.from(await a.values.data()));
+  assert.deepEqual(Array.from(await c.values.data()), Array.from(await a.values.data()));
+  tf.dispose([x, a.values, b.values, c.values]);
+  ort.dispose?.();
+  seq.dispose();
+});

@@ -128,19 +128,32 @@ function referencePlan(ctx: GradientContext, model: Model, input: tf.Tensor, ref
       // one reference per example: the batch's examples are contiguous, a slice (gather is slow on wasm)
       const xs = k === 1 ? input.slice(start, m) : tf.gather(input, tf.tensor1d(batch, 'int32'));
       const bs = shared ? refs.values : perExample ? refs.values.slice(start, m) : tf.gather(refs.values, tf.tensor1d(rows, 'int32'));
-      let refOut: tf.Tensor | null = null;
-      tf.grad((b: tf.Tensor) => {
-        const out = model.run(b, { rules: recorder }).output;
-        refOut = tf.keep(out.clone());
-        return tf.sum(out);
-      })(bs);
-      const out = refOut as unknown as tf.Tensor;
-      kept.push({ start, value: tf.keep(ctx.target.select(expandRows(out, m), batch)) });
-      out.dispose();
+      // The recording pass runs the references through the rules, which is what tfjs' rules read.
+      const record = (b: tf.Tensor): tf.Tensor => {
+        let refOut: tf.Tensor | null = null;
+        tf.grad((r: tf.Tensor) => {
+          const out = model.run(r, { rules: recorder }).output;
+          refOut = tf.keep(out.clone());
+          return tf.sum(out);
+        })(b);
+        return refOut as unknown as tf.Tensor;
+      };
       const points = ctx.space.valuesAt(xs);
       const refPoints = ctx.space.layer ? ctx.space.valuesAt(bs) : bs;
       setRows(current, { inputs: tf.keep(bs.clone()), points: tf.keep(refPoints.clone()) });
-      return { inputs: xs, points, ...(multiply ? { scale: tf.sub(points, refPoints) } : {}) };
+      // An executor that runs the rules itself (onnxruntime) computes the references' values in
+      // its own graph: tfjs then needs only their output, and records them only if it takes the batch.
+      const compiled = ctx.space.gradientAsync !== undefined;
+      const out = compiled ? model.run(bs).output : record(bs);
+      kept.push({ start, value: tf.keep(ctx.target.select(expandRows(out, m), batch)) });
+      out.dispose();
+      const own = current.rows as ReferenceRows;
+      return {
+        inputs: xs,
+        points,
+        ...(multiply ? { scale: tf.sub(points, refPoints) } : {}),
+        ...(compiled ? { tfjsOnly: () => record(own.inputs).dispose() } : {}),
+      };
     },
     async referenceValues() {
       const fRef = new Float64Array(ctx.n);
