@@ -150,8 +150,8 @@ function modified(segment: Segment, term: Term, ctx: SegmentContext): { input: s
     let weights = 0;
     for (const n of segment.nodes) {
       for (const [i, role] of parameterRoles(n).entries()) {
-        if (role === null) continue;
         const name = n.inputs[i];
+        if (role === null || !name) continue;
         const t = ctx.constant(name);
         if (!t || t.type !== 1) throw new LumenError('model', `onnxruntime engine: LRP needs ${n.op}'s ${role} as a float constant`);
         if (role === 'weight') weights++;
