@@ -145,3 +145,26 @@ test('an op form the compiled rules cannot take (overlapping max pooling) falls 
   ort.dispose?.();
   seq.dispose();
 });
+
+test('LRP and DeepLIFT on onnxruntime leave no tensors behind and repeat bit for bit', async () => {
+  const m = mlp();
+  const ort = fromLayersModel(m, { engine: 'onnxruntime' });
+  const x = tf.randomNormal([4, 10], 0, 1, 'float32', 12);
+  const runs: [string, () => Promise<{ values: tf.Tensor }>][] = [
+    ['lrp', () => lrp(ort, x, { target: 1, composite: 'epsilon-gamma-box' })],
+    ['deepLift', () => deepLift(ort, x, { target: 1, batchSize: 3 })],
+  ];
+  for (const [name, run] of runs) {
+    const first = await run();
+    const start = tf.memory().numTensors;
+    const again = await run();
+    const values = Array.from(await again.values.data());
+    again.values.dispose();
+    assert.equal(tf.memory().numTensors, start, `${name}: no tensor left behind`);
+    assert.deepEqual(values, Array.from(await first.values.data()), `${name}: same bits twice`);
+    first.values.dispose();
+  }
+  x.dispose();
+  ort.dispose?.();
+  m.dispose();
+});
