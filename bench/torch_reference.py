@@ -15,6 +15,10 @@ Workloads (target class 3 for mnist, 281 for mobilenet96):
   grad32    gradient of the target logit w.r.t. a batch of 32 inputs
   ig50      integrated gradients, 50 steps in ONE batch, one input, zero baseline
   occ200b32 200 occluded copies of one input (4×4 patches for mnist, 12×12 for mobilenet96), batches of 32
+  lrp32     LRP-ε (ε = 1e-6) on every Conv/Linear, Pass on activations and batch norm, the gradient
+            through max pooling and flatten, Norm on average pooling; batch 32 (Lumen only: not in shared/)
+  deeplift32 DeepLIFT rescale against a zero reference (Captum's rules: Δy/Δx at ReLU/ReLU6, its
+            max-pool rule, the gradient elsewhere); batch 32 (Lumen only: not in shared/)
 """
 import argparse, json, statistics, sys, time
 import torch, torch.nn as nn
@@ -85,7 +89,57 @@ def main():
             for s in range(0, 200, 32):
                 model(occluded(s, min(32, 200 - s)))[:, target].tolist()
 
-    fns = dict(fwd32=fwd32, grad32=grad32, ig50=ig50, occ200b32=occ200b32)
+    mods = list(model)
+
+    def inputs_of(x):
+        xs = []
+        for m in mods:
+            xs.append(x)
+            x = m(x)
+        return xs, x
+
+    def vjp(m, x, v):
+        x = x.detach().requires_grad_(True)
+        g, = torch.autograd.grad(m(x), x, v)
+        return g
+
+    def stab(z, eps=1e-6):
+        return z + eps * (2 * (z >= 0).float() - 1)
+
+    def lrp32():
+        xs, y = inputs_of(x32)
+        r = torch.zeros_like(y)
+        r[:, target] = y[:, target]
+        for m, x in zip(reversed(mods), reversed(xs)):
+            if isinstance(m, (nn.Conv2d, nn.Linear, nn.AdaptiveAvgPool2d)):
+                x = x.detach().requires_grad_(True)
+                z = m(x)
+                g, = torch.autograd.grad(z, x, r / stab(z.detach()))
+                r = x.detach() * g
+            elif isinstance(m, (nn.MaxPool2d, nn.Flatten)):
+                r = vjp(m, x, r)
+        r.sum().item()
+
+    def deeplift32():
+        ref = torch.zeros_like(x32)
+        xs, _ = inputs_of(x32)
+        rs, _ = inputs_of(ref)
+        mult = torch.zeros(32, 10 if a.model == 'mnist' else 1000)
+        mult[:, target] = 1
+        for m, x, b in zip(reversed(mods), reversed(xs), reversed(rs)):
+            if isinstance(m, (nn.ReLU, nn.ReLU6)):
+                dx = x - b
+                mult = torch.where(dx.abs() < 1e-10, vjp(m, x, mult), mult * (m(x) - m(b)) / dx)
+            elif isinstance(m, nn.MaxPool2d):
+                y, yb = m(x), m(b)
+                shares = vjp(m, x, mult * torch.relu(y - yb)) - vjp(m, b, mult * torch.relu(yb - y))
+                dx = x - b
+                mult = torch.where(dx.abs() < 1e-10, vjp(m, x, mult), shares / dx)
+            else:
+                mult = vjp(m, x, mult)
+        (mult * (x32 - ref)).sum().item()
+
+    fns = dict(fwd32=fwd32, grad32=grad32, ig50=ig50, occ200b32=occ200b32, lrp32=lrp32, deeplift32=deeplift32)
     if a.serve:
         print(json.dumps(dict(ready=True, threads=torch.get_num_threads())), flush=True)
         for line in sys.stdin:

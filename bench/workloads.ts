@@ -1,19 +1,21 @@
 /**
- * The four workloads of bench/torch_reference.py, on Lumen: each is an async function that does
+ * The workloads of bench/torch_reference.py, on Lumen: each is an async function that does
  * the whole job (including reading the result back to JS, so that the timing covers the work) and
  * releases every tensor it makes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { integratedGradients } from '../src/attribution/gradient/integrated-gradients.js';
 import { saliency } from '../src/attribution/gradient/saliency.js';
+import { deepLift } from '../src/attribution/propagation/deep-lift.js';
+import { lrp } from '../src/attribution/propagation/lrp/lrp.js';
 import type { Model } from '../src/core/model.js';
 import type { BenchSpec } from './models.js';
 
-export const WORKLOADS = ['fwd32', 'grad32', 'ig50', 'ig50d', 'occ200b32'] as const;
+export const WORKLOADS = ['fwd32', 'grad32', 'ig50', 'ig50d', 'occ200b32', 'lrp32', 'deeplift32'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** The reference workload each Lumen workload is compared with (ig50d is ig50 with Lumen's default batch size). */
-export const TORCH_WORKLOAD: Readonly<Record<WorkloadName, string>> = { fwd32: 'fwd32', grad32: 'grad32', ig50: 'ig50', ig50d: 'ig50', occ200b32: 'occ200b32' };
+export const TORCH_WORKLOAD: Readonly<Record<WorkloadName, string>> = { fwd32: 'fwd32', grad32: 'grad32', ig50: 'ig50', ig50d: 'ig50', occ200b32: 'occ200b32', lrp32: 'lrp32', deeplift32: 'deeplift32' };
 /** One workload ready to run, and the inputs it holds (released by `dispose`). */
 export interface Workloads {
   readonly run: Readonly<Record<WorkloadName, () => Promise<unknown>>>;
@@ -89,6 +91,21 @@ export function makeWorkloads(model: Model, spec: BenchSpec): Workloads {
     a.dispose();
   };
 
+  // LRP-ε (ε = 1e-6) on every dense and conv layer (activations and batch norm Pass, max pooling
+  // the gradient, average pooling Norm), batch 32, one model call.
+  const lrp32 = async () => {
+    const a = await lrp(model, x32, { target, rule: 'epsilon', batchSize: 32 });
+    await a.values.data();
+    a.dispose();
+  };
+
+  // DeepLIFT rescale against a zero reference, batch 32, one model call.
+  const deeplift32 = async () => {
+    const a = await deepLift(model, x32, { target, batchSize: 32 });
+    await a.values.data();
+    a.dispose();
+  };
+
   const occ200b32 = async () => {
     const scores: number[] = [];
     for (let s = 0; s < OCC_TOTAL; s += OCC_BATCH) {
@@ -103,7 +120,7 @@ export function makeWorkloads(model: Model, spec: BenchSpec): Workloads {
   };
 
   return {
-    run: { fwd32, grad32, ig50, ig50d, occ200b32 },
+    run: { fwd32, grad32, ig50, ig50d, occ200b32, lrp32, deeplift32 },
     dispose: () => tf.dispose([x32, x1]),
   };
 }

@@ -20,9 +20,10 @@ export interface GradientSpace {
   gradient(inputs: tf.Tensor, points: tf.Tensor, target: ResolvedTarget, examples: Int32Array): { grad: tf.Tensor; value: tf.Tensor1D };
   /**
    * The same, computed by the model's executor (onnxruntime) when it covers this space; the
-   * caller owns the tensors. Absent when tfjs computes the gradients.
+   * caller owns the tensors. Absent when tfjs computes the gradients. `beforeTfjs` runs (in the
+   * tidy scope of the tfjs pass) when the executor declines the batch and tfjs computes it.
    */
-  gradientAsync?(inputs: tf.Tensor, points: tf.Tensor, target: ResolvedTarget, examples: Int32Array): Promise<{ grad: tf.Tensor; value: tf.Tensor1D }>;
+  gradientAsync?(inputs: tf.Tensor, points: tf.Tensor, target: ResolvedTarget, examples: Int32Array, beforeTfjs?: () => void): Promise<{ grad: tf.Tensor; value: tf.Tensor1D }>;
 }
 
 /**
@@ -35,9 +36,12 @@ export function gradientSpace(model: Model, layer: string | null, rules?: RuleSe
   if (!executor || !executor.supports(layer, rules)) return space;
   return {
     ...space,
-    async gradientAsync(inputs, points, target, examples) {
+    async gradientAsync(inputs, points, target, examples, beforeTfjs) {
       const done = await executor.gradient(inputs, points, layer, target, examples, rules);
-      return done ?? tf.tidy(() => space.gradient(inputs, points, target, examples));
+      return done ?? tf.tidy(() => {
+        beforeTfjs?.();
+        return space.gradient(inputs, points, target, examples);
+      });
     },
   };
 }
@@ -72,6 +76,11 @@ export interface RowBatch {
   readonly points: tf.Tensor;
   /** Multiplies each row's gradient before it is accumulated (e.g. GradientSHAP's x − b). */
   readonly scale?: tf.Tensor;
+  /**
+   * Work the batch needs only when tfjs computes its gradients (DeepLIFT's recording of reference
+   * values for its tfjs rules), run just before; an executor that takes the batch skips it.
+   */
+  readonly tfjsOnly?: () => void;
 }
 
 /** A stream of gradient rows: `examples[r]` and `weights[r]` of row r, and how to build a batch. */
@@ -140,12 +149,14 @@ export async function accumulateGradients(
     let next: { part: tf.Tensor; value: tf.Tensor1D };
     if (space.gradientAsync) {
       // The executor runs outside tfjs: rows are made, sent, and their gradients mixed in tidy scopes of their own.
+      let tfjsOnly: (() => void) | undefined;
       const batch = tf.tidy(() => {
         const b = plan.rows(start, end);
+        tfjsOnly = b.tfjsOnly;
         return b.scale ? { inputs: b.inputs, points: b.points, scale: b.scale } : { inputs: b.inputs, points: b.points };
       });
       try {
-        const { grad, value } = await space.gradientAsync(batch.inputs, batch.points, target, examples);
+        const { grad, value } = await space.gradientAsync(batch.inputs, batch.points, target, examples, tfjsOnly);
         next = tf.tidy(() => mixed(grad, batch.scale, value));
         grad.dispose();
       } finally {
@@ -154,6 +165,7 @@ export async function accumulateGradients(
     } else {
       next = tf.tidy(() => {
         const batch = plan.rows(start, end);
+        batch.tfjsOnly?.();
         const { grad, value } = space.gradient(batch.inputs, batch.points, target, examples);
         return mixed(grad, batch.scale, value);
       });

@@ -119,12 +119,54 @@ export const GRADIENT_RULE: Rule = Object.freeze({
 export type RuleSet = (node: RuleNode) => Rule | null;
 
 /**
+ * What one rule computes, declared for executors that build the backward pass outside tfjs (the
+ * onnxruntime engine, src/engine/ort/rules/part-rules.ts): the LRP rules with their parameters
+ * (src/attribution/propagation/lrp/lrp-rules.ts), Pass and Norm, and DeepLIFT's rescale, softmax
+ * and max-pool rules (deep-lift-rules.ts). `GRADIENT_RULE` needs no declaration.
+ */
+export type RuleForm =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'norm'; readonly stabilizer: number }
+  | { readonly kind: 'epsilon'; readonly epsilon: number }
+  | { readonly kind: 'alpha-beta'; readonly alpha: number; readonly beta: number; readonly stabilizer: number }
+  | { readonly kind: 'gamma'; readonly gamma: number; readonly stabilizer: number }
+  | { readonly kind: 'z-box'; readonly low: number; readonly high: number; readonly stabilizer: number }
+  | { readonly kind: 'flat'; readonly stabilizer: number }
+  | { readonly kind: 'w-square'; readonly stabilizer: number }
+  | { readonly kind: 'deeplift-rescale'; readonly eps: number }
+  | { readonly kind: 'deeplift-softmax'; readonly eps: number }
+  | { readonly kind: 'deeplift-max-pool'; readonly eps: number };
+
+const ruleForms = new WeakMap<Rule, RuleForm>();
+
+/** Declares what `rule` computes (see RuleForm); returns `rule`. */
+export function declareRuleForm<R extends Rule>(rule: R, form: RuleForm): R {
+  ruleForms.set(rule, form);
+  return rule;
+}
+
+/** The declared form of a rule, if it has one. */
+export function ruleForm(rule: Rule): RuleForm | undefined {
+  return ruleForms.get(rule);
+}
+
+/** Reference rows of a DeepLIFT batch: model inputs and points of the gradient space (1 row, or one per row of the batch). */
+export interface ReferenceRows {
+  readonly inputs: tf.Tensor;
+  readonly points: tf.Tensor;
+}
+
+/**
  * What a rule set computes, declared for executors that build the backward pass outside tfjs (the
  * onnxruntime engine): 'relu-masked' = every ReLU-like activation gets guided backprop's or
- * deconvnet's rule, every other op its gradient (src/attribution/propagation/relu-rules.ts).
- * A rule set without a declared form runs on tfjs' tape.
+ * deconvnet's rule, every other op its gradient (src/attribution/propagation/relu-rules.ts);
+ * 'per-rule' = every rule the set chooses is `GRADIENT_RULE` or has a declared RuleForm (LRP
+ * composites, DeepLIFT rescale), and `references` gives the current batch's DeepLIFT reference
+ * rows when the rules need them. A rule set without a declared form runs on tfjs' tape.
  */
-export type RuleSetForm = { readonly kind: 'relu-masked'; readonly rule: 'guided' | 'deconvnet' };
+export type RuleSetForm =
+  | { readonly kind: 'relu-masked'; readonly rule: 'guided' | 'deconvnet' }
+  | { readonly kind: 'per-rule'; readonly references?: () => ReferenceRows | null };
 
 const ruleSetForms = new WeakMap<RuleSet, RuleSetForm>();
 

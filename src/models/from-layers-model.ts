@@ -5,6 +5,7 @@ import { executeGraph, GRAPH_INPUT } from './graph.js';
 import { checkParameterValues, graphParameters } from './graph-parameters.js';
 import type { Graph, GraphNode } from './graph-types.js';
 import { layerParts, parameterlessPart } from './layer-parts.js';
+import { planRules } from './rule-engine.js';
 import { chooseOutputKind, outputKindOfActivation } from './output-kind.js';
 import { registerOrtSource, withEngine, type Engine } from '../engine/ort/with-engine.js';
 import { layersToOnnx } from '../engine/ort/layers-to-onnx.js';
@@ -64,11 +65,16 @@ export function fromLayersModel(model: tf.LayersModel, options: FromLayersModelO
     },
   };
   const names = new Set(graph.nodes.map((n) => n.name));
-  registerOrtSource(wrapped, () => ({
-    name: wrapped.name,
-    forward: layersToOnnx(graph.nodes.map((n) => ({ name: n.name, inputs: n.inputs, layer: model.getLayer(n.name.replace(/:\d+$/, '')) })), GRAPH_INPUT, inputShape, graph.output),
-    layerValue: (layer) => (names.has(layer) ? layer : null),
-  }));
+  registerOrtSource(wrapped, () => {
+    const forward = layersToOnnx(graph.nodes.map((n) => ({ name: n.name, inputs: n.inputs, layer: model.getLayer(n.name.replace(/:\d+$/, '')) })), GRAPH_INPUT, inputShape, graph.output);
+    return {
+      name: wrapped.name,
+      forward,
+      layerValue: (layer) => (names.has(layer) ? layer : null),
+      parts: forward.parts,
+      planRules: (rules) => new Map([...planRules(graph.nodes, rules).values()].flat().map((p) => [`${p.node.name}\u0000${p.node.part}`, p.rule])),
+    };
+  });
   return withEngine(wrapped, options.engine);
 }
 

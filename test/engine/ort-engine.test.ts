@@ -121,7 +121,7 @@ test('an op form without a backward rule falls back to tfjs with one warning nam
   gmp.dispose();
 });
 
-test('guided backprop and deconvnet run their rules in the onnxruntime backward graph and equal tfjs; LRP stays on tfjs', async () => {
+test('guided backprop and deconvnet run their rules in the onnxruntime backward graph and equal tfjs; so does LRP (ort-propagation.test.ts)', async () => {
   const { model: layers } = await loadBundledModel('mnist');
   const tfjs = fromLayersModel(layers);
   const ort = fromLayersModel(layers, { engine: 'onnxruntime' });
@@ -140,8 +140,8 @@ test('guided backprop and deconvnet run their rules in the onnxruntime backward 
   const before = stats(ort).backwardRuns;
   const l1 = await lrp(tfjs, x, { target: 2 });
   const l2 = await lrp(ort, x, { target: 2 });
-  assert.equal(stats(ort).backwardRuns, before, 'LRP has no declared form: tfjs runs it');
-  assert.deepEqual(Array.from(await l2.values.data()), Array.from(await l1.values.data()));
+  assert.ok(stats(ort).backwardRuns > before, 'LRP runs in onnxruntime');
+  assert.ok((await maxRelError(l2.values, l1.values)) < 1e-5);
   tf.dispose([x, l1.values, l2.values]);
   ort.dispose?.();
   layers.dispose();

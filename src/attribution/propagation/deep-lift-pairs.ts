@@ -7,7 +7,7 @@ import { accumulateGradients, type AccumulatedGradients, type RowPlan } from '..
 import type { Model } from '../../core/model.js';
 import type { LayerOption, LocalOptions } from '../../core/options.js';
 import { prepareGradient, type GradientContext } from '../../core/prepare.js';
-import type { RuleSet } from '../../core/rules.js';
+import type { ReferenceRows, RuleSet } from '../../core/rules.js';
 import { clearReferences, deepLiftRuleSet, expandRows, recordingRuleSet, type DeepLiftRule, type ReferenceStore } from './deep-lift-rules.js';
 
 /** The options DeepLIFT and DeepLIFT-SHAP share. */
@@ -56,10 +56,12 @@ export async function deepLiftPairs(
   check(typeof eps === 'number' && eps >= 0, 'option', () => `${fn}: eps must be a number ≥ 0; found ${String(eps)}`);
   check(options.tolerance === undefined || options.tolerance >= 0, 'option', () => `${fn}: tolerance must be a number ≥ 0; found ${options.tolerance}`);
   const store: ReferenceStore = new Map();
-  const rules = deepLiftRuleSet(store, rule, eps);
+  // The current batch's reference rows, for an executor that runs the reference pass in its own graph.
+  const current: { rows: ReferenceRows | null } = { rows: null };
+  const rules = deepLiftRuleSet(store, rule, eps, () => current.rows);
   const ctx = await prepareGradient(model, input, options, fn, rules);
   const refs = references();
-  const plan = referencePlan(ctx, model, input, refs, recordingRuleSet(store, rules), store, multiply);
+  const plan = referencePlan(ctx, model, input, refs, recordingRuleSet(store, rules), store, multiply, current);
   let run: AccumulatedGradients;
   try {
     run = await accumulateGradients(ctx.space, plan, ctx.target, ctx.n, ctx.batchSize, options, fn);
@@ -68,6 +70,7 @@ export async function deepLiftPairs(
     throw e;
   } finally {
     clearReferences(store);
+    setRows(current, null);
     refs.values.dispose();
   }
   const fRef = await plan.referenceValues().catch((e: unknown) => {
@@ -102,7 +105,13 @@ interface ReferencePlan extends RowPlan {
  * references' values of every part (the rules read them in the gradient pass that follows) and
  * keeps the target's value at the references; the row's factor is x − reference when multiplying.
  */
-function referencePlan(ctx: GradientContext, model: Model, input: tf.Tensor, refs: DeepLiftReferences, recorder: RuleSet, store: ReferenceStore, multiply: boolean): ReferencePlan {
+/** Replaces the current reference rows, disposing the previous ones. */
+function setRows(current: { rows: ReferenceRows | null }, rows: ReferenceRows | null): void {
+  if (current.rows) tf.dispose([current.rows.inputs, current.rows.points]);
+  current.rows = rows;
+}
+
+function referencePlan(ctx: GradientContext, model: Model, input: tf.Tensor, refs: DeepLiftReferences, recorder: RuleSet, store: ReferenceStore, multiply: boolean, current: { rows: ReferenceRows | null }): ReferencePlan {
   const { k, perExample } = refs;
   const shared = !perExample && k === 1;
   const total = ctx.n * k;
@@ -119,18 +128,32 @@ function referencePlan(ctx: GradientContext, model: Model, input: tf.Tensor, ref
       // one reference per example: the batch's examples are contiguous, a slice (gather is slow on wasm)
       const xs = k === 1 ? input.slice(start, m) : tf.gather(input, tf.tensor1d(batch, 'int32'));
       const bs = shared ? refs.values : perExample ? refs.values.slice(start, m) : tf.gather(refs.values, tf.tensor1d(rows, 'int32'));
-      let refOut: tf.Tensor | null = null;
-      tf.grad((b: tf.Tensor) => {
-        const out = model.run(b, { rules: recorder }).output;
-        refOut = tf.keep(out.clone());
-        return tf.sum(out);
-      })(bs);
-      const out = refOut as unknown as tf.Tensor;
-      kept.push({ start, value: tf.keep(ctx.target.select(expandRows(out, m), batch)) });
-      out.dispose();
+      // The recording pass runs the references through the rules, which is what tfjs' rules read.
+      const record = (b: tf.Tensor): tf.Tensor => {
+        let refOut: tf.Tensor | null = null;
+        tf.grad((r: tf.Tensor) => {
+          const out = model.run(r, { rules: recorder }).output;
+          refOut = tf.keep(out.clone());
+          return tf.sum(out);
+        })(b);
+        return refOut as unknown as tf.Tensor;
+      };
       const points = ctx.space.valuesAt(xs);
       const refPoints = ctx.space.layer ? ctx.space.valuesAt(bs) : bs;
-      return { inputs: xs, points, ...(multiply ? { scale: tf.sub(points, refPoints) } : {}) };
+      setRows(current, { inputs: tf.keep(bs.clone()), points: tf.keep(refPoints.clone()) });
+      // An executor that runs the rules itself (onnxruntime) computes the references' values in
+      // its own graph: tfjs then needs only their output, and records them only if it takes the batch.
+      const compiled = ctx.space.gradientAsync !== undefined;
+      const out = compiled ? model.run(bs).output : record(bs);
+      kept.push({ start, value: tf.keep(ctx.target.select(expandRows(out, m), batch)) });
+      out.dispose();
+      const own = current.rows as ReferenceRows;
+      return {
+        inputs: xs,
+        points,
+        ...(multiply ? { scale: tf.sub(points, refPoints) } : {}),
+        ...(compiled ? { tfjsOnly: () => record(own.inputs).dispose() } : {}),
+      };
     },
     async referenceValues() {
       const fRef = new Float64Array(ctx.n);

@@ -14,7 +14,7 @@
  * - linear layers, batch norm, average pooling, add, concat, reshape, padding, identity: gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import { GRADIENT_RULE, type OpFamily, type Rule, type RuleContext, type RuleNode, type RuleSet } from '../../core/rules.js';
+import { declareRuleForm, declareRuleSetForm, GRADIENT_RULE, type OpFamily, type ReferenceRows, type Rule, type RuleContext, type RuleNode, type RuleSet } from '../../core/rules.js';
 import { vjp } from '../../engine/vjp.js';
 import { activationFunction } from '../../models/layer-parts.js';
 
@@ -76,7 +76,7 @@ function plainGradient(dy: tf.Tensor, { node, inputs, forward }: RuleContext): t
 
 /** The rescale rule: m_in = m_out · Δy/Δx, the gradient where |Δx| < eps. */
 function rescaleRule(store: ReferenceStore, eps: number): Rule {
-  return {
+  return declareRuleForm({
     name: 'deeplift-rescale',
     backward(dy, context) {
       const ref = reference(store, context.node);
@@ -84,19 +84,19 @@ function rescaleRule(store: ReferenceStore, eps: number): Rule {
       const dOut = tf.sub(context.output, ref.output);
       return [tf.where(tf.less(tf.abs(dx), eps), plainGradient(dy, context), tf.mul(dy, tf.div(dOut, dx)))];
     },
-  };
+  }, { kind: 'deeplift-rescale', eps });
 }
 
 /** Captum's softmax rule: rescale element-wise, then subtract the mean along the softmax axis. */
 function softmaxRule(store: ReferenceStore, eps: number): Rule {
   const rescale = rescaleRule(store, eps);
-  return {
+  return declareRuleForm({
     name: 'deeplift-softmax',
     backward(dy, context) {
       const [m] = rescale.backward(dy, context);
       return [tf.sub(m, tf.mean(m, context.node.op.params?.axis ?? -1, true))];
     },
-  };
+  }, { kind: 'deeplift-softmax', eps });
 }
 
 /**
@@ -108,7 +108,7 @@ function softmaxRule(store: ReferenceStore, eps: number): Rule {
  * fallback.)
  */
 function maxPoolRule(store: ReferenceStore, eps: number): Rule {
-  return {
+  return declareRuleForm({
     name: 'deeplift-max-pool',
     backward(dy, { node, inputs, output, forward }) {
       const ref = reference(store, node);
@@ -121,7 +121,7 @@ function maxPoolRule(store: ReferenceStore, eps: number): Rule {
       const shares = tf.max(excess).dataSync()[0] > 0 ? tf.sub(own, vjp(forward, [xRef], tf.mul(dy, excess))[0]) : own;
       return [ratio(shares, tf.sub(x, xRef), vjp(forward, [x], dy)[0], eps)];
     },
-  };
+  }, { kind: 'deeplift-max-pool', eps });
 }
 
 /** An element-wise activation that rescale and reveal-cancel apply to. */
@@ -233,9 +233,11 @@ const HANDLED_BY_DENSE: Rule = Object.freeze({ name: 'deeplift-reveal-cancel-act
 /**
  * DeepLIFT's rule set over the reference values in `store` (filled by the recording pass before
  * each backward pass). Parts it has no rule for (unknown activations, layers the engine cannot
- * split) make the run fail naming the layer.
+ * split) make the run fail naming the layer. `references` gives the current batch's reference
+ * rows to executors that compile the rules (the onnxruntime engine runs the reference pass itself;
+ * reveal-cancel's rules have no declared form, so they stay on tfjs).
  */
-export function deepLiftRuleSet(store: ReferenceStore, rule: DeepLiftRule, eps: number): RuleSet {
+export function deepLiftRuleSet(store: ReferenceStore, rule: DeepLiftRule, eps: number, references?: () => ReferenceRows | null): RuleSet {
   const rescale = rescaleRule(store, eps);
   const softmax = softmaxRule(store, eps);
   const maxPool = maxPoolRule(store, eps);
@@ -251,7 +253,7 @@ export function deepLiftRuleSet(store: ReferenceStore, rule: DeepLiftRule, eps: 
     name: 'deeplift-activation',
     backward: (dy, context) => (index.denseBefore(context.node) ? HANDLED_BY_DENSE.backward(dy, context) : rescale.backward(dy, context)),
   };
-  return (node) => {
+  return declareRuleSetForm((node: RuleNode) => {
     index.see(node);
     const { family, activation } = node.op;
     if (family === 'activation') {
@@ -263,7 +265,7 @@ export function deepLiftRuleSet(store: ReferenceStore, rule: DeepLiftRule, eps: 
     if (family === 'max-pool' || family === 'global-max-pool') return maxPool;
     if (rule === 'reveal-cancel' && family === 'linear' && node.kind === 'Dense') return pairedLinear;
     return LINEAR_FAMILIES.has(family) ? GRADIENT_RULE : null;
-  };
+  }, references ? { kind: 'per-rule', references } : { kind: 'per-rule' });
 }
 
 /**

@@ -10,6 +10,15 @@ export interface LayerCall {
   readonly layer: tf.layers.Layer;
 }
 
+/** Which part of which layer (as the rule engine splits layers, models/layer-parts.ts) a node computes. */
+export interface PartTag {
+  readonly layer: string;
+  readonly part: 'linear' | 'activation' | 'whole';
+}
+
+/** A Layers model's graph with the part each node belongs to, by the node's first output (layer-output aliases have none). */
+export type TaggedGraph = OrtGraph & { readonly parts: ReadonlyMap<string, PartTag> };
+
 /** The opset of graphs built from tfjs models. */
 export const LAYERS_OPSET = 17;
 
@@ -21,10 +30,20 @@ type Config = Record<string, unknown>;
  * Every layer's output keeps its IR name, so layers can be fed and read by name. A layer Lumen
  * does not translate is a LumenError naming it.
  */
-export function layersToOnnx(calls: readonly LayerCall[], input: string, inputShape: readonly number[], output: string): OrtGraph {
+export function layersToOnnx(calls: readonly LayerCall[], input: string, inputShape: readonly number[], output: string): TaggedGraph {
   const out = new OrtEmitter(LAYERS_OPSET, 'layers/');
-  for (const call of calls) translate(out, call);
+  const parts = new Map<string, PartTag>();
+  for (const call of calls) {
+    const start = out.nodes.length;
+    const split = translate(out, call);
+    // the last node is the Identity that names the layer's output
+    for (let k = start; k < out.nodes.length - 1; k++) {
+      const part = split === undefined ? 'whole' : k < split ? 'linear' : 'activation';
+      parts.set(out.nodes[k].outputs[0], { layer: call.name, part });
+    }
+  }
   return {
+    parts,
     opset: LAYERS_OPSET,
     nodes: out.nodes,
     initializers: out.initializers,
@@ -33,22 +52,30 @@ export function layersToOnnx(calls: readonly LayerCall[], input: string, inputSh
   };
 }
 
-function translate(out: OrtEmitter, { name, inputs, layer }: LayerCall): void {
+/** Emits one layer; returns the index of its first activation node when it has a fused (non-linear) activation. */
+function translate(out: OrtEmitter, { name, inputs, layer }: LayerCall): number | undefined {
   const kind = layer.getClassName();
   const config = layer.getConfig() as Config;
   const weights = layer.getWeights().map((w) => ({ values: w.dataSync() as Float32Array, shape: w.shape }));
   const x = inputs[0];
-  const finish = (value: string): void => {
+  const finish = (value: string): undefined => {
     out.nodes.push({ op: 'Identity', inputs: [value], outputs: [name] });
+    return undefined;
   };
   const fail = (why: string): never => {
     throw new LumenError('model', `onnxruntime engine: layer '${name}' (${kind}) ${why}`);
+  };
+  const fused = (v: string): number | undefined => {
+    const act = String(config.activation ?? 'linear');
+    const at = out.nodes.length;
+    finish(activation(out, v, act, fail));
+    return act === 'linear' ? undefined : at;
   };
   switch (kind) {
     case 'Dense': {
       let v = out.emit('MatMul', [x, out.floats(weights[0].values, weights[0].shape)]);
       if (config.useBias) v = out.emit('Add', [v, out.floats(weights[1].values, weights[1].shape)]);
-      return finish(activation(out, v, String(config.activation ?? 'linear'), fail));
+      return fused(v);
     }
     case 'Conv2D':
     case 'DepthwiseConv2D': {
@@ -75,7 +102,7 @@ function translate(out: OrtEmitter, { name, inputs, layer }: LayerCall): void {
         group: { i: depthwise ? ci : 1 },
         pads: { ints: pads(layer, String(config.padding), [kh, kw], strides, dilations, fail) },
       });
-      return finish(activation(out, nhwc(out, conv), String(config.activation ?? 'linear'), fail));
+      return fused(nhwc(out, conv));
     }
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
@@ -145,7 +172,7 @@ function translate(out: OrtEmitter, { name, inputs, layer }: LayerCall): void {
     case 'Concatenate':
       return finish(out.emit('Concat', [...inputs], { axis: { i: Number(config.axis ?? -1) } }));
     default:
-      fail('has no ONNX translation');
+      return fail('has no ONNX translation');
   }
 }
 

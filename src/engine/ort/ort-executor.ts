@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceSession, Tensor as OrtTensorValue } from 'onnxruntime-common';
 import type { ExecutedGradient, GradientExecutor, TargetSelection } from '../../core/model.js';
-import { ruleSetForm, type RuleSet, type RuleSetForm } from '../../core/rules.js';
+import { GRADIENT_RULE, ruleForm, ruleSetForm, type Rule, type RuleSet, type RuleSetForm } from '../../core/rules.js';
 import { ruleSetBackwardRules } from './rules/relu-masked.js';
+import { needsReference, segmentRule } from './rules/part-rules.js';
 import { LumenError } from '../../core/errors.js';
-import { backwardGraph, GRAD, opsWithoutRule, SEED } from './backward.js';
+import { backwardGraph, GRAD, opsWithoutRule, REF, SEED, type PartRules, type SegmentRule } from './backward.js';
+import type { PartTag } from './layers-to-onnx.js';
 import { encodeOnnx } from './encode-onnx.js';
 import type { OrtGraph } from './ort-graph.js';
 import { onnxRuntime } from './runtime.js';
@@ -16,11 +18,27 @@ export interface OrtSource {
   readonly forward: OrtGraph;
   /** The graph value holding a layer's output as the Model captures it, or null when the engine does not feed that layer. */
   layerValue(layer: string): string | null;
+  /** The layer part each forward node computes, by its first output (needed to compile 'per-rule' rule sets). */
+  readonly parts?: ReadonlyMap<string, PartTag>;
+  /** The rule `rules` chooses for every layer part, by `layer\u0000part` (the tfjs rule engine's plan); a LumenError when a part has none. */
+  planRules?(rules: RuleSet): ReadonlyMap<string, Rule>;
+}
+
+/** A 'per-rule' rule set compiled for this model: a key of its rules' forms, and the part rules. */
+interface CompiledRules {
+  readonly key: string;
+  readonly parts: PartRules;
+}
+
+/** A short name of a rule set's form, for session and refusal keys. */
+function formKey(form: RuleSetForm | undefined, compiled: CompiledRules | null): string {
+  if (!form) return '';
+  return form.kind === 'relu-masked' ? `${form.kind}:${form.rule}` : `${form.kind}:${compiled?.key ?? ''}`;
 }
 
 /** The refusal record of a gradient space under a rule set's form (or none). */
-function refusalKey(layer: string | null, form: RuleSetForm | undefined): string {
-  return `${layer ?? ''}${form ? `\u0000${form.kind}:${form.rule}` : ''}`;
+function refusalKey(layer: string | null, key: string): string {
+  return `${layer ?? ''}${key ? `\u0000${key}` : ''}`;
 }
 
 /** Warnings already printed, so each (model, reason) warns once. */
@@ -46,6 +64,8 @@ export class OrtExecutor implements GradientExecutor {
   readonly stats = { sessions: 0, forwardRuns: 0, backwardRuns: 0 };
   /** Layers (or '' for the input) whose gradients fell back to tfjs. */
   private readonly refused = new Set<string>();
+  /** 'per-rule' rule sets compiled (or refused, with the reason). */
+  private readonly compiled = new WeakMap<RuleSet, CompiledRules | LumenError>();
 
   constructor(readonly source: OrtSource) {}
 
@@ -61,12 +81,21 @@ export class OrtExecutor implements GradientExecutor {
     const form = rules ? ruleSetForm(rules) : undefined;
     if (rules && !form) return false;
     const wrt = layer === null ? this.inputName : this.source.layerValue(layer);
-    const key = refusalKey(layer, form);
+    let compiled: CompiledRules | null = null;
+    if (rules && form?.kind === 'per-rule') {
+      const c = this.compile(rules, form);
+      if (c instanceof LumenError) {
+        warnOnce(this.source.name, c.message.replace(/^onnxruntime engine: /, ''));
+        return false;
+      }
+      compiled = c;
+    }
+    const key = refusalKey(layer, formKey(form, compiled));
     if (wrt === null || this.refused.has(key)) return false;
-    const missing = opsWithoutRule(this.spaceGraph(wrt), wrt, this.outputName, form ? ruleSetBackwardRules(form) : undefined);
+    const missing = opsWithoutRule(this.spaceGraph(wrt), wrt, this.outputName, form?.kind === 'relu-masked' ? ruleSetBackwardRules(form) : undefined);
     if (missing.length > 0) {
-      // Under a rule set, an op outside its families keeps the pass on tfjs (whose rule engine decides), without a warning.
-      if (form) this.refused.add(key);
+      // Under guided backprop or deconvnet, an op outside their families keeps the pass on tfjs (whose rule engine decides), without a warning.
+      if (form?.kind === 'relu-masked') this.refused.add(key);
       else this.refuse(layer, `op${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no backward rule in the onnxruntime engine`);
       return false;
     }
@@ -78,22 +107,41 @@ export class OrtExecutor implements GradientExecutor {
     if (wrt === null) return null;
     const form = rules ? ruleSetForm(rules) : undefined;
     if (rules && !form) return null;
+    let compiled: CompiledRules | null = null;
+    if (rules && form?.kind === 'per-rule') {
+      const c = this.compile(rules, form);
+      if (c instanceof LumenError) return null;
+      compiled = c;
+    }
     const batch = points.shape[0];
+    const fkey = formKey(form, compiled);
     let session: InferenceSession;
     try {
-      session = await this.session(`grad|${layer ?? ''}|${form ? `${form.kind}:${form.rule}` : ''}|${batch}`, async () => {
+      session = await this.session(`grad|${layer ?? ''}|${fkey}|${batch}`, async () => {
         const shapes = await this.probe(batch, inputs);
         const graph = this.spaceGraph(wrt, shapes.get(wrt));
-        return backwardGraph({ ...graph, inputs: graph.inputs.map((i) => ({ ...i, dims: shapes.get(i.name) })) }, wrt, shapes, form ? ruleSetBackwardRules(form) : undefined);
+        const spaced = { ...graph, inputs: graph.inputs.map((i) => ({ ...i, dims: shapes.get(i.name) })) };
+        return backwardGraph(spaced, wrt, shapes, form?.kind === 'relu-masked' ? ruleSetBackwardRules(form) : undefined, compiled?.parts);
       }, () => this.probes.delete(batch));
     } catch (e) {
       if (!(e instanceof LumenError)) throw e;
-      if (form) this.refused.add(refusalKey(layer, form));
-      else this.refuse(layer, e.message.replace(/^onnxruntime engine: /, ''));
+      if (form?.kind === 'relu-masked') this.refused.add(refusalKey(layer, fkey));
+      else this.refuse(layer, e.message.replace(/^onnxruntime engine: /, ''), fkey);
       return null;
     }
     const feeds: Record<string, OrtTensorValue> = { [wrt]: await toOrt(points) };
     if (wrt !== this.inputName && session.inputNames.includes(this.inputName)) feeds[this.inputName] = await toOrt(inputs);
+    if (compiled?.parts.reference) {
+      // DeepLIFT: the reference rows of this batch (one shared row repeated) feed the graph's reference pass.
+      const rows = form?.kind === 'per-rule' ? form.references?.() : null;
+      if (!rows) return null;
+      for (const [name, t] of [[wrt, rows.points], [this.inputName, rows.inputs]] as const) {
+        if (!session.inputNames.includes(REF + name) || feeds[REF + name]) continue;
+        const expanded = t.shape[0] === batch ? t : tf.tidy(() => tf.concat(new Array<tf.Tensor>(batch).fill(t)));
+        feeds[REF + name] = await toOrt(expanded);
+        if (expanded !== t) expanded.dispose();
+      }
+    }
     const ort = await onnxRuntime();
     const shapes = await this.probe(batch, inputs);
     const outShape = shapes.get(this.outputName) as number[];
@@ -134,9 +182,55 @@ export class OrtExecutor implements GradientExecutor {
     return this.source.forward.outputs[0].name;
   }
 
-  private refuse(layer: string | null, why: string): void {
-    this.refused.add(layer ?? '');
+  private refuse(layer: string | null, why: string, key = ''): void {
+    this.refused.add(refusalKey(layer, key));
     warnOnce(this.source.name, why);
+  }
+
+  /**
+   * A 'per-rule' rule set as part rules: the tfjs rule engine's plan for every layer part, and the
+   * compiled backward pass of each part whose rule is not the gradient (rules/part-rules.ts); a
+   * LumenError saying why when the model's graph has no part tags or a rule has no declared form.
+   */
+  private compile(rules: RuleSet, form: Extract<RuleSetForm, { kind: 'per-rule' }>): CompiledRules | LumenError {
+    const known = this.compiled.get(rules);
+    if (known) return known;
+    let result: CompiledRules | LumenError;
+    try {
+      result = this.compileParts(rules, form);
+    } catch (e) {
+      if (!(e instanceof LumenError)) throw e;
+      result = e;
+    }
+    this.compiled.set(rules, result);
+    return result;
+  }
+
+  private compileParts(rules: RuleSet, form: Extract<RuleSetForm, { kind: 'per-rule' }>): CompiledRules {
+    const { parts, planRules } = this.source;
+    if (!parts || !planRules) throw new LumenError('model', 'onnxruntime engine: its graph does not map nodes to layer parts, so propagation rules are not compiled');
+    const plan = planRules(rules);
+    const segments = new Map<string, { key: string; rule: SegmentRule }>();
+    const byPart = new Map<string, SegmentRule>();
+    const keys: string[] = [];
+    let reference = false;
+    for (const [value, tag] of parts) {
+      const key = `${tag.layer}\u0000${tag.part}`;
+      const rule = plan.get(key);
+      if (!rule || rule === GRADIENT_RULE) continue;
+      let compiled = byPart.get(key);
+      if (!compiled) {
+        const f = ruleForm(rule);
+        if (!f) throw new LumenError('model', `onnxruntime engine: rule '${rule.name}' of layer '${tag.layer}' has no onnxruntime form`);
+        if (needsReference(f) && !form.references) throw new LumenError('model', `onnxruntime engine: rule '${rule.name}' needs reference rows, which the rule set does not give`);
+        compiled = segmentRule(f);
+        byPart.set(key, compiled);
+        keys.push(`${tag.layer}/${tag.part}=${JSON.stringify(f)}`);
+        reference ||= needsReference(f);
+      }
+      segments.set(value, { key, rule: compiled });
+    }
+    return { key: keys.join(';'), parts: { segments, reference } };
   }
 
   /** The forward graph of a gradient space: the input's, or with `wrt` (a layer's value) fed as an input. */

@@ -4,7 +4,7 @@
  * to the first matching layer only, and rules by layer name. `compositeRuleSet` turns one into the
  * engine's rule set; a layer part that no entry matches has no rule, and the run fails naming it.
  */
-import { GRADIENT_RULE, type Rule, type RuleNode, type RuleSet } from '../../../core/rules.js';
+import { declareRuleSetForm, GRADIENT_RULE, type Rule, type RuleNode, type RuleSet } from '../../../core/rules.js';
 import { alphaBetaRule, DEFAULT_STABILIZER, epsilonRule, flatRule, gammaRule, normRule, PASS_RULE, zBoxRule, zPlusRule, type Bound } from './lrp-rules.js';
 
 /**
@@ -56,7 +56,8 @@ function lookup(map: readonly (readonly [LayerClass, Rule])[], node: RuleNode): 
  */
 export function compositeRuleSet(composite: Composite): RuleSet {
   let first: number | null = null;
-  return (node) => {
+  // Every rule of lrp-rules.ts declares its form: the onnxruntime engine compiles the composite (engine/ort/rules/part-rules.ts).
+  return declareRuleSetForm((node: RuleNode) => {
     const named = composite.byName?.[node.name];
     if (named && node.part !== 'activation') return named;
     if (composite.firstMap) {
@@ -67,7 +68,7 @@ export function compositeRuleSet(composite: Composite): RuleSet {
       }
     }
     return lookup(composite.layerMap, node);
-  };
+  }, { kind: 'per-rule' });
 }
 
 /** Parameters of the named composites (zennit's defaults). */

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../../../core/errors.js';
-import type { Rule } from '../../../core/rules.js';
+import { declareRuleForm, type Rule } from '../../../core/rules.js';
 import { vjp } from '../../../engine/vjp.js';
 import { basicRule, type LayerParams, type LrpTerm } from './basic-rule.js';
 import { stabilize } from './stabilize.js';
@@ -51,12 +51,12 @@ function signTerms(up: (t: tf.Tensor) => tf.Tensor, down: (t: tf.Tensor) => tf.T
 /** LRP-ε: z = f(x; W, b), R_in = x ⊙ Jᵀ(R / stab_ε(z)); ε = 0 is LRP-0. The bias absorbs relevance. */
 export function epsilonRule(epsilon = DEFAULT_STABILIZER): Rule {
   checkNumber('epsilon', epsilon, 0);
-  return basicRule({
+  return declareRuleForm(basicRule({
     name: `epsilon(${epsilon})`,
     terms: [{}],
     mapGradient: (r, [z]) => [tf.div(r, stabilize(z, epsilon))],
     reduce: (xs, gs) => weightedSum(xs, gs, [1]),
-  });
+  }), { kind: 'epsilon', epsilon });
 }
 
 /**
@@ -68,7 +68,7 @@ export function alphaBetaRule(alpha = 2, beta = 1, stabilizer = DEFAULT_STABILIZ
   checkNumber('alpha', alpha, 0);
   checkNumber('beta', beta, 0);
   checkNumber('stabilizer', stabilizer, 0);
-  return basicRule({
+  return declareRuleForm(basicRule({
     name: `alpha-beta(${alpha}, ${beta})`,
     terms: beta === 0 ? signTerms(positive, negative).slice(0, 2) : signTerms(positive, negative),
     mapGradient: (r, outs) => {
@@ -78,13 +78,13 @@ export function alphaBetaRule(alpha = 2, beta = 1, stabilizer = DEFAULT_STABILIZ
       return [sp, sp, sn, sn];
     },
     reduce: (xs, gs) => weightedSum(xs, gs, [alpha, alpha, -beta, -beta]),
-  });
+  }), { kind: 'alpha-beta', alpha, beta, stabilizer });
 }
 
 /** LRP-z⁺: z = f(x⁺; W⁺, b⁺) + f(x⁻; W⁻, 0), R_in = x⁺ ⊙ J_{W⁺}ᵀ s + x⁻ ⊙ J_{W⁻}ᵀ s; identical to αβ with α = 1, β = 0. */
 export function zPlusRule(stabilizer = DEFAULT_STABILIZER): Rule {
   const rule = alphaBetaRule(1, 0, stabilizer);
-  return { ...rule, name: 'z-plus' };
+  return declareRuleForm({ ...rule, name: 'z-plus' }, { kind: 'alpha-beta', alpha: 1, beta: 0, stabilizer });
 }
 
 /**
@@ -97,7 +97,7 @@ export function gammaRule(gamma = 0.25, stabilizer = DEFAULT_STABILIZER): Rule {
   checkNumber('stabilizer', stabilizer, 0);
   const up = (t: tf.Tensor): tf.Tensor => tf.add(t, tf.mul(gamma, positive(t)));
   const down = (t: tf.Tensor): tf.Tensor => tf.add(t, tf.mul(gamma, negative(t)));
-  return basicRule({
+  return declareRuleForm(basicRule({
     name: `gamma(${gamma})`,
     terms: [...signTerms(up, down), {}],
     mapGradient: (r, outs) => {
@@ -107,7 +107,7 @@ export function gammaRule(gamma = 0.25, stabilizer = DEFAULT_STABILIZER): Rule {
       return [sp, sp, sn, sn, null];
     },
     reduce: (xs, gs) => weightedSum(xs, gs, [1, 1, 1, 1, 0]),
-  });
+  }), { kind: 'gamma', gamma, stabilizer });
 }
 
 /** A bound of the zᴮ rule: a number, or a tensor broadcastable to the layer's input. */
@@ -123,7 +123,7 @@ export function zBoxRule(low: Bound, high: Bound, stabilizer = DEFAULT_STABILIZE
   }
   checkNumber('stabilizer', stabilizer, 0);
   const fill = (b: Bound) => (x: tf.Tensor): tf.Tensor => (typeof b === 'number' ? tf.fill(x.shape, b) : tf.add(tf.zerosLike(x), b));
-  return basicRule({
+  const rule = basicRule({
     name: `z-box(${typeof low === 'number' ? low : 'tensor'}, ${typeof high === 'number' ? high : 'tensor'})`,
     terms: [{}, { modifyInput: fill(low), modifyParams: mapParams(positive) }, { modifyInput: fill(high), modifyParams: mapParams(negative) }],
     mapGradient: (r, [z, zl, zh]) => {
@@ -132,35 +132,37 @@ export function zBoxRule(low: Bound, high: Bound, stabilizer = DEFAULT_STABILIZE
     },
     reduce: (xs, gs) => weightedSum(xs, gs, [1, -1, -1]),
   });
+  // Tensor bounds have no declared form: the rule runs on tfjs.
+  return typeof low === 'number' && typeof high === 'number' ? declareRuleForm(rule, { kind: 'z-box', low, high, stabilizer }) : rule;
 }
 
 /** Flat: z = f(1; 1, 0) (inputs and weights all ones, no bias), R_in = J_1ᵀ(R / stab(z)): relevance spread uniformly over the receptive field. */
 export function flatRule(stabilizer = DEFAULT_STABILIZER): Rule {
   checkNumber('stabilizer', stabilizer, 0);
-  return basicRule({
+  return declareRuleForm(basicRule({
     name: 'flat',
     terms: [{ modifyInput: (x) => tf.onesLike(x), modifyParams: mapParams((t) => tf.onesLike(t), 'zero') }],
     mapGradient: (r, [z]) => [tf.div(r, stabilize(z, stabilizer))],
     reduce: (_xs, [g]) => g as tf.Tensor,
-  });
+  }), { kind: 'flat', stabilizer });
 }
 
 /** w²-rule: z = f(1; W², b²) (the squared bias is kept, as zennit), R_in = J_{W²}ᵀ(R / stab(z)). */
 export function wSquareRule(stabilizer = DEFAULT_STABILIZER): Rule {
   checkNumber('stabilizer', stabilizer, 0);
-  return basicRule({
+  return declareRuleForm(basicRule({
     name: 'w-square',
     terms: [{ modifyInput: (x) => tf.onesLike(x), modifyParams: mapParams((t) => tf.square(t)) }],
     mapGradient: (r, [z]) => [tf.div(r, stabilize(z, stabilizer))],
     reduce: (_xs, [g]) => g as tf.Tensor,
-  });
+  }), { kind: 'w-square', stabilizer });
 }
 
 /** Pass: the relevance is copied to the input unchanged (activations, batch norm without a canonizer). */
-export const PASS_RULE: Rule = Object.freeze({
+export const PASS_RULE: Rule = declareRuleForm(Object.freeze({
   name: 'pass',
   backward: (relevance: tf.Tensor, { inputs }: { inputs: readonly tf.Tensor[] }): tf.Tensor[] => inputs.map(() => relevance),
-});
+}), { kind: 'pass' });
 
 /**
  * Norm: the ε-rule of a layer without parameters (average pooling, sums, and Captum's max
@@ -168,11 +170,11 @@ export const PASS_RULE: Rule = Object.freeze({
  */
 export function normRule(stabilizer = DEFAULT_STABILIZER): Rule {
   checkNumber('stabilizer', stabilizer, 0);
-  return {
+  return declareRuleForm({
     name: `norm(${stabilizer})`,
     backward(relevance, { inputs, output, forward }) {
       const s = tf.div(relevance, stabilize(output, stabilizer));
       return vjp(forward, inputs, s).map((g, i) => tf.mul(inputs[i], g));
     },
-  };
+  }, { kind: 'norm', stabilizer });
 }

@@ -90,5 +90,7 @@ export function canonize(model: Model, canonizers: readonly Canonizer[]): Model 
   if (canonizers.length === 0) return model;
   const rewrite = (options?: RunOptions): RunOptions | undefined =>
     options?.rules ? { ...options, rules: canonizers.reduce((r, c) => c.apply(r), options.rules) } : options;
-  return { ...model, run: (x, options) => model.run(x, rewrite(options)) };
+  // The rewrite lives in the tfjs rule engine: a second executor (onnxruntime) would not see it.
+  const { executor: _executor, ...rest } = model;
+  return { ...rest, run: (x, options) => model.run(x, rewrite(options)) };
 }

@@ -23,7 +23,7 @@ const RELU_LIKE_OPS = ['Relu', 'LeakyRelu', 'Elu', 'Clip'];
  * PASSED_OPS keeps its gradient rule; ops outside both lists have no rule, so the engine leaves the
  * whole pass to tfjs.
  */
-export function ruleSetBackwardRules(form: RuleSetForm): Readonly<Record<string, BackwardRule>> {
+export function ruleSetBackwardRules(form: Extract<RuleSetForm, { kind: 'relu-masked' }>): Readonly<Record<string, BackwardRule>> {
   const rules: Record<string, BackwardRule> = {};
   for (const op of PASSED_OPS) rules[op] = BACKWARD_RULES[op];
   for (const op of RELU_LIKE_OPS) {
