@@ -69,6 +69,7 @@ export * from './concepts/linear-probe.js';
 export * from './concepts/logistic-regression.js';
 export * from './concepts/registry.js';
 export * from './concepts/svcca.js';
+export * from './concepts/t-test.js';
 export * from './core/attribution.js';
 export * from './core/baseline.js';
 export * from './core/batching.js';
