@@ -10,6 +10,7 @@ import type { ActivationMatrix } from './activation-matrix.js';
 import { selectRows, stratifiedSplit } from './linear-probe.js';
 import { accuracy, fitLogisticRegression, type LogisticRegressionModel } from './logistic-regression.js';
 import { fitLinearSvm } from './linear-svm.js';
+import { fromRowSpace, rowSpace } from './row-space.js';
 
 /** The linear classifier of a CAV: L2 logistic regression (scikit-learn's) or a linear SVM (LinearSVC's primal). */
 export type CavClassifier = 'logistic' | 'svm';
@@ -68,9 +69,13 @@ export function trainCav(concept: ActivationMatrix, random: ActivationMatrix, op
   const test = selectRows(all, split.heldout);
   const trainLabels = split.train.map((i) => labels[i]);
   const testLabels = split.heldout.map((i) => labels[i]);
-  const model: LogisticRegressionModel = classifier === 'svm'
-    ? fitLinearSvm(train, trainLabels, { C: options.C })
-    : fitLogisticRegression(train, trainLabels, { C: options.C });
+  // More units than rows: solve the same problem exactly in the training rows' span (row-space.ts).
+  const reduced = train.cols > train.rows ? rowSpace(train) : null;
+  const fit = (m: ActivationMatrix): LogisticRegressionModel => classifier === 'svm'
+    ? fitLinearSvm(m, trainLabels, { C: options.C })
+    : fitLogisticRegression(m, trainLabels, { C: options.C });
+  const small = fit(reduced ? reduced.z : train);
+  const model: LogisticRegressionModel = reduced ? { ...small, coef: [fromRowSpace(reduced.v, small.coef[0], train.cols)] } : small;
   const w = model.coef[0];
   let norm = 0;
   for (const v of w) norm += v * v;
