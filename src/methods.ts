@@ -13,6 +13,7 @@ import { ANCHOR_METHODS } from './local-rules/registry.js';
 import { COUNTERFACTUAL_METHODS } from './counterfactual/registry.js';
 import { EXAMPLE_METHODS } from './examples/registry.js';
 import { CONCEPT_METHODS } from './concepts/registry.js';
+import { TCAV_METHODS } from './concepts/tcav-registry.js';
 import { FAIRNESS_METHODS } from './fairness/registry.js';
 import { FEATUREVIZ_METHODS } from './featureviz/registry.js';
 import { DISSECTION_METHODS } from './dissection/registry.js';
@@ -43,6 +44,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...COUNTERFACTUAL_METHODS,
   ...EXAMPLE_METHODS,
   ...CONCEPT_METHODS,
+  ...TCAV_METHODS,
   ...FAIRNESS_METHODS,
   ...FEATUREVIZ_METHODS,
   ...DISSECTION_METHODS,
