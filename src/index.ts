@@ -104,6 +104,7 @@ export * from './counterfactual/diverse-counterfactuals.js';
 export * from './counterfactual/elastic-net-fista.js';
 export * from './counterfactual/feature-scales.js';
 export * from './counterfactual/output-gradient.js';
+export * from './counterfactual/prototype-counterfactual.js';
 export * from './counterfactual/reconstruction-terms.js';
 export * from './counterfactual/registry.js';
 export * from './counterfactual/tabular-constraints.js';
