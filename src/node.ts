@@ -31,6 +31,7 @@ export * from './models/bundled.js';
 export * from './models/checkpoint-files.js';
 export * from './models/fixture.js';
 export * from './models/load-model-file.js';
+export * from './models/mnist-autoencoder.js';
 export * from './models/mnist-decoder.js';
 export * from './models/model-io.js';
 export * from './models/onnx/load-onnx-runtime.js';
