@@ -36,6 +36,7 @@ export * from './models/mnist-decoder.js';
 export * from './models/model-io.js';
 export * from './models/onnx/load-onnx-runtime.js';
 export * from './node/use-backend-from-env.js';
+export * from './render/attack-figure.js';
 export * from './render/explanation-section.js';
 export * from './render/images-grid.js';
 export * from './render/png.js';

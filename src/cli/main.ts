@@ -19,6 +19,8 @@ import { registerWorker } from './worker.js';
 import { registerFairness } from './fairness.js';
 import { registerVisualize } from './visualize.js';
 import { registerDissect } from './dissect.js';
+import { registerAttack } from './attack.js';
+import { registerRobustness } from './robustness.js';
 
 const program = new Command();
 program
@@ -52,6 +54,8 @@ registerWorker(program);
 registerFairness(program);
 registerVisualize(program);
 registerDissect(program);
+registerAttack(program);
+registerRobustness(program);
 
 try {
   await program.parseAsync(process.argv);

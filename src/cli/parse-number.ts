@@ -25,3 +25,16 @@ export function parseIntegerFlag(flag: string, text: string, min = 0, max = Numb
   if (!isIntegerText(text) || v < min || v > max) throw new LumenError('option', `${flag}: expected ${range} (decimal digits); found '${text}'`);
   return v;
 }
+
+/**
+ * A flag's value as a finite decimal number in [min, max], strictly (no hex, `Infinity` or empty
+ * string): `--eps abc` is a LumenError saying what was expected and what was found.
+ */
+export function parseNumberFlag(flag: string, text: string, min = -Infinity, max = Infinity): number {
+  const v = Number(text);
+  if (!isDecimalText(text) || v < min || v > max) {
+    const range = min === -Infinity && max === Infinity ? 'a decimal number' : max === Infinity ? `a decimal number ≥ ${min}` : min === -Infinity ? `a decimal number ≤ ${max}` : `a decimal number in [${min}, ${max}]`;
+    throw new LumenError('option', `${flag}: expected ${range}; found '${text}'`);
+  }
+  return v;
+}
