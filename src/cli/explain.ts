@@ -15,6 +15,7 @@ import { attributionFigures, DEFAULT_CLIP_PERCENT, type ExampleFigure } from './
 import { coalitionFlagOptions } from './coalition-flags.js';
 import { loadModelInput, type ModelInput } from './load-input.js';
 import { embeddingLayerOf, tokenHighlights, useColour } from './token-summary.js';
+import { tokenFigure } from './token-figures.js';
 import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG, ENGINE_FLAG } from './model-flags.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { explainableMethod, parseMethodOptions, parseTarget } from './method-options.js';
@@ -52,7 +53,7 @@ function parseClipPercent(text: string): number {
   return v;
 }
 
-const OUT_EXTENSIONS = ['.png', '.json', '.npy', '.svg'];
+const OUT_EXTENSIONS = ['.png', '.json', '.npy', '.svg', '.html'];
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -195,7 +196,11 @@ export function registerExplain(program: Command): void {
           if (card && ext !== '.json') await writeFileAtomic(`${flags.out.slice(0, -ext.length)}.score.json`, `${JSON.stringify(reportCardJson(card), null, 2)}\n`);
           if (ext === '.json') await writeFileAtomic(flags.out, `${JSON.stringify(json)}\n`);
           else if (ext === '.npy') await writeFileAtomic(flags.out, encodeNpy(Float32Array.from(await attribution.values.data()), attribution.values.shape));
-          else {
+          else if (input.tokens) {
+            await writeFileAtomic(flags.out, tokenFigure(ext, await tokenScores(attribution.values), input.tokens, targets, `${method.title} (${loaded.spec})`));
+          } else if (ext === '.html') {
+            throw new LumenError('option', `--out ${flags.out}: HTML output is for text models (token highlights); write a .png or .svg, or use lumen report`);
+          } else {
             const figures = await attributionFigures(attribution, input, method.title, { clipPercent });
             if (ext === '.svg') {
               const svg = figures.map((f) => f.bars?.svg).filter((s) => s !== undefined);
@@ -229,7 +234,7 @@ export const MAX_FIGURE_EXAMPLES = 256;
 
 /** Refuses a picture of more than MAX_FIGURE_EXAMPLES rows (20,000 penguin rows would need gigabytes), naming the limit. */
 function checkOutputSize(ext: string, out: string, examples: number): void {
-  if ((ext === '.png' || ext === '.svg') && examples > MAX_FIGURE_EXAMPLES) {
+  if ((ext === '.png' || ext === '.svg' || ext === '.html') && examples > MAX_FIGURE_EXAMPLES) {
     throw new LumenError('option', `--out ${out}: a picture shows at most ${MAX_FIGURE_EXAMPLES} examples (one row each); found ${examples} — write .json or .npy, or split the input`);
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoPath } from '../helpers.js';
@@ -46,6 +46,30 @@ test('lumen explain reads .jsonl texts (one per line) and refuses a malformed li
     const empty = lumen('explain', '--model', 'bundled:spam', '--method', 'occlusion', '--input', '!!!');
     assert.equal(empty.status, 2);
     assert.match(empty.stderr, /no words/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lumen explain --out writes token highlights for a text model as SVG, HTML and PNG', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lumen-text-out-'));
+  try {
+    const text = 'You have won a free prize <claim> now';
+    for (const ext of ['svg', 'html', 'png']) {
+      const out = path.join(dir, `tokens.${ext}`);
+      const r = lumen('explain', '--model', 'bundled:spam', '--method', 'input-x-gradient', '--input', text, '--out', out);
+      assert.equal(r.status, 0, r.stderr);
+      const bytes = readFileSync(out);
+      if (ext === 'png') {
+        assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+        continue;
+      }
+      const s = bytes.toString('utf8');
+      const words = ['you', 'have', 'won', 'a', 'free', 'prize', 'claim', 'now'];
+      if (ext === 'svg') assert.equal((s.match(/<rect class="token"/g) ?? []).length, words.length);
+      else assert.equal((s.match(/<span class="token"/g) ?? []).length, words.length);
+      for (const w of words) assert.match(s, new RegExp(`(title="|<title>)${w}: [+-]?[0-9]`), w);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 /** Registry entries of the attention family (read by src/methods.ts). */
 import type { LocalMethodInfo, MethodOptions, OptionSpec } from '../../core/method-info.js';
+import { attentionFlow, type AttentionFlowOptions } from './attention-flow.js';
 import { attentionRollout, type AttentionRolloutOptions } from './attention-rollout.js';
 import { gradientAttention, type GradientAttentionOptions } from './gradient-attention.js';
 
@@ -34,6 +35,26 @@ export const ATTENTION_METHODS: readonly LocalMethodInfo[] = [
       poolOption,
     ],
     run: (m, x, o = {}) => attentionRollout(m, x, attentionOptions(o) as AttentionRolloutOptions),
+  },
+  {
+    id: 'attention-flow',
+    title: 'Attention flow',
+    family: 'attention',
+    scope: 'local',
+    needsGradients: false,
+    layer: 'none',
+    completeness: false,
+    inputKinds: ['text'],
+    paper: 'Abnar & Zuidema, Quantifying Attention Flow in Transformers, ACL 2020',
+    summary: 'the attention graph as a flow network (capacities = residual-mixed attention): each input token’s maximum flow to the pooled output node, normalised to sum to 1',
+    options: [
+      layersOption,
+      { name: 'headFusion', type: 'enum', values: ['mean', 'max', 'min'], default: 'mean', doc: 'how the heads of a block are fused' },
+      { name: 'residual', type: 'boolean', default: true, doc: 'add the identity for the residual connection and renormalise rows' },
+      { name: 'normalize', type: 'boolean', default: true, doc: "scale each output node's flows to sum to 1 (the paper's code); false keeps raw max-flow values" },
+      poolOption,
+    ],
+    run: (m, x, o = {}) => attentionFlow(m, x, attentionOptions(o) as AttentionFlowOptions),
   },
   {
     id: 'gradient-attention',
