@@ -21,6 +21,7 @@ import { registerVisualize } from './visualize.js';
 import { registerDissect } from './dissect.js';
 import { registerAttack } from './attack.js';
 import { registerRobustness } from './robustness.js';
+import { registerServe } from './serve.js';
 
 const program = new Command();
 program
@@ -56,6 +57,7 @@ registerVisualize(program);
 registerDissect(program);
 registerAttack(program);
 registerRobustness(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);
