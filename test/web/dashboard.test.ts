@@ -140,6 +140,25 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     onnx.dispose();
     layers.dispose();
 
+    // Penguins in the page: IG and feature ablation as tabular plots; saliency's report card on digits.
+    await page.click('button[data-model=penguins]');
+    await page.waitForSelector('.status:has-text("loaded penguins")');
+    const tabRuns = await runAndWait(page, 2);
+    assert.deepEqual(tabRuns.map((r) => r.explanation.shape), [[2, 9], [2, 9]]);
+    assert.equal(await page.locator('.view.tabular').count(), 2);
+    assert.match(await page.locator('.view.tabular').first().textContent() ?? '', /Flipper Length \(mm\)/);
+    await shot(page, 'penguins');
+    await page.click('button[data-model=mnist]');
+    await page.waitForSelector('.status:has-text("loaded mnist:")');
+    await page.uncheck('input[name=method][value=integrated-gradients]');
+    await page.check('input[name=card]');
+    await runAndWait(page, 1);
+    const card = await page.locator('.attribution-grid dd[data-metric]').allTextContents();
+    assert.equal(card.length, 2 * 3, 'a report card of three scores under each of the two maps');
+    assert.ok(card.every((v) => /^-?[\d.e+-]+$/.test(v)), `report card values: ${card.join(', ')}`);
+    await shot(page, 'report-card');
+    await page.uncheck('input[name=card]');
+
     // Each kind's view, from files as the CLI writes them.
     await loadJson(page, 'tabular', K.TABULAR);
     const tab = page.locator('.view.tabular');

@@ -18,7 +18,7 @@ import { ExportButtons } from './export.js';
 
 const compute = new Compute();
 
-const DEFAULT_METHODS: Record<string, string[]> = { image: ['saliency', 'integrated-gradients'], tabular: ['integrated-gradients', 'kernel-shap'], text: ['integrated-gradients'] };
+const DEFAULT_METHODS: Record<string, string[]> = { image: ['saliency', 'integrated-gradients'], tabular: ['integrated-gradients', 'feature-ablation'], text: ['integrated-gradients'] };
 
 /** What a test (or a curious user in the console) can read: the last run's results. */
 declare global {

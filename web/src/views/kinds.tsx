@@ -110,7 +110,7 @@ export function ExamplesView(props: { e: ExamplesExplanation }) {
 export function ConceptsView(props: { e: ConceptsExplanation }) {
   const scores = props.e.scores.map((s) => ({ ...s, name: `${s.concept}${s.class !== undefined ? ` → ${s.class}` : ''}${s.layer ? ` @ ${s.layer}` : ''}`, significant: s.pValue === undefined || s.pValue < 0.05 }));
   const make = (): Element => Plot.plot({
-    marginLeft: 200, width: 640, height: 30 * scores.length + 50, x: { label: 'score', domain: [0, Math.max(1, ...scores.map((s) => s.score))], grid: true }, y: { label: null, domain: scores.map((s) => s.name) },
+    marginLeft: 200, marginRight: 110, width: 720, height: 30 * scores.length + 50, x: { label: 'score', domain: [0, Math.max(1, ...scores.map((s) => s.score))], grid: true }, y: { label: null, domain: scores.map((s) => s.name) },
     color: { type: 'categorical', domain: [true, false], range: ['#d6604d', '#bbb'] },
     marks: [Plot.barX(scores, { x: 'score', y: 'name', fill: 'significant' }), Plot.text(scores, { x: 'score', y: 'name', text: (s: { score: number; pValue?: number }) => `${fmt(s.score, 3)}${s.pValue !== undefined ? ` (p ${fmt(s.pValue, 2)})` : ''}`, dx: 4, textAnchor: 'start' })],
   });
