@@ -148,6 +148,15 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     assert.equal(await page.locator('.view.tabular').count(), 2);
     assert.match(await page.locator('.view.tabular').first().textContent() ?? '', /Flipper Length \(mm\)/);
     await shot(page, 'penguins');
+    // Spam emails in the page: leave-one-out on the tokens, IG on the embedding layer, as highlighted words.
+    await page.click('button[data-model=spam]');
+    await page.waitForSelector('.status:has-text("loaded spam")');
+    const textRuns = await runAndWait(page, 2);
+    assert.deepEqual(textRuns.map((r) => r.explanation.shape), [[2, 120], [2, 120, 16]]);
+    const spam = samples.find((s) => s.model === 'spam')! as Sample & { tokens: string[][] };
+    const words = spam.tokens[0]!.filter((w) => w !== '');
+    assert.deepEqual((await page.locator('.view.tokens').first().locator('.token-example').first().locator('.token').allTextContents()), words);
+    await shot(page, 'spam-tokens');
     await page.click('button[data-model=mnist]');
     await page.waitForSelector('.status:has-text("loaded mnist:")');
     await page.uncheck('input[name=method][value=integrated-gradients]');

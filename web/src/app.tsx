@@ -18,7 +18,7 @@ import { ExportButtons } from './export.js';
 
 const compute = new Compute();
 
-const DEFAULT_METHODS: Record<string, string[]> = { image: ['saliency', 'integrated-gradients'], tabular: ['integrated-gradients', 'feature-ablation'], text: ['integrated-gradients'] };
+const DEFAULT_METHODS: Record<string, string[]> = { image: ['saliency', 'integrated-gradients'], tabular: ['integrated-gradients', 'feature-ablation'], text: ['leave-one-out', 'integrated-gradients'] };
 
 /** What a test (or a curious user in the console) can read: the last run's results. */
 declare global {
@@ -67,6 +67,8 @@ export function App() {
       setModel(info);
       globalThis.lumen.model = info;
       setChosen((DEFAULT_METHODS[info.kind] ?? []).filter((id) => catalogue.some((m) => m.id === id)));
+      // Token ids have no gradient: gradient methods on a text model attribute to its embedding layer.
+      if (info.kind === 'text' && info.layers?.includes('embedding')) setFields((f) => ({ ...f, 'integrated-gradients': { ...f['integrated-gradients'], layer: 'embedding' } }));
       setPicked([0, 1]);
       setStatus(`loaded ${info.name}: input ${info.inputShape.join('×')}${info.classNames ? `, ${info.classNames.length} classes` : ''}`);
     } catch (e) {
