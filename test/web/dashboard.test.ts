@@ -168,6 +168,20 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     await shot(page, 'report-card');
     await page.uncheck('input[name=card]');
 
+    // A long run shows progress per batch and stops on cancel (between batches, no error shown).
+    await page.check('input[name=method][value=integrated-gradients]');
+    await page.uncheck('input[name=method][value=saliency]');
+    await page.fill('#integrated-gradients-steps', '4000');
+    await page.selectOption('#integrated-gradients-rule', 'riemann-trapezoid');
+    await page.click('#run');
+    await page.waitForSelector('progress', { timeout: 30_000 });
+    assert.match(await page.locator('progress').getAttribute('title') ?? '', /^integrated-gradients: \d+ of \d+$/);
+    await page.click('#cancel');
+    await page.waitForSelector('.status:has-text("cancelled")', { timeout: 30_000 });
+    assert.equal(await page.locator('[role=alert]').count(), 0);
+    await page.fill('#integrated-gradients-steps', '16');
+    await page.selectOption('#integrated-gradients-rule', 'gauss-legendre');
+
     // Each kind's view, from files as the CLI writes them.
     await loadJson(page, 'tabular', K.TABULAR);
     const tab = page.locator('.view.tabular');

@@ -68,7 +68,8 @@ export function App() {
       globalThis.lumen.model = info;
       setChosen((DEFAULT_METHODS[info.kind] ?? []).filter((id) => catalogue.some((m) => m.id === id)));
       // Token ids have no gradient: gradient methods on a text model attribute to its embedding layer.
-      if (info.kind === 'text' && info.layers?.includes('embedding')) setFields((f) => ({ ...f, 'integrated-gradients': { ...f['integrated-gradients'], layer: 'embedding' } }));
+      // Options are the model's own: a new model starts from the methods' defaults.
+      setFields(info.kind === 'text' && info.layers?.includes('embedding') ? { 'integrated-gradients': { layer: 'embedding' } } : {});
       setPicked([0, 1]);
       setStatus(`loaded ${info.name}: input ${info.inputShape.join('×')}${info.classNames ? `, ${info.classNames.length} classes` : ''}`);
     } catch (e) {
@@ -103,8 +104,11 @@ export function App() {
       await done;
       setStatus(`explained ${picked.length} input(s) with ${runs.length} method(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } catch (e) {
-      setError((e as Error).message);
-      setStatus('stopped');
+      if ((e as { code?: string }).code === 'aborted') setStatus('cancelled');
+      else {
+        setError((e as Error).message);
+        setStatus('stopped');
+      }
     } finally {
       setJob(undefined);
       setProgress(undefined);

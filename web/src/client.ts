@@ -35,7 +35,7 @@ export class Compute {
       if (m.type === 'progress') job.onProgress(m.method, m.done, m.total);
       else if (m.type === 'result') job.onResult({ explanation: m.explanation, predictions: m.predictions, card: m.card, ms: m.ms });
       else if (m.type === 'done') { this.jobs.delete(m.job); job.resolve(); }
-      else if (m.type === 'error') { this.jobs.delete(m.job); job.reject(new Error(m.message)); }
+      else if (m.type === 'error') { this.jobs.delete(m.job); job.reject(Object.assign(new Error(m.message), { code: m.code })); }
       return;
     }
     const w = this.waiting;

@@ -70,4 +70,4 @@ export type FromWorker =
     }
   | { readonly type: 'done'; readonly job: number }
   | { readonly type: 'compared'; readonly spearman: number; readonly topK: number }
-  | { readonly type: 'error'; readonly job?: number; readonly message: string };
+  | { readonly type: 'error'; readonly job?: number; readonly message: string; readonly code?: string };

@@ -114,7 +114,7 @@ async function explain(m: Extract<ToWorker, { type: 'explain' }>): Promise<void>
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
-  const fail = (err: unknown, job?: number): void => post({ type: 'error', job, message: (err as Error)?.message ?? String(err) });
+  const fail = (err: unknown, job?: number): void => post({ type: 'error', job, message: (err as Error)?.message ?? String(err), code: (err as { code?: string })?.code });
   if (m.type === 'catalogue') void backend().then((b) => post({ type: 'catalogue', methods: catalogue(), backend: b }), fail);
   else if (m.type === 'load') void load(m.source).then((info) => post({ type: 'loaded', info }), fail);
   else if (m.type === 'explain') void explain(m).catch((err) => fail(err, m.job));
