@@ -48,17 +48,44 @@ function grads(model: Model, rows: LabelledRows, options: InfluenceOptions): tf.
   return perExampleGradients(model, rows.x, rows.y, options);
 }
 
-/** The exact Hessian `[P, P]` (float64) of the summed loss over `data`, column by column: P Hessian-vector products (Pearlmutter 1994). */
+/** Rows of a dataset small enough to hold in memory (≤ 2²⁴ input values) are read once for all P products. */
+const IN_MEMORY_VALUES = 1 << 24;
+/** Rows per Hessian-vector product batch when the rows are in memory. */
+const PRODUCT_ROWS = 1024;
+
+/**
+ * The exact Hessian `[P, P]` (float64) of the summed loss over `data`, column by column: P
+ * Hessian-vector products (Pearlmutter 1994). A dataset that fits in memory is read once and each
+ * product runs over it in batches of up to 1,024 rows; a larger one is streamed for every product.
+ */
 export async function hessianByProducts(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<Float64Array> {
   const p = parameterCount(params);
   const h = new Float64Array(p * p);
-  for (let k = 0; k < p; k++) {
-    const e = tf.tidy(() => tf.oneHot(tf.tensor1d([k], 'int32'), p).reshape([p]).toFloat()) as tf.Tensor1D;
-    const col = await hessianVectorProduct(model, params, data, options.loss ?? 'cross-entropy', e, options, 'influenceFunction');
-    const values = await col.data();
-    tf.dispose([e, col]);
-    for (let r = 0; r < p; r++) h[r * p + k] = values[r];
-    options.onProgress?.({ done: k + 1, total: p });
+  const loss = options.loss ?? 'cross-entropy';
+  const values = data.size * data.inputShape.reduce((a, b) => a * b, 1);
+  const rows = values <= IN_MEMORY_VALUES ? await collect(data, options) : null;
+  const chunks = rows
+    ? Array.from({ length: Math.ceil(data.size / PRODUCT_ROWS) }, (_, i) => {
+      const start = i * PRODUCT_ROWS;
+      const size = Math.min(PRODUCT_ROWS, data.size - start);
+      return { x: rows.x.slice(start, size), y: rows.y.slice(start, size) };
+    })
+    : null;
+  try {
+    for (let k = 0; k < p; k++) {
+      if (options.signal?.aborted) check(false, 'aborted', () => `influenceFunction: aborted at Hessian column ${k} of ${p}`);
+      const e = tf.tidy(() => tf.oneHot(tf.tensor1d([k], 'int32'), p).reshape([p]).toFloat()) as tf.Tensor1D;
+      const col = chunks
+        ? tf.tidy(() => tf.addN(chunks.map((c) => batchHessianVectorProduct(model, params, c.x, c.y, loss, e))) as tf.Tensor1D)
+        : await hessianVectorProduct(model, params, data, loss, e, options, 'influenceFunction');
+      const column = await col.data();
+      tf.dispose([e, col]);
+      for (let r = 0; r < p; r++) h[r * p + k] = column[r];
+      options.onProgress?.({ done: k + 1, total: p });
+    }
+  } finally {
+    if (chunks) tf.dispose(chunks.flatMap((c) => [c.x, c.y]));
+    if (rows) tf.dispose([rows.x, rows.y]);
   }
   return h;
 }
