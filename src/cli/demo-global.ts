@@ -65,7 +65,7 @@ export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
   dice: () => ({ rows: '0', count: 3 }),
   'anchors-image': () => ({ rows: '0', coverageSamples: 1000, onExamples: true }),
   'nearest-neighbours': (c) => ({ layer: c.layer, input: c.query, k: 5 }),
-  'influence-function': (c) => ({ input: c.query, layers: c.lastLayer, k: 5, solver: c.kind === 'image' ? 'cg' : 'exact' }),
+  'influence-function': (c) => ({ input: c.query, layers: c.lastLayer, k: 5, solver: 'exact' }),
   tracin: (c) => ({ input: c.query, layers: c.lastLayer, k: 5 }),
   'tracin-fast': (c) => ({ input: c.query, k: 5 }),
   'mmd-critic': (c) => ({ prototypes: 4, criticisms: 2, onClass: c.kind === 'image' }),
