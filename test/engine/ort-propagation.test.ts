@@ -10,7 +10,8 @@ import type { Model } from '../../src/core/model.js';
 import { deepLift } from '../../src/attribution/propagation/deep-lift.js';
 import { lrp, type LrpOptions } from '../../src/attribution/propagation/lrp/lrp.js';
 import { saliency } from '../../src/attribution/gradient/saliency.js';
-import { relativeError } from '../helpers.js';
+import { loadOnnx } from '../../src/models/onnx/load-onnx.js';
+import { relativeError, repoPath } from '../helpers.js';
 
 await useBackend();
 
@@ -167,4 +168,19 @@ test('LRP and DeepLIFT on onnxruntime leave no tensors behind and repeat bit for
   x.dispose();
   ort.dispose?.();
   m.dispose();
+});
+
+test('imported ONNX models (test/fixtures cnn.onnx, mlp.onnx, bn_cnn.onnx): LRP composites and DeepLIFT run in onnxruntime and equal tfjs', async () => {
+  for (const file of ['cnn', 'mlp', 'bn_cnn']) {
+    const tfjs = await loadOnnx(repoPath('test', 'fixtures', `${file}.onnx`));
+    const ort = await loadOnnx(repoPath('test', 'fixtures', `${file}.onnx`), { engine: 'onnxruntime' });
+    const x = tf.randomUniform([3, ...tfjs.inputShape], 0, 1, 'float32', 13);
+    await same(`${file} deepLift`, tfjs, ort, (m) => deepLift(m, x, { target: 1 }));
+    for (const [name, options] of LRP_CASES.filter(([n]) => ['captum', 'alpha-beta', 'epsilon-gamma-box', 'epsilon-plus-flat'].includes(n))) {
+      await same(`${file} lrp ${name}`, tfjs, ort, (m) => lrp(m, x, { target: 1, ...options }));
+    }
+    x.dispose();
+    ort.dispose?.();
+    tfjs.dispose?.();
+  }
 });
