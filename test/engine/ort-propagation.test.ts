@@ -8,6 +8,7 @@ import { withEngine } from '../../src/engine/ort/with-engine.js';
 import type { OrtExecutor } from '../../src/engine/ort/ort-executor.js';
 import type { Model } from '../../src/core/model.js';
 import { deepLift } from '../../src/attribution/propagation/deep-lift.js';
+import { deepLiftShap } from '../../src/attribution/propagation/deep-lift-shap.js';
 import { lrp, type LrpOptions } from '../../src/attribution/propagation/lrp/lrp.js';
 import { saliency } from '../../src/attribution/gradient/saliency.js';
 import { loadOnnx } from '../../src/models/onnx/load-onnx.js';
@@ -79,6 +80,9 @@ test('DeepLIFT rescale and the LRP rules and composites run in the onnxruntime g
   await same('deepLift baseline', tfjs, ort, (m) => deepLift(m, x, { target: 'predicted', baseline }));
   const layer = tfjs.layers[2].name;
   await same('deepLift layer', tfjs, ort, (m) => deepLift(m, x, { target: 3, layer }));
+  const baselines = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 14);
+  await same('deepLiftShap', tfjs, ort, (m) => deepLiftShap(m, x, { target: 2, baselines }));
+  baselines.dispose();
   for (const [name, options] of LRP_CASES) await same(`lrp ${name}`, tfjs, ort, (m) => lrp(m, x, { target: [2, 5, 7], ...options }));
   // The rules change the pass: LRP-ε and DeepLIFT differ from gradient × input.
   const g = await saliency(ort, x, { target: 2, mode: 'signed' });
