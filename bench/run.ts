@@ -3,7 +3,7 @@
  * PyTorch (run as a child process when /usr/bin/python3 has torch), plus memory checks.
  *
  *   npm run build && npm run bench -- [--json] [--models mnist,mobilenet96]
- *     [--workloads fwd32,grad32,ig50,ig50d,occ200b32] [--reps N] [--no-torch] [--no-memory]
+ *     [--workloads fwd32,grad32,ig50,ig50d,occ200b32,lrp32,deeplift32] [--reps N] [--no-torch] [--no-memory]
  *     [--backend wasm|cpu] [--torch-threads 2] [--python /usr/bin/python3] [--ig-steps 50,1000]
  *     [--memory-ig224] [--profile]
  *
@@ -124,7 +124,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 function usage(): string {
   return [
-    'usage: node dist/bench/run.js [--json] [--models mnist,mobilenet96] [--workloads fwd32,grad32,ig50,ig50d,occ200b32]',
+    'usage: node dist/bench/run.js [--json] [--models mnist,mobilenet96] [--workloads fwd32,grad32,ig50,ig50d,occ200b32,lrp32,deeplift32]',
     '         [--reps N] [--no-torch] [--no-memory] [--backend wasm|cpu] [--torch-threads 2]',
     '         [--engine onnxruntime|tfjs|auto] [--sequential]',
     '         [--python /usr/bin/python3] [--ig-steps 50,1000] [--memory-ig224] [--profile]',

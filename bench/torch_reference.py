@@ -1,5 +1,6 @@
 # Copied verbatim from /work/shared/bench/torch_reference.py (the shared reference of Lumen's
-# benchmark issue); bench/run.ts runs this copy, never the shared one. Keep the two in sync.
+# benchmark issue); bench/run.ts runs this copy, never the shared one. Keep the two in sync —
+# except lrp32 and deeplift32, added here (issue 16), which the shared copy does not have.
 """Reference timings in plain PyTorch (CPU) for Lumen's benchmarks, to run side by side with them.
 
 Needs Debian's PyTorch: `apt-get install -y python3-torch`, then run with /usr/bin/python3.

@@ -8,9 +8,11 @@ import { withEngine } from '../../src/engine/ort/with-engine.js';
 import type { OrtExecutor } from '../../src/engine/ort/ort-executor.js';
 import type { Model } from '../../src/core/model.js';
 import { deepLift } from '../../src/attribution/propagation/deep-lift.js';
+import { deepLiftShap } from '../../src/attribution/propagation/deep-lift-shap.js';
 import { lrp, type LrpOptions } from '../../src/attribution/propagation/lrp/lrp.js';
 import { saliency } from '../../src/attribution/gradient/saliency.js';
-import { relativeError } from '../helpers.js';
+import { loadOnnx } from '../../src/models/onnx/load-onnx.js';
+import { relativeError, repoPath } from '../helpers.js';
 
 await useBackend();
 
@@ -78,6 +80,9 @@ test('DeepLIFT rescale and the LRP rules and composites run in the onnxruntime g
   await same('deepLift baseline', tfjs, ort, (m) => deepLift(m, x, { target: 'predicted', baseline }));
   const layer = tfjs.layers[2].name;
   await same('deepLift layer', tfjs, ort, (m) => deepLift(m, x, { target: 3, layer }));
+  const baselines = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 14);
+  await same('deepLiftShap', tfjs, ort, (m) => deepLiftShap(m, x, { target: 2, baselines }));
+  baselines.dispose();
   for (const [name, options] of LRP_CASES) await same(`lrp ${name}`, tfjs, ort, (m) => lrp(m, x, { target: [2, 5, 7], ...options }));
   // The rules change the pass: LRP-ε and DeepLIFT differ from gradient × input.
   const g = await saliency(ort, x, { target: 2, mode: 'signed' });
@@ -167,4 +172,19 @@ test('LRP and DeepLIFT on onnxruntime leave no tensors behind and repeat bit for
   x.dispose();
   ort.dispose?.();
   m.dispose();
+});
+
+test('imported ONNX models (test/fixtures cnn.onnx, mlp.onnx, bn_cnn.onnx): LRP composites and DeepLIFT run in onnxruntime and equal tfjs', async () => {
+  for (const file of ['cnn', 'mlp', 'bn_cnn']) {
+    const tfjs = await loadOnnx(repoPath('test', 'fixtures', `${file}.onnx`));
+    const ort = await loadOnnx(repoPath('test', 'fixtures', `${file}.onnx`), { engine: 'onnxruntime' });
+    const x = tf.randomUniform([3, ...tfjs.inputShape], 0, 1, 'float32', 13);
+    await same(`${file} deepLift`, tfjs, ort, (m) => deepLift(m, x, { target: 1 }));
+    for (const [name, options] of LRP_CASES.filter(([n]) => ['captum', 'alpha-beta', 'epsilon-gamma-box', 'epsilon-plus-flat'].includes(n))) {
+      await same(`${file} lrp ${name}`, tfjs, ort, (m) => lrp(m, x, { target: 1, ...options }));
+    }
+    x.dispose();
+    ort.dispose?.();
+    tfjs.dispose?.();
+  }
 });

@@ -53,7 +53,8 @@ function warnOnce(model: string, message: string): void {
 
 /**
  * The onnxruntime executor of one model: sessions are built on first use and cached per
- * (layer, batch size) — rules are not compiled (propagation rules keep tfjs' tape) —, each with
+ * (layer, rule forms, batch size) — rule sets with a declared form (guided backprop, deconvnet,
+ * LRP, DeepLIFT rescale) are compiled into the backward graph, others keep tfjs' tape —, each with
  * one intra-op thread per core. A forward session with a symbolic batch serves `predict`.
  */
 export class OrtExecutor implements GradientExecutor {

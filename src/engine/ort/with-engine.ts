@@ -22,8 +22,9 @@ export function registerOrtSource(model: Model, build: () => OrtSource): void {
 
 /**
  * `model` run by the chosen engine: with onnxruntime, `predict` runs its forward graph and the
- * gradient entry points (core/gradients.ts) its backward graphs (the Model's `executor`); `run`
- * (capture, replacement, propagation rules) stays on tfjs. A model no adapter registered a graph
+ * gradient entry points (core/gradients.ts) its backward graphs (the Model's `executor`), with
+ * the propagation rules that declare their form (core/rules.ts); `run` (capture, replacement,
+ * other rules) stays on tfjs. A model no adapter registered a graph
  * for (black boxes, `fromDifferentiable`), or whose graph cannot be translated, keeps tfjs — with
  * one warning when `'onnxruntime'` was asked for.
  */

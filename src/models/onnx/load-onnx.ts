@@ -10,6 +10,7 @@ import { decodeOnnxModel, onnxTypeName, tfjsTypeOf, type OnnxModelRecord } from 
 import { importOnnxProgram, type OnnxProgram } from './program.js';
 import { fromChannelsLastPerm, toChannelsLastPerm } from './values.js';
 import { registerOrtSource, withEngine, type Engine } from '../../engine/ort/with-engine.js';
+import { planRules } from '../rule-engine.js';
 import { onnxToOrt } from '../../engine/ort/onnx-to-ort.js';
 
 /** Options of `loadOnnx`. */
@@ -163,6 +164,12 @@ export function onnxModelFromRecord(record: OnnxModelRecord, options: LoadOnnxOp
     name: model.name,
     forward: onnxToOrt(record, input.name, inputShape, channelsLastInput, outputName),
     layerValue: () => null,
+    // Each imported node is one GraphNode of one part: the rule engine's plan maps onto the file's nodes.
+    parts: new Map(record.nodes.flatMap((n) => {
+      const id = program.valueIds.get(n.outputs[0]);
+      return id === undefined ? [] : [[n.outputs[0], { layer: id, part: 'whole' as const }]];
+    })),
+    planRules: (rules) => new Map([...planRules(program.nodes, rules).values()].flat().map((p) => [`${p.node.name}\u0000${p.node.part}`, p.rule])),
   }));
   return withEngine(model, options.engine);
 }

@@ -29,6 +29,8 @@ export interface OnnxProgram {
   readonly outputs: ReadonlyMap<string, OnnxOutputSource>;
   /** Output shape (physical, with the batch axis) of every runtime node on the trace inputs. */
   readonly tracedShapes: ReadonlyMap<string, readonly number[]>;
+  /** The GraphNode id of every ONNX value a node produced (not the constant-folded ones). */
+  readonly valueIds: ReadonlyMap<string, string>;
   /** Frees the constants (initializers, folded values, re-laid-out filters). */
   dispose(): void;
 }
@@ -198,7 +200,7 @@ export function importOnnxProgram(record: OnnxModelRecord, inputs: ReadonlyMap<s
       else throw new LumenError('model', `${what}: graph output '${o.name}' is produced by no node`);
     }
     tf.dispose(scratch.filter((t) => !inputTensors.has(t)));
-    return { record, nodes, channelsLast, inputIds, outputs, tracedShapes, dispose };
+    return { record, nodes, channelsLast, inputIds, outputs, tracedShapes, valueIds: ids, dispose };
   } catch (e) {
     tf.dispose(scratch.filter((t) => !inputTensors.has(t)));
     dispose();
