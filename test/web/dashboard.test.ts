@@ -253,6 +253,27 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     assert.doesNotMatch(html, /<script/);
     assert.equal((html.match(/<img [^>]*src="data:image\/png/g) ?? []).length, 2 + 2, 'the HTML export inlines the images and attack canvases');
 
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('button[data-export=png]')]);
+    assert.deepEqual([...readFileSync(await png.path()).subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'the PNG export is a PNG');
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.click('button[data-export=svg]')]);
+    const svgText = readFileSync(await svg.path(), 'utf8');
+    assert.match(svgText, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(svgText, /linear-cka/);
+
+    // <lumen-explanation>: the views as a web component, given an explanation as a property or as its JSON text.
+    const element = await page.evaluate((rulesJson: string) => {
+      const rules: unknown = JSON.parse(rulesJson);
+      const a = document.createElement('lumen-explanation') as HTMLElement & { explanation: unknown };
+      document.body.append(a);
+      a.explanation = rules;
+      const b = document.createElement('lumen-explanation');
+      b.setAttribute('view', 'summary');
+      b.textContent = rulesJson;
+      document.body.append(b);
+      return { rules: a.querySelectorAll('li.rule').length, summary: b.querySelector('.summary-line')?.textContent };
+    }, JSON.stringify(K.RULES));
+    assert.deepEqual(element, { rules: 3, summary: 'pedagogical-rules: 3 rules that agree with the model on 94 % of rows.' });
+
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
