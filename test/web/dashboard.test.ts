@@ -242,6 +242,14 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     assert.match(await page.locator('.view.fairness table').first().textContent() ?? '', /selection rate0\.42 \[0\.35, 0\.49\]0\.58/);
     assert.match(await page.locator('.view.fairness table').nth(1).textContent() ?? '', /selection ratedifference0\.16\[0\.05, 0\.27\]/);
 
+    await loadJson(page, 'evaluation', K.EVALUATION);
+    const ranking = page.locator('.view.evaluation');
+    assert.deepEqual(await ranking.locator('thead th').allTextContents(), ['metric', 'saliency', 'integrated-gradients']);
+    assert.deepEqual(await ranking.locator('td.best').allTextContents(), ['0.12 #1', '0.58 #1']);
+    assert.deepEqual(await ranking.locator('tr.mean-rank td').allTextContents(), ['1.5', '1.5']);
+    assert.match(await ranking.locator('.verdicts').textContent() ?? '', /integrated-gradients: the most faithful/);
+    await shot(page, 'evaluation');
+
     // All kinds at once (a list in one file), and the HTML export of what is shown.
     await page.setInputFiles('input[name=json]', { name: 'all.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify([K.RULES, K.TREE, K.CURVE, K.EXAMPLES, K.CONCEPTS, K.IMAGES, K.SIMILARITY, K.ATTACK, K.FAIRNESS])) });
     await page.waitForSelector('.shown[data-source="all.json[8]"]');
