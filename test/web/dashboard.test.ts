@@ -242,6 +242,14 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     assert.match(await page.locator('.view.fairness table').first().textContent() ?? '', /selection rate0\.42 \[0\.35, 0\.49\]0\.58/);
     assert.match(await page.locator('.view.fairness table').nth(1).textContent() ?? '', /selection ratedifference0\.16\[0\.05, 0\.27\]/);
 
+    await loadJson(page, 'evaluation', K.EVALUATION);
+    const ranking = page.locator('.view.evaluation');
+    assert.deepEqual(await ranking.locator('thead th').allTextContents(), ['metric', 'saliency', 'integrated-gradients']);
+    assert.deepEqual(await ranking.locator('td.best').allTextContents(), ['0.12 #1', '0.58 #1']);
+    assert.deepEqual(await ranking.locator('tr.mean-rank td').allTextContents(), ['1.5', '1.5']);
+    assert.match(await ranking.locator('.verdicts').textContent() ?? '', /integrated-gradients: the most faithful/);
+    await shot(page, 'evaluation');
+
     // All kinds at once (a list in one file), and the HTML export of what is shown.
     await page.setInputFiles('input[name=json]', { name: 'all.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify([K.RULES, K.TREE, K.CURVE, K.EXAMPLES, K.CONCEPTS, K.IMAGES, K.SIMILARITY, K.ATTACK, K.FAIRNESS])) });
     await page.waitForSelector('.shown[data-source="all.json[8]"]');
@@ -252,6 +260,27 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     assert.match(html, /^<!doctype html>/);
     assert.doesNotMatch(html, /<script/);
     assert.equal((html.match(/<img [^>]*src="data:image\/png/g) ?? []).length, 2 + 2, 'the HTML export inlines the images and attack canvases');
+
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('button[data-export=png]')]);
+    assert.deepEqual([...readFileSync(await png.path()).subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'the PNG export is a PNG');
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.click('button[data-export=svg]')]);
+    const svgText = readFileSync(await svg.path(), 'utf8');
+    assert.match(svgText, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(svgText, /linear-cka/);
+
+    // <lumen-explanation>: the views as a web component, given an explanation as a property or as its JSON text.
+    const element = await page.evaluate((rulesJson: string) => {
+      const rules: unknown = JSON.parse(rulesJson);
+      const a = document.createElement('lumen-explanation') as HTMLElement & { explanation: unknown };
+      document.body.append(a);
+      a.explanation = rules;
+      const b = document.createElement('lumen-explanation');
+      b.setAttribute('view', 'summary');
+      b.textContent = rulesJson;
+      document.body.append(b);
+      return { rules: a.querySelectorAll('li.rule').length, summary: b.querySelector('.summary-line')?.textContent };
+    }, JSON.stringify(K.RULES));
+    assert.deepEqual(element, { rules: 3, summary: 'pedagogical-rules: 3 rules that agree with the model on 94 % of rows.' });
 
     assert.deepEqual(errors, []);
   } finally {

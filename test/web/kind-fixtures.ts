@@ -88,3 +88,19 @@ export const TEXT_CLI = {
   method: 'integrated-gradients', model: 'bundled:spam', input: 'mail.txt', target: [1], targetNames: ['spam'], shape: [1, 3],
   tokens: [['free', 'money', 'now']], data: [0.8, 1.6, -0.4], meta: { delta: [0.001] },
 };
+
+/** `lumen evaluate --json` output (src/metrics/evaluate-methods.ts Evaluation) for two methods and two metrics. */
+export const EVALUATION = {
+  model: 'bundled:mnist', examples: 8, methods: ['saliency', 'integrated-gradients'],
+  metrics: [
+    { id: 'deletion', title: 'Deletion AUC', category: 'faithfulness', direction: 'lower', results: [
+      { method: 'saliency', aggregate: 0.31, scores: [], rank: 2, modelCalls: 10, seconds: 0.5 },
+      { method: 'integrated-gradients', aggregate: 0.12, scores: [], rank: 1, modelCalls: 10, seconds: 0.9 },
+    ] },
+    { id: 'sparseness', title: 'Sparseness', category: 'complexity', direction: 'higher', results: [
+      { method: 'saliency', aggregate: 0.58, scores: [], rank: 1, modelCalls: 0, seconds: 0.1 },
+      { method: 'integrated-gradients', aggregate: 0.44, scores: [], rank: 2, modelCalls: 0, seconds: 0.1 },
+    ] },
+  ],
+  verdicts: { saliency: 'sparse but unfaithful', 'integrated-gradients': 'the most faithful' },
+};

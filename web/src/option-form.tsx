@@ -35,11 +35,13 @@ export function OptionForm(props: { method: CatalogueEntry; fields: Fields; laye
             </label>
           );
         }
+        const common = {
+          id, name: o.name, placeholder: o.default === undefined ? 'default' : String(o.default), value: typeof value === 'string' ? value : '',
+          onInput: (e: Event) => set(o.name, (e.target as HTMLInputElement).value),
+        };
         return (
           <label title={o.doc}>{o.name}
-            <input id={id} name={o.name} type={o.type === 'number' || o.type === 'integer' ? 'number' : 'text'} step={o.type === 'integer' ? '1' : 'any'}
-              placeholder={o.default === undefined ? 'default' : String(o.default)} value={typeof value === 'string' ? value : ''}
-              onInput={(e) => set(o.name, (e.target as HTMLInputElement).value)} />
+            {o.type === 'number' || o.type === 'integer' ? <input {...common} type="number" step={o.type === 'integer' ? '1' : 'any'} /> : <input {...common} type="text" />}
           </label>
         );
       })}

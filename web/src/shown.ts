@@ -6,10 +6,19 @@
  */
 import type { AttributionExplanation, Explanation } from '../../src/core/explanation.js';
 import { EXPLANATION_KINDS } from '../../src/core/explanation.js';
+import type { Evaluation } from '../../src/metrics/evaluate-methods.js';
 import type { CardScores } from './protocol.js';
 
+/** `lumen evaluate --json` / evaluation.json (src/metrics/evaluate-methods.ts Evaluation), shown as a ranking. */
+export interface EvaluationRecord {
+  readonly kind: 'evaluation';
+  readonly method: string;
+  readonly evaluation: Evaluation;
+  readonly meta?: undefined;
+}
+
 export interface Shown {
-  readonly explanation: Explanation;
+  readonly explanation: Explanation | EvaluationRecord;
   readonly source: string;
   readonly inputs?: { readonly data: readonly number[]; readonly shape: readonly number[] };
   readonly rowLabels?: readonly string[];
@@ -32,6 +41,9 @@ export function shownFromJson(value: unknown, source: string): Shown[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => shownFromJson(v, `${source}[${i}]`));
   if (typeof value !== 'object' || value === null) throw new Error(`${source}: expected an explanation object (with a kind) or lumen explain --json output; found ${typeof value}`);
   const v = value as Json;
+  if (Array.isArray(v.metrics) && Array.isArray(v.methods) && typeof v.verdicts === 'object') {
+    return [{ explanation: { kind: 'evaluation', method: `evaluation of ${(v.methods as string[]).join(', ')}`, evaluation: v as unknown as Evaluation }, source }];
+  }
   if (typeof v.kind === 'string') {
     if (!(EXPLANATION_KINDS as readonly string[]).includes(v.kind)) throw new Error(`${source}: unknown kind '${v.kind}'; expected one of ${EXPLANATION_KINDS.join(', ')}`);
     const tokens = Array.isArray(v.tokens) ? (v.tokens as string[][]) : undefined;

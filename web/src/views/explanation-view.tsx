@@ -3,11 +3,12 @@
  * methods on the same inputs are gathered into one grid (methods × inputs); tabular and text
  * attributions get SHAP-style plots and highlighted tokens.
  */
-import type { AttributionExplanation, Explanation } from '../../../src/core/explanation.js';
+import type { AttributionExplanation } from '../../../src/core/explanation.js';
 import type { Shown } from '../shown.js';
 import { AttributionGrid } from './attribution-grid.js';
 import { TabularView } from './tabular.js';
 import { TokensView } from './tokens.js';
+import { EvaluationView } from './evaluation.js';
 import { AttackView, ConceptsView, CurveView, ExamplesView, FairnessView, ImagesView, RulesView, SimilarityView, TreeView } from './kinds.js';
 
 /** How an attribution is drawn: a map per example (rank ≥ 3), per-feature bars (rank 2) or tokens. */
@@ -18,8 +19,9 @@ export function attributionLayout(s: Shown): 'image' | 'tabular' | 'text' {
 }
 
 function single(s: Shown, key: number) {
-  const e: Explanation = s.explanation;
+  const e = s.explanation;
   switch (e.kind) {
+    case 'evaluation': return <EvaluationView key={key} e={e} />;
     case 'attribution': {
       const layout = attributionLayout(s);
       if (layout === 'text') return <TokensView key={key} shown={s} />;

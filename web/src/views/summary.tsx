@@ -4,7 +4,7 @@
  * method reports, whether the methods agree (overlap of their top-10 % features), and the report
  * card when it was computed.
  */
-import type { AttributionExplanation, Explanation } from '../../../src/core/explanation.js';
+import type { AttributionExplanation } from '../../../src/core/explanation.js';
 import { mapTopKIntersection } from '../../../src/adversarial/fragility/map-top-k-intersection.js';
 import { fmt } from '../format.js';
 import type { Shown } from '../shown.js';
@@ -90,8 +90,9 @@ export function SummaryView(props: { shown: readonly Shown[] }) {
   );
 }
 
-function summaryLine(e: Explanation): string {
+function summaryLine(e: Shown['explanation']): string {
   switch (e.kind) {
+    case 'evaluation': { const v = Object.entries(e.evaluation.verdicts)[0]; return `Evaluation of ${e.evaluation.methods.length} methods on ${e.evaluation.examples} examples with ${e.evaluation.metrics.length} metrics${v ? `: ${v[0]} — ${v[1]}` : ''}.`; }
     case 'rules': return `${e.method}: ${e.rules.length} rules${e.fidelity !== undefined ? ` that agree with the model on ${Math.round(e.fidelity * 100)} % of rows` : ''}.`;
     case 'tree': return `${e.method}: a decision tree${e.fidelity !== undefined ? ` that agrees with the model on ${Math.round(e.fidelity * 100)} % of rows` : ''}.`;
     case 'curve': return `${e.method}: how ${e.yLabel} changes with ${e.xLabel} (${e.curves.length} curves).`;
