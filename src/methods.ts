@@ -5,6 +5,7 @@ import { PROPAGATION_METHODS } from './attribution/propagation/registry.js';
 import { PERTURBATION_METHODS } from './attribution/perturbation/registry.js';
 import { SURROGATE_METHODS } from './attribution/surrogate/registry.js';
 import { LRP_METHODS } from './attribution/propagation/lrp/registry.js';
+import { ATTN_LRP_METHODS } from './attribution/propagation/attn-lrp/registry.js';
 import { ATTENTION_METHODS } from './attribution/attention/registry.js';
 import { ADVERSARIAL_METHODS } from './adversarial/registry.js';
 import { GLOBAL_CURVE_METHODS } from './global/registry.js';
@@ -32,6 +33,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...gradientMethods((id) => methodById(id)),
   ...PROPAGATION_METHODS,
   ...LRP_METHODS,
+  ...ATTN_LRP_METHODS,
   ...CAM_METHODS,
   ...LAYER_METHODS,
   ...PERTURBATION_METHODS,

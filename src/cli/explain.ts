@@ -157,7 +157,7 @@ export function registerExplain(program: Command): void {
       const loaded = withLabels(await loadModelSpec(flags.model, specOptions), flags.labels);
       const input = loadModelInput(loaded, inputFile, inputOpts);
       // Token models: gradient methods explain the embedding layer's output (ids have no gradient).
-      const textLayer = loaded.kind === 'text' && !flags.layer && method.layer === 'optional' && method.needsGradients ? embeddingLayerOf(loaded.model) : undefined;
+      const textLayer = loaded.kind === 'text' && !flags.layer && method.layer === 'optional' && method.needsGradients ? (loaded.embeddingLayer ?? embeddingLayerOf(loaded.model)) : undefined;
       // The mask becomes a tensor only once the backend runs (tfjs would otherwise start its cpu backend and print its banner).
       const options: MethodOptions = optionValues(method, {
         ...parsed,

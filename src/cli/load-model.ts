@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import type { Standardization } from '../data/penguins.js';
-import { loadBundledModel, loadBundledVocabulary } from '../models/bundled.js';
+import { loadBundledMeta, loadBundledModel, loadBundledOnnx, loadBundledVocabulary } from '../models/bundled.js';
 import type { Vocabulary } from '../text/vocabulary.js';
 import { loadFixture } from '../models/fixture.js';
 import { fromLayersModel } from '../models/from-layers-model.js';
@@ -22,6 +22,8 @@ export interface LoadedModel {
   readonly spec: string;
   /** 'image' for [H, W, C] inputs, 'tabular' for [F] inputs, 'text' for token models with a vocabulary, 'tensor' otherwise. */
   readonly kind: 'image' | 'tabular' | 'text' | 'tensor';
+  /** Token models: the layer gradient methods explain by default (meta.json's `embeddingLayer`; else the first Embedding layer). */
+  readonly embeddingLayer?: string;
   /** Token models: the words of the ids (bundled text models' vocab.json). */
   readonly vocabulary?: Vocabulary;
   readonly classNames?: readonly string[];
@@ -56,6 +58,26 @@ export const ONNXRUNTIME_PREFIX = 'onnxruntime:';
  */
 export async function loadModelSpec(spec: string, options: ModelSpecOptions = {}): Promise<LoadedModel> {
   if (spec.startsWith('bundled:')) {
+    const meta0 = await loadBundledMeta(spec.slice('bundled:'.length));
+    if (meta0.format === 'onnx') {
+      const { model: onnx, meta } = await loadBundledOnnx(meta0.name);
+      const vocabulary = await loadBundledVocabulary(meta.name);
+      const engined = withEngine(onnx, options.engine);
+      const model = options.outputKind ? { ...engined, outputKind: options.outputKind } : engined;
+      return {
+        model,
+        spec,
+        kind: vocabulary ? 'text' : inputKind(meta.inputShape),
+        ...(vocabulary ? { vocabulary } : {}),
+        ...(meta.embeddingLayer ? { embeddingLayer: meta.embeddingLayer } : {}),
+        classNames: meta.classNames,
+        bundled: meta.name,
+        dispose: () => {
+          if (engined !== onnx) engined.dispose?.();
+          onnx.dispose();
+        },
+      };
+    }
     const { model, meta } = await loadBundledModel(spec.slice('bundled:'.length));
     const vocabulary = await loadBundledVocabulary(meta.name);
     return {

@@ -35,6 +35,13 @@ export interface RunOptions {
    * backward pass. The inputs those layers saw are returned in `RunResult.layerInputs`.
    */
   readonly perturb?: Readonly<Record<string, tf.Tensor>>;
+  /**
+   * Functions applied to the named layers' outputs as they are computed: each returns a tensor of
+   * the same value, so only the backward pass changes (a stop-gradient, a scaled gradient — the
+   * conventions of AttnLRP/CP-LRP). Graph-executed models (tfjs layers, ONNX imports, fromGraph)
+   * apply them; a method that needs them checks each was called.
+   */
+  readonly wrap?: Readonly<Record<string, (output: tf.Tensor) => tf.Tensor>>;
 }
 
 /** Output of a taped forward pass, plus the captured layer outputs. */

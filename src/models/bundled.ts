@@ -9,9 +9,10 @@ import type * as tf from '@tensorflow/tfjs';
 import { LumenError } from '../core/errors.js';
 import type { Standardization } from '../data/penguins.js';
 import { loadLayersModel } from './model-io.js';
+import { loadOnnx, type OnnxModel } from './onnx/load-onnx.js';
 import type { Vocabulary } from '../text/vocabulary.js';
 
-export const BUNDLED_MODELS = ['mnist', 'penguins', 'groundtruth', 'spam', 'concepts'] as const;
+export const BUNDLED_MODELS = ['mnist', 'penguins', 'groundtruth', 'spam', 'spam-transformer', 'concepts'] as const;
 export type BundledName = (typeof BUNDLED_MODELS)[number];
 
 /** `meta.json` beside a bundled model's weights. */
@@ -20,6 +21,14 @@ export interface BundledMeta {
   readonly description: string;
   /** Input shape of one example (no batch dimension): `[28, 28, 1]` or `[9]`. */
   readonly inputShape: number[];
+  /** `'onnx'` for a model exported from PyTorch (`file` beside meta.json, its `sha256`); a tfjs Layers model otherwise. */
+  readonly format?: 'onnx';
+  readonly file?: string;
+  readonly sha256?: string;
+  /** Token models: the layer whose output is the token embedding (what gradient methods explain). */
+  readonly embeddingLayer?: string;
+  /** ONNX models: the logits PyTorch gave for the first held-out rows (a check of the import). */
+  readonly referenceLogits?: number[][];
   /** What the last layer outputs: raw class scores (no softmax). */
   readonly outputs: 'logits';
   readonly classNames: string[];
@@ -38,6 +47,8 @@ export interface BundledMeta {
     readonly epochs: number;
     readonly heldOutAccuracy: number;
     readonly backend: string;
+    readonly batchSize?: number;
+    readonly learningRate?: number;
   };
 }
 
@@ -93,10 +104,23 @@ export async function loadBundledVocabulary(name: BundledName | string): Promise
   return { tokens: tokens as string[] };
 }
 
+/**
+ * Loads a bundled ONNX model (`format: 'onnx'` in its meta.json: the transformer encoder trained by
+ * scripts/train-text-transformer.py) with Lumen's ONNX importer, so gradients reach its embedding.
+ */
+export async function loadBundledOnnx(name: BundledName | string): Promise<{ model: OnnxModel; meta: BundledMeta }> {
+  const checked = checkName(name);
+  const meta = await loadBundledMeta(checked);
+  if (meta.format !== 'onnx' || !meta.file) throw new LumenError('model', `bundled:${checked} is a tfjs Layers model, not ONNX; load it with loadBundledModel`);
+  const model = await loadOnnx(path.join(bundledModelDir(checked), meta.file), { inputLayout: 'nhwc', name: meta.name });
+  return { model, meta };
+}
+
 /** Loads a bundled model and its metadata. */
 export async function loadBundledModel(name: BundledName | string): Promise<{ model: tf.LayersModel; meta: BundledMeta }> {
   const checked = checkName(name);
   const meta = await loadBundledMeta(checked);
+  if (meta.format === 'onnx') throw new LumenError('model', `bundled:${checked} is an ONNX model; load it with loadBundledOnnx`);
   const model = await loadLayersModel(bundledModelDir(checked));
   return { model, meta };
 }

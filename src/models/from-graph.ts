@@ -22,9 +22,10 @@ export interface FromGraphOptions {
  * Wraps a graph of Lumen's IR (named nodes over named inputs, src/models/graph-types.ts) as a
  * differentiable Model: every node is a layer that can be captured and replaced by name, so layer
  * methods (layer IG on a token embedding, attention capture) work on a network written from its
- * own weights. Nodes without `parts` refuse gradient rules with a LumenError naming them.
+ * own weights. Nodes without `parts` refuse gradient rules with a LumenError naming them. The
+ * graph stays readable as `model.graph` (AttnLRP's conventions read its nodes).
  */
-export function fromGraph(graph: Graph, options: FromGraphOptions): Model {
+export function fromGraph(graph: Graph, options: FromGraphOptions): Model & { readonly graph: Graph } {
   const name = options.name ?? 'graph';
   const names = new Set(graph.nodes.map((n) => n.name));
   check(names.has(graph.output), 'model', () => `fromGraph: output node '${graph.output}' is not one of the graph's nodes (${[...names].join(', ')})`);
@@ -41,5 +42,6 @@ export function fromGraph(graph: Graph, options: FromGraphOptions): Model {
     run,
     predict: async (x) => tf.tidy(() => run(x).output),
     dispose: () => options.dispose?.(),
+    graph,
   };
 }

@@ -11,12 +11,15 @@ export const GRAPH_INPUT = 'input';
 /**
  * Executes a graph on `x` with tfjs ops: replaced nodes take the given tensors, captured nodes are
  * returned, and only the nodes the output or a capture needs are computed. With `rules`, every part
- * of every node runs under the rule its rule set chooses (see rule-engine.ts).
+ * of every node runs under the rule its rule set chooses (see rule-engine.ts); `wrap` functions
+ * are applied to the named nodes' outputs (same values, other gradients).
  */
 export function executeGraph(graph: Graph, x: tf.Tensor, options: RunOptions = {}): RunResult {
   const replace = options.replace ?? {};
   const capture = options.capture ?? [];
+  const wrap = options.wrap ?? {};
   const needed = neededNodes(graph, replace, capture);
+  for (const name of Object.keys(wrap)) check(graph.nodes.some((n) => n.name === name), 'layer', () => `run: unknown layer '${name}' (wrap); the model's layers are ${graph.nodes.map((n) => n.name).join(', ')}`);
   const plan = options.rules ? planRules(graph.nodes, options.rules) : null;
   const values = new Map<string, tf.Tensor>([[GRAPH_INPUT, x]]);
   const params = options.params ?? {};
@@ -38,7 +41,9 @@ export function executeGraph(graph: Graph, x: tf.Tensor, options: RunOptions = {
       values.set(node.name, runLinearNode(node, inputs[0], params, perturb[node.name]));
       continue;
     }
-    values.set(node.name, plan ? runWithRules(node, plan, inputs) : node.apply(inputs));
+    const y = plan ? runWithRules(node, plan, inputs) : node.apply(inputs);
+    const wrapped = wrap[node.name];
+    values.set(node.name, wrapped ? wrapped(y) : y);
   }
   const captured: Record<string, tf.Tensor> = {};
   for (const name of capture) captured[name] = values.get(name) as tf.Tensor;

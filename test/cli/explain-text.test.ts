@@ -74,3 +74,15 @@ test('lumen explain --out writes token highlights for a text model as SVG, HTML 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('lumen explain on bundled:spam-transformer: IG on its ONNX embedding by default, attention rollout', () => {
+  const r = lumen('explain', '--model', 'bundled:spam-transformer', '--method', 'integrated-gradients', '--opt', 'steps=8', '--input', 'You have won a free prize, claim your money now', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { shape: number[]; meta: { layer: string }; targetNames: string[] };
+  assert.deepEqual(json.shape, [1, 120, 32]);
+  assert.equal(json.meta.layer, '/tok_emb/Gather');
+  assert.deepEqual(json.targetNames, ['spam']);
+  const rollout = lumen('explain', '--model', 'bundled:spam-transformer', '--method', 'attention-rollout', '--input', 'meeting moved to tuesday');
+  assert.equal(rollout.status, 0, rollout.stderr);
+  assert.match(rollout.stdout, /example 0: meeting\[/);
+});
