@@ -19,6 +19,7 @@ import { registerWorker } from './worker.js';
 import { registerFairness } from './fairness.js';
 import { registerVisualize } from './visualize.js';
 import { registerDissect } from './dissect.js';
+import { registerTcav } from './tcav.js';
 
 const program = new Command();
 program
@@ -52,6 +53,7 @@ registerWorker(program);
 registerFairness(program);
 registerVisualize(program);
 registerDissect(program);
+registerTcav(program);
 
 try {
   await program.parseAsync(process.argv);
