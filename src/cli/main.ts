@@ -20,6 +20,7 @@ import { registerFairness } from './fairness.js';
 import { registerVisualize } from './visualize.js';
 import { registerDissect } from './dissect.js';
 import { registerTcav } from './tcav.js';
+import { registerSimilarity } from './similarity.js';
 
 const program = new Command();
 program
@@ -54,6 +55,7 @@ registerFairness(program);
 registerVisualize(program);
 registerDissect(program);
 registerTcav(program);
+registerSimilarity(program);
 
 try {
   await program.parseAsync(process.argv);
