@@ -292,6 +292,7 @@ export * from './render/image.js';
 export * from './render/line-chart.js';
 export * from './render/overlay.js';
 export * from './render/rules-text.js';
+export * from './render/tcav-figure.js';
 export * from './render/tree-diagram.js';
 export * from './rules/best-split.js';
 export * from './rules/cost-complexity-pruning.js';
