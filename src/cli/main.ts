@@ -22,6 +22,8 @@ import { registerDissect } from './dissect.js';
 import { registerAttack } from './attack.js';
 import { registerRobustness } from './robustness.js';
 import { registerServe } from './serve.js';
+import { registerTcav } from './tcav.js';
+import { registerSimilarity } from './similarity.js';
 
 const program = new Command();
 program
@@ -58,6 +60,8 @@ registerDissect(program);
 registerAttack(program);
 registerRobustness(program);
 registerServe(program);
+registerTcav(program);
+registerSimilarity(program);
 
 try {
   await program.parseAsync(process.argv);
