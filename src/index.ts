@@ -2,6 +2,9 @@
 export * from './adversarial/attack-options.js';
 export * from './adversarial/attack-result.js';
 export * from './adversarial/carlini-wagner-l2.js';
+export * from './adversarial/detection/attribution-detector.js';
+export * from './adversarial/detection/attribution-statistics.js';
+export * from './adversarial/detection/detection-features.js';
 export * from './adversarial/fgsm.js';
 export * from './adversarial/fragility/center-of-mass.js';
 export * from './adversarial/fragility/explanation-attack.js';
@@ -258,6 +261,7 @@ export * from './metrics/result.js';
 export * from './metrics/retraining.js';
 export * from './metrics/road.js';
 export * from './metrics/roar.js';
+export * from './metrics/roc-auc.js';
 export * from './metrics/selectivity.js';
 export * from './metrics/sensitivity-n.js';
 export * from './metrics/similarity.js';

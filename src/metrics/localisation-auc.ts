@@ -2,7 +2,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Model } from '../core/model.js';
 import { localisationInputs, type LocalisationOptions } from './localisation-common.js';
 import type { AttributionSource, MetricResult } from './result.js';
-import { averageRanks, metricResult } from './shared.js';
+import { rocAuc } from './roc-auc.js';
+import { metricResult } from './shared.js';
 
 /** Options of `localisationAuc`. */
 export type LocalisationAucOptions = LocalisationOptions;
@@ -14,13 +15,6 @@ export type LocalisationAucOptions = LocalisationOptions;
  */
 export async function localisationAuc(model: Model, input: tf.Tensor, attributions: AttributionSource, options: LocalisationAucOptions): Promise<MetricResult> {
   const { ctx, a, s } = await localisationInputs(model, input, attributions, options, 'localisationAuc', false);
-  const scores = a.map((v, i) => {
-    const ranks = averageRanks(v);
-    const pos = s[i].reduce((t, u) => t + u, 0);
-    const neg = v.length - pos;
-    if (pos === 0 || neg === 0) return NaN;
-    const rankSum = ranks.reduce((t, r, q) => t + (s[i][q] ? r : 0), 0);
-    return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
-  });
+  const scores = a.map((v, i) => rocAuc(v, s[i].map((u) => (u ? 1 : 0))));
   return metricResult(ctx, 'localisation-auc', 'higher', scores);
 }
