@@ -295,6 +295,7 @@ export * from './render/html-report.js';
 export * from './render/image.js';
 export * from './render/line-chart.js';
 export * from './render/overlay.js';
+export * from './render/report-examples.js';
 export * from './render/rules-text.js';
 export * from './render/tcav-figure.js';
 export * from './render/tree-diagram.js';

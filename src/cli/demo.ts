@@ -15,13 +15,15 @@ import { runGlobalDemo, type GlobalDemoCase } from './demo-global.js';
 import { featureScales } from './load-dataset.js';
 import { METHODS, methodById } from '../methods.js';
 import { grid } from '../render/grid.js';
-import { renderReport, type ReportFigure, type ReportSection } from '../render/html-report.js';
-import { encodePng, pngDataUri } from '../render/png.js';
+import { renderReport, type ReportSection } from '../render/html-report.js';
+import { encodePng } from '../render/png.js';
 import { withBackend } from './context.js';
 import { attributionFigures } from './figures.js';
 import type { ModelInput } from './load-input.js';
 import { loadModelSpec, type LoadedModel } from './load-model.js';
 import { progressBar } from './progress.js';
+import { examplesSection, skippedSection, timingsSection, type MethodRun, type ReportCase } from './report-sections.js';
+import { attributionTiles, inputTiles, predictionTexts } from './report-tiles.js';
 import { formatTable } from './table.js';
 
 /** One dataset of the demo: a bundled model, a handful of held-out examples and a default layer. */
@@ -35,6 +37,10 @@ interface DemoCase {
   readonly kind: 'image' | 'tabular';
   readonly title: string;
   readonly text: string;
+  /** One title per example in the report. */
+  readonly exampleTitles: readonly string[];
+  /** Examples the report shows (the PNGs hold them all). */
+  readonly maxExamples: number;
   /** Training rows: the sampling statistics of tabular LIME. */
   readonly background?: tf.Tensor;
 }
@@ -75,9 +81,10 @@ async function demoCases(digits: number, penguins: number): Promise<DemoCase[]> 
   const rows = Array.from(penguinSplit(pdata).heldOut).slice(0, penguins);
   if (!peng.standardization) throw new LumenError('model', 'bundled:penguins: its meta.json lacks the standardisation statistics');
   const onnx = await loadModelSpec(path.join(packageRoot(), 'models', 'mnist-onnx', 'mnist.onnx'));
-  const digitText = `Held-out digits ${d.labels.join(', ')}, each explained for its predicted class. Red: evidence for the class; blue: against.`;
+  const digitText = `Held-out digits ${d.labels.join(', ')}, each explained for its predicted class. Per method: the heatmap (red: evidence for the class, blue: against; unsigned maps from black to yellow) and the same map over the darkened input, with the colour scale under them.`;
+  const digitTitles = d.labels.map((l, i) => `Example ${i + 1}: a handwritten ${l}`);
   return [
-    { name: 'mnist', loaded: mnist, input: { batch, images }, labels: d.labels, layer: 'relu2', kind: 'image', title: 'MNIST digits (bundled tfjs CNN)', text: digitText },
+    { name: 'mnist', loaded: mnist, input: { batch, images }, labels: d.labels, layer: 'relu2', kind: 'image', title: 'MNIST digits (bundled tfjs CNN)', text: digitText, exampleTitles: digitTitles, maxExamples: digits },
     {
       name: 'mnist-onnx',
       loaded: onnx,
@@ -85,6 +92,8 @@ async function demoCases(digits: number, penguins: number): Promise<DemoCase[]> 
       labels: d.labels,
       layer: '/Relu_1',
       kind: 'image',
+      exampleTitles: digitTitles,
+      maxExamples: 1,
       title: 'MNIST digits (the same CNN exported from PyTorch to ONNX, imported by Lumen)',
       text: `${digitText} models/mnist-onnx/mnist.onnx is the bundled CNN rebuilt in PyTorch and exported with torch.onnx (scripts/export-mnist-onnx.py); Lumen imports the ONNX graph into tfjs ops, so every gradient method runs on it and gives the tfjs model's numbers.`,
     },
@@ -97,7 +106,9 @@ async function demoCases(digits: number, penguins: number): Promise<DemoCase[]> 
       kind: 'tabular',
       background: penguinBatch(pdata, peng.standardization, Array.from(penguinSplit(pdata).train)),
       title: 'Palmer penguins (bundled MLP)',
-      text: `Held-out penguins (${rows.map((k) => pdata.rows[k].species).join(', ')}); the charts show the first one, explained for its predicted species.`,
+      text: `Held-out penguins (${rows.map((k) => pdata.rows[k].species).join(', ')}), each explained for its predicted species: the features that pushed the prediction up (positive) or down.`,
+      exampleTitles: rows.map((k, i) => `Penguin ${i + 1}: a ${pdata.rows[k].species}`),
+      maxExamples: 2,
     },
   ];
 }
@@ -137,18 +148,13 @@ function maxAbsDelta(a: Attribution): number | null {
   return d && d.length ? Math.max(...d.map(Math.abs)) : null;
 }
 
-async function figuresOf(method: MethodInfo, a: Attribution, c: DemoCase): Promise<{ png: Uint8Array; figure: ReportFigure }> {
+async function pngOf(method: MethodInfo, a: Attribution, c: DemoCase): Promise<Uint8Array> {
   const figures = await attributionFigures(a, c.input, method.title);
   const img =
     c.kind === 'image'
       ? grid(figures.map((f) => f.blend).filter((x) => x !== undefined), { cols: figures.length, labels: c.labels.map((l) => `digit ${l}`) })
       : grid(figures.map((f) => f.bars?.png).filter((x) => x !== undefined), { cols: 1 });
-  const png = encodePng(img);
-  const figure: ReportFigure =
-    c.kind === 'image'
-      ? { image: pngDataUri(img), caption: method.title, width: Math.min(img.width, 520) }
-      : { svg: figures[0].bars?.svg ?? '', caption: `${method.title} · ${c.labels[0]}` };
-  return { png, figure };
+  return encodePng(img);
 }
 
 /** The global methods on a case (demo-global.ts): a summary table, then one section per explanation; rows appended to `rows`. */
@@ -174,8 +180,7 @@ async function globalSections(c: DemoCase, rows: DemoRow[], outDir: string, only
     return [
       {
         title: `Global explanations · ${c.title}`,
-        text: `Methods that explain the model over a dataset (${g.data.size} held-out rows; attacks and image anchors on the ${g.examples.size} examples above; example-based methods explain the first example). Each result is also written beside this page as JSON.`,
-        table: { columns: ['method', 'status', 'seconds'], rows: runs.map((r) => [r.method, r.note ? `${r.status}: ${r.note}` : r.status, r.ms === null ? null : Number((r.ms / 1000).toFixed(2))]) },
+        text: `Methods that explain the model over a dataset (${g.data.size} held-out rows; attacks and image anchors on the ${g.examples.size} examples above; example-based methods explain the first example). Each result is also written beside this page as JSON; their times are in the table of timings, the methods that did not run under skipped methods.`,
       },
       ...runs.flatMap((r) => (r.section ? [r.section] : [])),
     ];
@@ -192,16 +197,18 @@ function lastLayerName(loaded: LoadedModel): string {
 
 /**
  * Runs every applicable registry method on a few bundled digits and penguins; writes
- * `<out>/index.html` (self-contained) and one PNG per dataset and method; returns the table rows.
+ * `<out>/index.html` (self-contained: first each example with its prediction and the methods'
+ * heatmaps side by side, then global explanations, the benchmark, the timings and the skipped
+ * methods) and one PNG per dataset and method; returns the table rows.
  */
 export async function runDemo(outDir: string, options: { digits?: number; penguins?: number; methods?: readonly string[] } = {}): Promise<DemoRow[]> {
   const cases = await demoCases(options.digits ?? 4, options.penguins ?? 4);
   const rows: DemoRow[] = [];
-  const sections: ReportSection[] = [];
+  const exampleSections: ReportSection[] = [];
+  const globals: ReportSection[] = [];
   try {
     for (const c of cases) {
-      const figures: ReportFigure[] = [];
-      const caseRows: DemoRow[] = [];
+      const runs: MethodRun[] = [];
       const methods = METHODS.filter((m) => !options.methods || options.methods.includes(m.id));
       const bar = progressBar(`demo ${c.name}`);
       await warmUp(c);
@@ -210,7 +217,7 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
         if (!demoApplies(method, c)) {
           const skipped: DemoRow = { dataset: c.name, method: (method as MethodInfo).id, status: 'skipped', msPerExample: null, completenessError: null, note: demoSkipReason(method as MethodInfo, c) };
           rows.push(skipped);
-          caseRows.push(skipped);
+          runs.push(skipped);
           continue;
         }
         const n = c.input.batch.shape[0];
@@ -220,46 +227,42 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
           ...(method.options.some((o) => o.name === 'neuron') ? { neuron: 0 } : {}),
           ...(method.id === 'lime' && c.background ? { trainingData: c.background } : {}),
         };
-        let row: DemoRow;
+        let run: MethodRun;
         let a: Attribution | undefined;
         try {
           const start = performance.now();
           a = await method.run(c.loaded.model, c.input.batch, opts);
           const ms = (performance.now() - start) / n;
-          const { png, figure } = await figuresOf(method, a, c);
-          await writeFileAtomic(path.join(outDir, `${c.name}-${method.id}.png`), png);
+          await writeFileAtomic(path.join(outDir, `${c.name}-${method.id}.png`), await pngOf(method, a, c));
           const delta = maxAbsDelta(a);
-          figures.push({ ...figure, note: `${ms.toFixed(1)} ms/example${delta !== null ? ` · δ ${delta.toExponential(1)}` : ''}` });
-          row = { dataset: c.name, method: method.id, status: 'ok', msPerExample: ms, completenessError: delta };
+          const note = `${ms.toFixed(1)} ms/example${delta !== null ? ` · δ ${delta.toExponential(1)}` : ''}`;
+          run = { dataset: c.name, method: method.id, status: 'ok', msPerExample: ms, completenessError: delta, tiles: await attributionTiles(a, c.input, method.title, note) };
         } catch (e) {
           // A LumenError says the method does not apply to this model (or needs an option the
           // demo cannot guess); anything else is a bug, shown as 'failed' without stopping the demo.
           const note = e instanceof Error ? e.message.split('\n')[0] : String(e);
-          row = { dataset: c.name, method: method.id, status: e instanceof LumenError ? 'skipped' : 'failed', msPerExample: null, completenessError: null, note };
+          run = { dataset: c.name, method: method.id, status: e instanceof LumenError ? 'skipped' : 'failed', msPerExample: null, completenessError: null, note };
         } finally {
           a?.dispose();
         }
+        const { tiles: _tiles, ...row } = run;
         rows.push(row);
-        caseRows.push(row);
+        runs.push(run);
         bar.onProgress({ done: k + 1, total: methods.length });
       }
       bar.stop();
-      sections.push({
+      const reportCase: ReportCase = {
         title: c.title,
         text: c.text,
-        table: {
-          columns: ['method', 'status', 'ms / example', 'completeness error'],
-          rows: caseRows.map((r) => [
-            r.method,
-            r.note ? `${r.status}: ${r.note}` : r.status,
-            r.msPerExample === null ? null : Number(r.msPerExample.toFixed(1)),
-            r.completenessError === null ? null : Number(r.completenessError.toPrecision(2)),
-          ]),
-        },
-        figures,
-      });
+        exampleTitles: c.exampleTitles,
+        predictions: await predictionTexts(c.loaded.model, c.input.batch, c.loaded.classNames),
+        inputs: inputTiles(c.input, c.exampleTitles),
+        runs,
+        maxExamples: c.maxExamples,
+      };
+      exampleSections.push(examplesSection(reportCase));
     }
-    for (const c of cases.filter((k) => k.name !== 'mnist-onnx')) sections.push(...(await globalSections(c, rows, outDir, options.methods)));
+    for (const c of cases.filter((k) => k.name !== 'mnist-onnx')) globals.push(...(await globalSections(c, rows, outDir, options.methods)));
   } finally {
     for (const c of cases) {
       c.input.batch.dispose();
@@ -267,11 +270,12 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
       c.loaded.dispose();
     }
   }
-  sections.push(await benchmarkDemoSection(16, options.methods));
+  const benchmark = await benchmarkDemoSection(16, options.methods);
+  const skipped = skippedSection(rows);
   const html = renderReport({
     title: 'Lumen demo',
-    intro: 'Every implemented method on the bundled models: local methods per example, then global methods over a dataset. Each figure is written beside this page as a PNG too.',
-    sections,
+    intro: 'What the bundled models predict on a few held-out examples and what each method says drove the prediction — local methods per example first, then global methods over a dataset, the ground-truth benchmark, the timings and completeness of every method, and the methods skipped with their reasons. Each figure is written beside this page as a PNG too.',
+    sections: [...exampleSections, ...globals, benchmark, timingsSection(rows), ...(skipped ? [skipped] : [])],
     footer: `lumen · backend ${tf.getBackend()}`,
   });
   await writeFileAtomic(path.join(outDir, 'index.html'), html);

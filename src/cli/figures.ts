@@ -68,6 +68,30 @@ export function heatmapPanel(map: FloatImage, sign: SignMode, upscale: number, c
 }
 
 /**
+ * The attribution of image inputs as one map per example with the input's height and width: a map
+ * of the input's size as it is, a spatial layer map ([N, h, w, c] or [N, h, w]) summed over
+ * channels and resized (bilinear) to the input; with the sign mode that suits it ('absolute' when
+ * no value is negative). Undefined for non-image inputs or flat attributions.
+ */
+export async function attributionMaps(attribution: Attribution, input: ModelInput): Promise<{ maps: FloatImage[]; sign: SignMode } | undefined> {
+  const values = attribution.values;
+  if (!input.images || values.rank < 3) return undefined;
+  const n = values.shape[0];
+  const { height, width } = input.images[0];
+  const maps = tf.tidy(() => {
+    const v = values.rank === 3 ? values.expandDims(-1) : values;
+    const spatial = v.shape[1] === height && v.shape[2] === width ? v : tf.image.resizeBilinear(v.sum(-1, true) as tf.Tensor4D, [height, width], false, true);
+    return spatial.reshape([n, height, width, -1]);
+  });
+  const data = await maps.data();
+  const channels = maps.shape[3] as number;
+  maps.dispose();
+  const sign: SignMode = unsigned(data) ? 'absolute' : 'all';
+  const per = height * width * channels;
+  return { maps: Array.from({ length: n }, (_, i) => ({ data: data.subarray(i * per, (i + 1) * per), height, width, channels })), sign };
+}
+
+/**
  * Pictures of every example of `attribution`: a map with the input's height and width is shown
  * as it is; a spatial layer map ([N, h, w, c] or [N, h, w]) is summed over channels and resized
  * (bilinear) to the input; a flat one ([N, F]) becomes a bar chart named by the input's features.
@@ -78,21 +102,12 @@ export async function attributionFigures(attribution: Attribution, input: ModelI
   const clip = options.clipPercent ?? DEFAULT_CLIP_PERCENT;
   const values = attribution.values;
   const n = values.shape[0];
-  if (input.images && values.rank >= 3) {
-    const { height, width } = input.images[0];
-    const maps = tf.tidy(() => {
-      const v = values.rank === 3 ? values.expandDims(-1) : values;
-      const spatial = v.shape[1] === height && v.shape[2] === width ? v : tf.image.resizeBilinear(v.sum(-1, true) as tf.Tensor4D, [height, width], false, true);
-      return spatial.reshape([n, height, width, -1]);
-    });
-    const data = await maps.data();
-    const channels = maps.shape[3] as number;
-    maps.dispose();
-    const sign = unsigned(data) ? 'absolute' : 'all';
-    const scale = displayScale(width);
-    const per = height * width * channels;
+  const spatial = await attributionMaps(attribution, input);
+  if (spatial && input.images) {
+    const { maps, sign } = spatial;
+    const scale = displayScale(maps[0].width);
     return input.images.map((image, i) => {
-      const map: FloatImage = { data: data.subarray(i * per, (i + 1) * per), height, width, channels };
+      const map = maps[i];
       const heat = heatmapPanel(map, sign, scale, clip);
       const fixed = heat.scale > 0 ? { scale: heat.scale } : {};
       return {

@@ -1,10 +1,12 @@
 /**
  * A self-contained HTML report: inline CSS, images as data URIs, SVG inline, no scripts and no
- * external requests. A title, an intro, then sections with text, a table and a grid of figure
+ * external requests. A title, an intro, then sections with text, examples (each with its
+ * prediction and its explanations side by side, report-examples.ts), a table and a grid of figure
  * cards (image or SVG, caption, note). All text is escaped.
  */
 import { check } from '../core/errors.js';
 import { escapeHtml, formatNumber } from './format.js';
+import { EXAMPLES_CSS, renderExamples, type ReportExample } from './report-examples.js';
 
 /** A table cell: text, or a number formatted with `formatNumber` (null/undefined → empty). */
 export type ReportCell = string | number | null | undefined;
@@ -34,11 +36,13 @@ export interface ReportFigure {
   readonly pixelated?: boolean;
 }
 
-/** A section: a heading, then optional text, table and figures, in that order. */
+/** A section: a heading, then optional text, examples, table and figures, in that order. */
 export interface ReportSection {
   readonly title: string;
   /** A paragraph; blank lines separate paragraphs. */
   readonly text?: string;
+  /** Examples with their prediction and explanations side by side (report-examples.ts). */
+  readonly examples?: readonly ReportExample[];
   readonly table?: ReportTable;
   readonly figures?: readonly ReportFigure[];
 }
@@ -56,7 +60,7 @@ const CSS = `
 :root { color-scheme: light; --bg: #f6f7f9; --card: #fff; --ink: #1f2328; --muted: #656d76; --line: #e3e6ea; --accent: #b2182b; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--ink); font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 40px 24px 64px; }
+main { max-width: 1240px; margin: 0 auto; padding: 40px 24px 64px; }
 h1 { font-size: 28px; line-height: 1.2; margin: 0 0 12px; letter-spacing: -0.01em; }
 h2 { font-size: 19px; margin: 40px 0 10px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
 p { margin: 0 0 12px; max-width: 75ch; }
@@ -76,7 +80,7 @@ img.pixelated { image-rendering: pixelated; }
 figcaption { font-weight: 600; font-size: 14px; }
 figcaption .note { display: block; font-weight: 400; color: var(--muted); font-size: 12.5px; font-variant-numeric: tabular-nums; }
 footer { margin-top: 48px; color: var(--muted); font-size: 12px; }
-`;
+${EXAMPLES_CSS}`;
 
 function paragraphs(text: string, cls?: string): string {
   return text
@@ -158,6 +162,7 @@ export function renderReport(report: Report): string {
     parts.push(`<section>`);
     parts.push(`<h2>${escapeHtml(s.title)}</h2>`);
     if (s.text) parts.push(paragraphs(s.text));
+    if (s.examples && s.examples.length > 0) parts.push(renderExamples(s.examples, where, inlineSvg));
     if (s.table) parts.push(renderTable(s.table, where));
     if (s.figures && s.figures.length > 0) {
       parts.push(`<div class="figures">\n${s.figures.map((f: ReportFigure, j: number) => renderFigure(f, `${where} figure ${j}`)).join('\n')}\n</div>`);

@@ -2,7 +2,9 @@
  * A heatmap over its input image, in Captum's styles (`visualize_image_attr` methods):
  * `'blend'` (colour image, heatmap at `alpha`), `'blended_heat_map'` (grey image, heatmap at
  * `alpha`), `'masked_image'` (image × normalised attribution) and `'alpha_scaling'` (image with
- * the normalised attribution as its opacity, over `background`).
+ * the normalised attribution as its opacity, over `background`). `darken` dims the image under
+ * the two blending styles, as a transparent colour map over a darkened greyscale image reads on
+ * bright inputs where a plain blend washes out.
  */
 import { check } from '../core/errors.js';
 import { colormap } from './colormap.js';
@@ -30,6 +32,11 @@ export interface OverlayOptions extends HeatmapOptions {
    * so unattributed pixels show the plain image (default false).
    */
   readonly alphaByMagnitude?: boolean;
+  /**
+   * For `'blend'` / `'blended_heat_map'`: darken the image by this fraction in [0, 1) before the
+   * heatmap goes over it (default 0), so the colours stay visible on bright or white inputs.
+   */
+  readonly darken?: number;
   /** Backdrop of `'alpha_scaling'` (default opaque white). */
   readonly background?: Color;
 }
@@ -54,6 +61,9 @@ export function overlay(image: FloatImage, attribution: FloatImage, opts: Overla
   const sign: SignMode = opts.sign ?? (masking ? 'absolute' : 'all');
   check(!(masking && sign === 'all'), 'option', () =>
     `overlay: style '${style}' cannot show positive and negative attributions together; choose sign 'positive', 'negative' or 'absolute'`);
+  const darken = opts.darken ?? 0;
+  check(typeof darken === 'number' && darken >= 0 && darken < 1, 'option', () => `overlay: darken must be in [0, 1); found ${String(darken)}`);
+  const keep = masking ? 1 : 1 - darken;
   const background = opts.background ?? [255, 255, 255, 255];
   checkColor(background, 'overlay', 'background');
 
@@ -74,6 +84,9 @@ export function overlay(image: FloatImage, attribution: FloatImage, opts: Overla
       b = clamp(d[i * ic + 2]!);
       if (grey) r = g = b = (r + g + b) / 3;
     }
+    r *= keep;
+    g *= keep;
+    b *= keep;
     const v = norm.values[i]!;
     const o = 4 * i;
     if (style === 'masked_image') {
