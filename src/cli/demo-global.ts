@@ -63,6 +63,8 @@ export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
   'anchors-tabular': () => ({ rows: '0' }),
   'wachter-counterfactual': () => ({ rows: '0' }),
   dice: () => ({ rows: '0', count: 3 }),
+  'prototype-counterfactual': () => ({ rows: '0', maxIterations: 300 }),
+  cem: () => ({ rows: '0', mode: 'pn', maxIterations: 100, cSteps: 3 }),
   'anchors-image': () => ({ rows: '0', coverageSamples: 1000, onExamples: true }),
   'nearest-neighbours': (c) => ({ layer: c.layer, input: c.query, k: 5 }),
   'influence-function': (c) => ({ input: c.query, layers: c.lastLayer, k: 5, solver: c.kind === 'image' ? 'cg' : 'exact' }),
