@@ -38,3 +38,27 @@ export function counterfactualText(e: AttackExplanation, rows: readonly string[]
   });
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * A CEM explanation (Dhurandhar et al. 2018) as text: per input its class, the pertinent
+ * negative's class (mode pn) or whether the pertinent positive alone keeps the class (mode pp),
+ * ‖δ‖₁, the number of values it changes (PN) or keeps (PP), and the c that found it.
+ */
+export function contrastiveText(e: AttackExplanation, rows: readonly string[], classNames?: readonly string[]): string {
+  const meta = e.meta ?? {};
+  const mode = meta.mode as 'pn' | 'pp';
+  const found = meta.found as boolean[];
+  const c = meta.c as (number | null)[];
+  const centre = meta.absentValue as number;
+  const per = e.shape.reduce((a, b) => a * b, 1);
+  const name = (k: number): string => classNames?.[k] ?? String(k);
+  const lines = e.predictions.map((p, i) => {
+    const values = e.inputs.slice(i * per, (i + 1) * per);
+    const kept = values.filter((v) => Math.abs(v - centre) > 1e-6).length;
+    const what = mode === 'pn'
+      ? `pertinent negative → ${name(p)}${found[i] ? '' : '  [none found: class kept]'}`
+      : `pertinent positive → ${name(p)}${found[i] ? '' : '  [none found]'} (${kept} of ${per} values present)`;
+    return `${rows[i]}: ${name(e.originalPredictions[i])}, ${what}  (‖δ‖₁ ${short(e.norms?.[i] ?? 0)}${c[i] === null ? '' : `, c ${short(c[i] as number)}`})`;
+  });
+  return `${lines.join('\n')}\n`;
+}

@@ -121,7 +121,8 @@ export async function prototypeCounterfactual(model: Model, data: Dataset, x: tf
   return {
     kind: 'attack', method: 'prototype-counterfactual', shape: [d], inputs: Array.from(found), originalPredictions: original, predictions, norms,
     meta: {
-      target: protoClass, prototypeClass: protoClass, success: result.found, c: result.c, cTried: result.cTried, distance: result.distance,
+      // the class reached (any allowed class counts, as alibi's check), else the prototype's
+      target: protoClass.map((t, i) => (result.found[i] ? predictions[i] : t)), prototypeClass: protoClass, success: result.found, c: result.c, cTried: result.cTried, distance: result.distance,
       prototypes: options.encoder ? null : Array.from({ length: n }, (_, i) => Array.from(proto.subarray(i * d, (i + 1) * d), (v, j) => v * scale[j])),
       prototypeDistances: protos.distances, theta, kappa, beta: settings.beta, gamma, scale: scaleKind,
       changed, changes: changes as unknown as JsonValue, featureNames: [...c.names], mad: [...c.mad], modelCalls: result.modelCalls + 3,

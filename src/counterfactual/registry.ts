@@ -1,6 +1,7 @@
 /**
- * Registry entries of the counterfactual methods (read by src/methods.ts): Wachter et al. and
- * DiCE, explaining dataset rows (`rows`) of a tabular Dataset. Options come as the library passes
+ * Registry entries of the counterfactual methods (read by src/methods.ts): Wachter et al., DiCE
+ * and prototype-guided counterfactuals explaining dataset rows (`rows`) of a tabular Dataset, and
+ * CEM's pertinent negatives / positives of any input (`cem`, mode pn | pp). Options come as the library passes
  * them or as command-line text (`--opt immutable=Island,Sex`, `--opt target=other`).
  */
 import type { Dataset } from '../core/dataset.js';
@@ -10,7 +11,9 @@ import type { GlobalMethodInfo, MethodOptions, OptionSpec } from '../core/method
 import type { Model } from '../core/model.js';
 import { datasetRows } from '../local-rules/dataset-rows.js';
 import { anchorRows } from '../local-rules/registry.js';
+import { contrastiveExplanation, type ContrastiveOptions } from './contrastive-explanations.js';
 import { diverseCounterfactuals, type DiverseCounterfactualOptions } from './diverse-counterfactuals.js';
+import { prototypeCounterfactual, type PrototypeCounterfactualOptions } from './prototype-counterfactual.js';
 import { wachterCounterfactual, type WachterOptions } from './wachter-counterfactual.js';
 
 /**
@@ -61,6 +64,35 @@ async function onRows<O>(model: Model, data: Dataset, options: MethodOptions, fn
   }
 }
 
+/** The elastic-net FISTA options of CEM and prototype-guided counterfactuals. */
+const elasticNet = (cInit: number, cSteps: number): OptionSpec[] => [
+  { name: 'kappa', type: 'number', default: 0, doc: 'confidence margin κ on class probabilities' },
+  { name: 'beta', type: 'number', default: 0.1, doc: 'weight β of the L1 term' },
+  { name: 'cInit', type: 'number', default: cInit, doc: 'first weight c of the prediction term' },
+  { name: 'cSteps', type: 'integer', default: cSteps, doc: 'values of c tried per row (×10 until valid, then bisected)' },
+  { name: 'maxIterations', type: 'integer', default: 1000, doc: 'FISTA iterations per c' },
+  { name: 'learningRate', type: 'number', default: 0.01, doc: 'first FISTA step size (decayed to 0 with power 0.5)' },
+];
+
+/** The smallest and largest value of a Dataset's rows (CEM's default feature range). */
+export async function datasetRange(data: Dataset): Promise<[number, number]> {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for await (const batch of data.batches(512)) {
+    try {
+      const v = await batch.x.data();
+      for (let p = 0; p < v.length; p++) {
+        if (v[p] < lo) lo = v[p];
+        if (v[p] > hi) hi = v[p];
+      }
+    } finally {
+      batch.x.dispose();
+      batch.y?.dispose();
+    }
+  }
+  return [lo, hi];
+}
+
 const base = { family: 'rules', scope: 'global', needsGradients: false, layer: 'none', completeness: false, inputKinds: ['tabular'] } as const;
 
 /** Counterfactual explanations of tabular rows. */
@@ -92,5 +124,46 @@ export const COUNTERFACTUAL_METHODS: readonly GlobalMethodInfo[] = [
       { name: 'posthocSparsity', type: 'boolean', default: true, doc: 'reset changes while the target class holds' },
       { name: 'seed', type: 'integer', default: 42, doc: 'seed of the starting points' }],
     run: (model, data, options = {}) => onRows<DiverseCounterfactualOptions>(model, data, options, 'diverseCounterfactuals', diverseCounterfactuals),
+  },
+  {
+    ...base,
+    id: 'prototype-counterfactual',
+    title: 'Counterfactual guided by prototypes',
+    paper: 'Van Looveren & Klaise, Interpretable Counterfactual Explanations Guided by Prototypes, 2021',
+    summary: 'an elastic-net counterfactual pulled towards the nearest prototype of another class (FISTA, c searched)',
+    options: [...shared.filter((o) => o.name !== 'learningRate'), ...elasticNet(1, 2),
+      { name: 'theta', type: 'number', default: 100, doc: 'weight θ of the prototype term' },
+      { name: 'k', type: 'integer', doc: 'nearest rows per class a prototype averages (default all of the class)' },
+      { name: 'kType', type: 'enum', values: ['mean', 'point'], default: 'mean', doc: 'mean of the k nearest, or the k-th nearest row' },
+      { name: 'scale', type: 'enum', values: ['mad', 'none'], default: 'mad', doc: 'optimise in MAD units or raw units' }],
+    run: (model, data, options = {}) => onRows<PrototypeCounterfactualOptions>(model, data, options, 'prototypeCounterfactual', prototypeCounterfactual),
+  },
+  {
+    ...base,
+    id: 'cem',
+    title: 'Contrastive explanation (CEM)',
+    paper: 'Dhurandhar et al., Explanations based on the Missing: Towards Contrastive Explanations with Pertinent Negatives, 2018',
+    summary: 'pertinent negative (the least addition that flips the class) or positive (the least part that keeps it), elastic net by FISTA',
+    inputKinds: ['image', 'tabular'],
+    options: [
+      { name: 'rows', type: 'string', default: '0', doc: 'dataset rows to explain (indices, comma-separated)' },
+      { name: 'mode', type: 'enum', values: ['pn', 'pp'], default: 'pn', doc: 'pertinent negative or pertinent positive' },
+      ...elasticNet(10, 10),
+      { name: 'gamma', type: 'number', default: 0, doc: 'weight γ of the autoencoder term (a library caller passes `autoencoder`; the CLI --autoencoder)' },
+      { name: 'lower', type: 'number', doc: 'smallest input value (default the data\'s)' },
+      { name: 'upper', type: 'number', doc: 'largest input value (default the data\'s)' },
+      { name: 'absentValue', type: 'number', default: 0, doc: 'the value meaning absent for pertinent positives' }],
+    run: async (model, data, options = {}) => {
+      const fn = 'contrastiveExplanation';
+      const rows = await datasetRows(data, anchorRows(options, fn), fn);
+      try {
+        const range = typeof options.lower === 'number' && typeof options.upper === 'number' ? [options.lower, options.upper] as const : await datasetRange(data);
+        const featureRange = [typeof options.lower === 'number' ? options.lower : range[0], typeof options.upper === 'number' ? options.upper : range[1]] as const;
+        const e = await contrastiveExplanation(model, rows, { ...(options as ContrastiveOptions), featureRange });
+        return { ...e, meta: { ...e.meta, rows: anchorRows(options, fn) } };
+      } finally {
+        rows.dispose();
+      }
+    },
   },
 ];

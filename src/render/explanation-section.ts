@@ -86,9 +86,13 @@ export function explanationSection(e: Explanation, options: ExplanationSectionOp
       if (e.meta?.changes !== undefined) return counterfactualSection(e, title, options);
       const images = attackImages(e);
       const changed = e.predictions.filter((p, i) => p !== e.originalPredictions[i]).length;
+      const mode = e.meta?.mode;
+      const text = mode === 'pn' ? `pertinent negatives (CEM): ${changed} of ${e.predictions.length} change the model's class.`
+        : mode === 'pp' ? `pertinent positives (CEM): ${e.predictions.length - changed} of ${e.predictions.length} keep the model's class on their own.`
+          : `${changed} of ${e.predictions.length} predictions changed by the attack.`;
       return {
         title,
-        text: `${changed} of ${e.predictions.length} predictions changed by the attack.`,
+        text,
         ...(images
           ? { figures: [gridFigure(images, 'adversarial inputs: prediction before -> after')] }
           : { table: { columns: ['input', 'prediction', 'after attack', 'perturbation norm'], rows: e.predictions.slice(0, 40).map((p, i) => [i, e.originalPredictions[i], p, e.norms?.[i] ?? null]) } }),

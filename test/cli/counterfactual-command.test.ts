@@ -53,9 +53,9 @@ test('lumen counterfactual --model bundled:penguins prints before → after in m
 test('lumen counterfactual refuses a bad --method, --target or image model (exit 2, nothing written)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lumen-cf-'));
   const out = path.join(dir, 'cf.json');
-  const bad = lumen('counterfactual', '--model', 'bundled:penguins', '--method', 'cem', '--out', out);
+  const bad = lumen('counterfactual', '--model', 'bundled:penguins', '--method', 'anchors', '--out', out);
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /--method: expected wachter or dice; found 'cem'/);
+  assert.match(bad.stderr, /--method: expected wachter, dice, proto or cem; found 'anchors'/);
   const target = lumen('counterfactual', '--model', 'bundled:penguins', '--target', 'Emperor', '--out', out);
   assert.equal(target.status, 2);
   assert.match(target.stderr, /--target: expected a class index, a class name \(Adelie, Chinstrap, Gentoo\) or 'other'; found 'Emperor'/);
