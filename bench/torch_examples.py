@@ -41,12 +41,16 @@ class MnistCnn(nn.Module):
             self.logits.weight.copy_(t('logits/kernel').t())
             self.logits.bias.copy_(t('logits/bias'))
 
-    def forward(self, x):
+    def features(self, x):
+        """The logits layer's input: relu(dense1(...))."""
         h = x.permute(0, 3, 1, 2)
         h = F.max_pool2d(F.relu(F.conv2d(h, self.c1w, self.c1b)), 2)
         h = F.max_pool2d(F.relu(F.conv2d(h, self.c2w, self.c2b)), 2)
         h = h.permute(0, 2, 3, 1).reshape(x.shape[0], -1)  # NHWC flatten, as tfjs
-        return self.logits(F.relu(self.dense1(h)))
+        return F.relu(self.dense1(h))
+
+    def forward(self, x):
+        return self.logits(self.features(x))
 
 
 def per_example_grads(model, params, x, y, batch):
@@ -147,15 +151,9 @@ def influence_mnist(spec):
     qy = torch.tensor(m['qy'])
     params = [model.logits.weight, model.logits.bias]
 
-    def features(v):
-        h = v.permute(0, 3, 1, 2)
-        h = F.max_pool2d(F.relu(F.conv2d(h, model.c1w, model.c1b)), 2)
-        h = F.max_pool2d(F.relu(F.conv2d(h, model.c2w, model.c2b)), 2)
-        return F.relu(model.dense1(h.permute(0, 2, 3, 1).reshape(v.shape[0], -1)))
-
     def run():
         with torch.no_grad():
-            f = features(x)
+            f = model.features(x)
         flat = torch.cat([p.detach().reshape(-1) for p in params])
 
         def summed_loss(w):

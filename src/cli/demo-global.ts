@@ -121,13 +121,18 @@ export async function runGlobalDemo(c: GlobalDemoCase, methods: readonly MethodI
     try {
       const start = performance.now();
       const classOf = onClass ? await predictedClass(c) : undefined;
-      const data = classOf !== undefined ? (await classRows(c.data, classOf)).data : onExamples ? c.examples : c.data;
-      const e: Explanation = await method.run(c.model, data, options);
+      const subset = classOf !== undefined ? await classRows(c.data, classOf) : null;
+      const data = subset ? subset.data : onExamples ? c.examples : c.data;
+      const found: Explanation = await method.run(c.model, data, options);
+      // Rows chosen within the class subset are numbered as rows of the whole dataset.
+      const e: Explanation = subset && found.kind === 'examples'
+        ? { ...found, examples: found.examples.map((r) => ({ ...r, index: subset.origin[r.index] })) }
+        : found;
       const ms = performance.now() - start;
       await writeFileAtomic(path.join(outDir, `${c.name}-${method.id}.json`), `${JSON.stringify(e)}\n`);
       const title = `${method.title} · ${c.name}${classOf !== undefined ? ` · class ${c.data.classNames?.[classOf] ?? classOf}` : ''}`;
       const section = e.kind === 'examples' && c.kind === 'image'
-        ? await examplesGallerySection(e, c, data, title)
+        ? await examplesGallerySection(e, c, subset ? c.data : data, title)
         : explanationSection(e, { title, ...(c.featureScales ? { featureScales: c.featureScales } : {}) });
       runs.push({ method: method.id, status: 'ok', ms, section: { ...section, text: [section.text, `${method.paper} · ${(ms / 1000).toFixed(1)} s · ${data.size} rows`].filter(Boolean).join('\n\n') } });
     } catch (e) {
