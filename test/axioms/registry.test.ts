@@ -13,9 +13,9 @@ function optionsFor(m: MethodInfo): MethodOptions {
   return { target: [0, 2], seed: 7, ...(m.layer === 'required' ? { layer: 'fc1' } : {}), steps: 16, samples: 4, neuron: 0 };
 }
 
-/** Image-only methods (class activation maps) run on a small CNN with global average pooling, attention methods on a two-block attention toy, the others on the tanh MLP. */
+/** Image-only methods (class activation maps) run on a small CNN with global average pooling, attention methods and AttnLRP (which acts on graph nodes) on a two-block attention toy, the others on the tanh MLP. */
 function toyFor(m: MethodInfo): { model: ReturnType<typeof tanhMlp>['model']; layers: { dispose(): void }; x: tf.Tensor } {
-  if (m.family === 'attention') return toyAttentionModel(31);
+  if (m.family === 'attention' || m.id === 'attn-lrp') return toyAttentionModel(31);
   if (!m.inputKinds.includes('image') || m.inputKinds.includes('any')) return { ...tanhMlp(31), x: tf.tensor2d([[1, -1, 0.5, 2], [0.1, 0.2, 0.3, -0.4]]) };
   return { ...gapCnn({ seed: 31 }), x: images(2) };
 }
