@@ -71,6 +71,10 @@ export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
   tracin: (c) => ({ input: c.query, layers: c.lastLayer, k: 5 }),
   'tracin-fast': (c) => ({ input: c.query, k: 5 }),
   'mmd-critic': (c) => ({ prototypes: 4, criticisms: 2, onClass: c.kind === 'image' }),
+  // Layer similarity on the CNN's dense layers: its convolution outputs have thousands of units.
+  cca: (c) => (c.kind === 'image' ? { layers: `${c.layer},${c.lastLayer}` } : {}),
+  svcca: (c) => (c.kind === 'image' ? { layers: `${c.layer},${c.lastLayer}` } : {}),
+  'linear-probe': (c) => (c.kind === 'image' ? { layers: `${c.layer},${c.lastLayer}` } : {}),
   // Feature visualisation of every channel of the CNN's last convolutional layer (a grid), with 48
   // Adam steps instead of Lucid's 512 so the demo takes seconds; `lumen visualize` runs all 512.
   'feature-visualization': () => ({ steps: 48 }),
