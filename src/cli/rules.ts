@@ -14,7 +14,7 @@ import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG }
 import { progressBar } from './progress.js';
 
 /** The rules family's entries `lumen rules --method` accepts. */
-export const RULES_COMMAND_METHODS = ['pedagogical-rules', 'surrogate-tree', 'distillation'] as const;
+export const RULES_COMMAND_METHODS = ['pedagogical-rules', 'surrogate-tree', 'distillation', 'deepred'] as const;
 
 /** A one-section HTML report of a rules or tree explanation. */
 function rulesReport(e: Explanation, spec: string, scales: RulesTextOptions['featureScales']): string {

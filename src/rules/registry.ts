@@ -4,6 +4,7 @@ import { surrogateRulesExplanation, surrogateTreeExplanation } from './pedagogic
 import { surrogateTree, type SurrogateTreeOptions } from './surrogate-tree.js';
 import { distillation, type DistillationOptions } from './distillation.js';
 import { treeExplanation } from './tree-explanation.js';
+import { decompositionalRules, decompositionalRulesExplanation, type DecompositionalRulesOptions } from './decompositional-rules.js';
 
 /** The tree options every tree-growing entry shares (sklearn's names in camelCase). */
 export const TREE_OPTIONS: readonly OptionSpec[] = [
@@ -24,7 +25,7 @@ const SURROGATE_OPTIONS: readonly OptionSpec[] = [
 
 const base = { family: 'rules', scope: 'global', needsGradients: false, layer: 'none', completeness: false, inputKinds: ['tabular'] } as const;
 
-/** Surrogate tree and pedagogical rules: model-agnostic, from predictions on a tabular Dataset. */
+/** Surrogate tree, pedagogical rules and distillation (model-agnostic, from predictions) and DeepRED (dense networks' hidden layers) on a tabular Dataset. */
 export const RULES_METHODS: readonly GlobalMethodInfo[] = [
   {
     ...base,
@@ -70,6 +71,25 @@ export const RULES_METHODS: readonly GlobalMethodInfo[] = [
         fidelity: r.treeFidelity,
         meta: { temperature: r.temperature, softTreeFidelity: r.softTreeFidelity, softTreeDepth: r.softTree.depth, heldOutRows: r.heldOutRows },
       });
+    },
+  },
+  {
+    ...base,
+    id: 'deepred',
+    title: 'Decompositional rule extraction (DeepRED)',
+    paper: 'Zilke, Loza Mencía & Janssen, DeepRED, 2016; Sato & Tsukimoto, CRED, 2001',
+    summary: "rules through a dense network's hidden layers: trees from each layer to the tests of the layer above, substituted down to the inputs; fidelity",
+    options: [
+      { name: 'criterion', type: 'enum', values: ['gini', 'entropy'], default: 'gini', doc: 'split impurity of every tree' },
+      { name: 'maxDepth', type: 'integer', default: 4, doc: 'depth of the tree from the last hidden layer to the classes' },
+      { name: 'hiddenDepth', type: 'integer', default: 3, doc: "depth of each tree explaining a hidden unit's test from the layer below" },
+      { name: 'minSamplesLeaf', type: 'integer', default: 1, doc: 'rows each leaf keeps at least' },
+      { name: 'minSupport', type: 'integer', default: 1, doc: 'a conjunction fewer training rows satisfy is dropped' },
+      { name: 'maxConjunctions', type: 'integer', default: 400, doc: 'conjunctions kept per rule and layer (the most supported)' },
+      { name: 'heldOutFraction', type: 'number', default: 0.2, doc: "share of the data's rows held out to measure fidelity" },
+    ],
+    async run(model, data, options = {}) {
+      return decompositionalRulesExplanation(await decompositionalRules(model, data, options as DecompositionalRulesOptions), data);
     },
   },
 ];
