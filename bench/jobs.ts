@@ -10,12 +10,15 @@
  *              job's own time: model and dataset loaded, backend started, before the clock)
  *   workers W  rows/s from `lumen queue submit` to the last shard receipt, W workers started and
  *              waiting beforehand (each loads its model on its first shard: inside the clock)
- *   overhead   time(workers 1) / time(single) − 1
+ *   overhead   time(workers 1) / time(single) − 1: includes the worker's one-off job preparation
+ *              (model and dataset load, paid once per worker and job)
+ *   steady     the same ratio in the steady state, which is what a long job sees: rows/s between
+ *              the first and the last shard receipt (receipt file times), queue against single
  * Batch 50, shards of 100 rows. Prints JSON (no figures are kept in the repository; take them on an
  * idle machine: the workers share its cores).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,15 +67,22 @@ async function startRedis(port: number): Promise<ChildProcess> {
 
 const receipts = (out: string): number => (existsSync(path.join(out, 'shards')) ? readdirSync(path.join(out, 'shards')).filter((f) => f.endsWith('.done.json')).length : 0);
 
-function single(method: string): number {
+function single(method: string): { seconds: number; steadySeconds: number } {
   const out = path.join(root, `single-${method}`);
   const r = spawnSync('node', [cli, 'explain', ...jobFlags(method), '--out', out], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   const m = /rows in \d+ shards? \(([\d.]+) s/.exec(r.stdout);
-  return Number(m?.[1]);
+  return { seconds: Number(m?.[1]), steadySeconds: receiptSpan(out) };
 }
 
-async function queued(method: string, workers: number, url: string, queue: string): Promise<number> {
+/** Seconds between the first and the last shard receipt of a finished job folder. */
+function receiptSpan(out: string): number {
+  const dir = path.join(out, 'shards');
+  const times = readdirSync(dir).filter((f) => f.endsWith('.done.json')).map((f) => statSync(path.join(dir, f)).mtimeMs);
+  return (Math.max(...times) - Math.min(...times)) / 1000;
+}
+
+async function queued(method: string, workers: number, url: string, queue: string): Promise<{ seconds: number; steadyRows: number; steadySeconds: number }> {
   const out = path.join(root, `queue-${method}-${workers}`);
   const procs = Array.from({ length: workers }, () => spawn('node', [cli, 'worker', '--redis', url, '--queue', queue], { stdio: ['ignore', 'ignore', 'pipe'] }));
   await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
@@ -87,7 +97,10 @@ async function queued(method: string, workers: number, url: string, queue: strin
   while (receipts(out) < shards) await new Promise((r) => setTimeout(r, 20));
   const seconds = (performance.now() - start) / 1000;
   await Promise.all(procs.map((p) => new Promise((resolve) => (p.once('exit', resolve), p.kill('SIGTERM')))));
-  return seconds;
+  // The span from the first receipt to the last: with one worker it holds exactly the later shards'
+  // rows; with W workers the other W − 1 first shards were partly done before it (counted out: approximate).
+  const steadyRows = n - Math.min(100, n) * Math.min(workers, shards);
+  return { seconds, steadyRows, steadySeconds: receiptSpan(out) };
 }
 
 const port = await freePort();
@@ -96,13 +109,18 @@ const url = `redis://127.0.0.1:${port}`;
 const results: Record<string, unknown>[] = [];
 try {
   for (const method of methods) {
-    const s = single(method);
-    const row: Record<string, unknown> = { method, rows: n, singleSeconds: s, singleRowsPerSecond: n / s };
+    const { seconds: s, steadySeconds } = single(method);
+    const singleSteady = (n - Math.min(100, n)) / steadySeconds;
+    const row: Record<string, unknown> = { method, rows: n, singleSeconds: s, singleRowsPerSecond: n / s, singleSteadyRowsPerSecond: singleSteady };
     for (const w of workerCounts) {
       const q = await queued(method, w, url, `bench-${method}-${w}`);
-      row[`workers${w}Seconds`] = q;
-      row[`workers${w}RowsPerSecond`] = n / q;
-      if (w === 1) row.overheadAtOneWorker = q / s - 1;
+      row[`workers${w}Seconds`] = q.seconds;
+      row[`workers${w}RowsPerSecond`] = n / q.seconds;
+      if (q.steadyRows > 0 && q.steadySeconds > 0) row[`workers${w}SteadyRowsPerSecond`] = q.steadyRows / q.steadySeconds;
+      if (w === 1) {
+        row.overheadAtOneWorker = q.seconds / s - 1;
+        if (q.steadyRows > 0 && q.steadySeconds > 0) row.steadyOverheadAtOneWorker = singleSteady / (q.steadyRows / q.steadySeconds) - 1;
+      }
     }
     results.push(row);
     if (!json) process.stderr.write(`${JSON.stringify(row)}\n`);
