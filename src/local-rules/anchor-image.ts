@@ -8,6 +8,7 @@ import { anchorExplanation } from './anchor-explanation.js';
 import { resolveAnchorOptions, type AnchorOptions } from './anchor-options.js';
 import { imageAnchorSampler, segmentMeans } from './image-anchor-sampler.js';
 import { predictedLabels } from './predicted-labels.js';
+import { sharedAnchorSearches } from './shared-classifier.js';
 
 /** Options of `anchorImage`: the search's, plus the superpixels and what a switched-off one shows. */
 export interface AnchorImageOptions extends AnchorOptions {
@@ -48,17 +49,17 @@ export async function anchorImage(model: Model, x: tf.Tensor, options: AnchorIma
   const pixels = Float32Array.from(await x.data());
   const per = h * w * c;
   const { labels, calls } = await predictedLabels(model, pixels, n, 'float32', o.batchSize);
-  const found = [];
   const segmentsOf: number[][] = [];
-  for (let i = 0; i < n; i++) {
+  const samplers = Array.from({ length: n }, (_, i) => {
     const image = pixels.subarray(i * per, (i + 1) * per);
     const map = maps.subarray(i * h * w, (i + 1) * h * w);
     const k = Math.max(...map) + 1;
     check(map.every((v) => v >= 0), 'input', () => `${fn}: superpixel labels must be integers ≥ 0 (image ${i})`);
     const bg = background === 'segment-mean' ? segmentMeans(image, map, k, c) : new Float32Array(per).fill(background);
-    const sampler = imageAnchorSampler(image, map, k, c, bg, keep);
-    found.push(await anchorBeam(sampler, (inputs, m) => predictedLabels(model, inputs, m, 'float32', o.batchSize), labels[i], { ...o, seed: o.seed + i }, fn));
     segmentsOf.push(Array.from(map));
-  }
-  return anchorExplanation('anchors-image', found, (_, f) => [{ feature: `superpixel ${f}`, op: '==', value: 'kept' }], Array.from(labels), o, { labels: Array.from(labels), instanceCalls: calls, segments: segmentsOf, imageShape: [h, w, c], keepProbability: keep });
+    return imageAnchorSampler(image, map, k, c, bg, keep);
+  });
+  const { results: found, calls: searchCalls } = await sharedAnchorSearches(n, model, { dtype: 'float32', batchSize: o.batchSize, inputSize: per, samplesPerPull: o.samplesPerPull },
+    (i, classify) => anchorBeam(samplers[i], classify, labels[i], { ...o, seed: o.seed + i }, fn));
+  return anchorExplanation('anchors-image', found, (_, f) => [{ feature: `superpixel ${f}`, op: '==', value: 'kept' }], Array.from(labels), o, { labels: Array.from(labels), instanceCalls: calls, modelCalls: calls + searchCalls, segments: segmentsOf, imageShape: [h, w, c], keepProbability: keep });
 }

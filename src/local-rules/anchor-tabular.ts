@@ -8,6 +8,7 @@ import { anchorBeam } from './anchor-beam.js';
 import { anchorExplanation } from './anchor-explanation.js';
 import { resolveAnchorOptions, type AnchorOptions } from './anchor-options.js';
 import { predictedLabels } from './predicted-labels.js';
+import { sharedAnchorSearches } from './shared-classifier.js';
 import { tabularAnchorSampler } from './tabular-anchor-sampler.js';
 
 /** Options of `anchorTabular`: the search's, plus how columns are read. */
@@ -22,6 +23,7 @@ export interface AnchorTabularOptions extends AnchorOptions {
  * columns, from `data`) or categories under which the model keeps its prediction with precision
  * ≥ `threshold`, sampling perturbations from `data`. Forward passes only (black boxes work).
  * Returns one rule per row, outcome the predicted class (a name when the dataset has class names).
+ * The rows' searches run together and share model calls (shared-classifier.ts).
  */
 export async function anchorTabular(model: Model, data: Dataset, rows: tf.Tensor, options: AnchorTabularOptions = {}): Promise<RulesExplanation> {
   const fn = 'anchorTabular';
@@ -38,11 +40,8 @@ export async function anchorTabular(model: Model, data: Dataset, rows: tf.Tensor
   const n = rows.shape[0];
   const { labels, calls } = await predictedLabels(model, values, n, 'float32', o.batchSize);
   const samplers = Array.from({ length: n }, (_, i) => tabularAnchorSampler(table.values, table.rows, values.subarray(i * d, (i + 1) * d), kinds, names));
-  const found = [];
-  for (let i = 0; i < n; i++) {
-    const classify = (inputs: Float32Array, m: number) => predictedLabels(model, inputs, m, 'float32', o.batchSize);
-    found.push(await anchorBeam(samplers[i], classify, labels[i], { ...o, seed: o.seed + i }, fn));
-  }
+  const { results: found, calls: searchCalls } = await sharedAnchorSearches(n, model, { dtype: 'float32', batchSize: o.batchSize, inputSize: d, samplesPerPull: o.samplesPerPull },
+    (i, classify) => anchorBeam(samplers[i], classify, labels[i], { ...o, seed: o.seed + i }, fn));
   const outcomes = Array.from(labels, (c) => data.classNames?.[c] ?? c);
-  return anchorExplanation('anchors-tabular', found, (i, f) => samplers[i].conditions(f), outcomes, o, { labels: Array.from(labels), instanceCalls: calls });
+  return anchorExplanation('anchors-tabular', found, (i, f) => samplers[i].conditions(f), outcomes, o, { labels: Array.from(labels), instanceCalls: calls, modelCalls: calls + searchCalls });
 }

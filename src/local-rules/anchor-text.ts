@@ -6,6 +6,7 @@ import { anchorBeam } from './anchor-beam.js';
 import { anchorExplanation } from './anchor-explanation.js';
 import { resolveAnchorOptions, type AnchorOptions } from './anchor-options.js';
 import { predictedLabels } from './predicted-labels.js';
+import { sharedAnchorSearches } from './shared-classifier.js';
 import { textAnchorSampler } from './text-anchor-sampler.js';
 
 /** Options of `anchorText`: the search's, plus the token ids that perturb and pad. */
@@ -40,18 +41,18 @@ export async function anchorText(model: Model, tokens: tf.Tensor, options: Ancho
   const ids = Float32Array.from(await tokens.data());
   check(ids.every((v) => Number.isInteger(v)), 'input', () => `${fn}: tokens must be integer ids`);
   const { labels, calls } = await predictedLabels(model, ids, n, 'int32', o.batchSize);
-  const found = [];
   const positionsOf: number[][] = [];
-  for (let i = 0; i < n; i++) {
+  const samplers = Array.from({ length: n }, (_, i) => {
     const seq = ids.subarray(i * T, (i + 1) * T);
     const positions = Array.from({ length: T }, (_, t) => t).filter((t) => seq[t] !== unkToken && seq[t] !== padToken);
     positionsOf.push(positions);
-    const sampler = textAnchorSampler(seq, positions, unkToken, replace);
-    found.push(await anchorBeam(sampler, (inputs, m) => predictedLabels(model, inputs, m, 'int32', o.batchSize), labels[i], { ...o, seed: o.seed + i }, fn));
-  }
+    return textAnchorSampler(seq, positions, unkToken, replace);
+  });
+  const { results: found, calls: searchCalls } = await sharedAnchorSearches(n, model, { dtype: 'int32', batchSize: o.batchSize, inputSize: T, samplesPerPull: o.samplesPerPull },
+    (i, classify) => anchorBeam(samplers[i], classify, labels[i], { ...o, seed: o.seed + i }, fn));
   const word = (id: number): number | string => options.vocabulary?.[id] ?? id;
   return anchorExplanation('anchors-text', found, (i, f) => {
     const t = positionsOf[i][f];
     return [{ feature: `token@${t}`, op: '==', value: word(ids[i * T + t]) }];
-  }, Array.from(labels), o, { labels: Array.from(labels), instanceCalls: calls, positions: positionsOf, replaceProbability: replace });
+  }, Array.from(labels), o, { labels: Array.from(labels), instanceCalls: calls, modelCalls: calls + searchCalls, positions: positionsOf, replaceProbability: replace });
 }

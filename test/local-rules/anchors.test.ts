@@ -86,10 +86,38 @@ test('anchorTabular on a black box that reads one column finds that column alone
   assert.equal(e.rules[0].precision, 1);
   assert.deepEqual(e.rules[0].conditions.map((c) => [c.feature, c.op]), [['x1', '>']]);
   assert.ok(Math.abs(e.rules[0].coverage - 0.25) < 0.05, `top quartile covers a quarter: ${e.rules[0].coverage}`);
-  // pulls of several arms share a model call: far fewer calls than pulls of 100 samples
-  const calls = e.meta?.modelCalls as number;
+  // pulls of several arms share a model call: fewer search calls than pulls of 100 samples
+  const calls = (e.meta?.modelCalls as number) - (e.meta?.instanceCalls as number);
   const samples = (e.meta?.anchors as { samples: number }[])[0].samples;
   assert.ok(calls < samples / 100, `${calls} calls for ${samples} samples`);
+  rows.dispose();
+});
+
+test('anchorTabular: the rows\' searches share model calls; meta.modelCalls counts every call made', async () => {
+  await useBackend();
+  const rng = new Rng(6);
+  const data = Array.from({ length: 200 }, () => Array.from(rng.uniforms(3, -1, 1)));
+  let made = 0;
+  const model = fromFunction((x) => tf.tidy(() => {
+    made++;
+    const s = x.slice([0, 1], [-1, 1]);
+    return tf.concat([s.neg(), s], 1);
+  }), { inputShape: [3], outputShape: [2] });
+  const rows = tf.tensor2d([[0.1, 0.9, -0.3], [0.5, -0.8, 0.2], [-0.4, 0.7, 0.9], [0.2, -0.6, -0.1]]);
+  const together = await anchorTabular(model, datasetFromArrays(data), rows, { seed: 3 });
+  assert.equal(together.meta?.modelCalls, made, 'meta.modelCalls is the number of forward calls');
+  // each row alone (same seeds: row i's search uses seed + i)
+  let alone = 0;
+  for (let i = 0; i < 4; i++) {
+    const row = rows.slice([i, 0], [1, 3]);
+    made = 0;
+    const one = await anchorTabular(model, datasetFromArrays(data), row, { seed: 3 + i });
+    alone += made;
+    assert.deepEqual(one.rules[0].conditions, together.rules[i].conditions, `row ${i}: same anchor alone and together`);
+    row.dispose();
+  }
+  const shared = together.meta?.modelCalls as number;
+  assert.ok(shared < alone, `${shared} shared calls vs ${alone} one row at a time`);
   rows.dispose();
 });
 
