@@ -79,6 +79,8 @@ export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
   // Adam steps instead of Lucid's 512 so the demo takes seconds; `lumen visualize` runs all 512.
   'feature-visualization': () => ({ steps: 48 }),
   'top-activating-examples': () => ({ k: 4 }),
+  // Penguins carry a sensitive attribute (their one-hot Sex); the digits have none, so the image case skips it.
+  'group-fairness': (c) => (c.kind === 'tabular' ? { sensitive: 'Sex', positiveClass: 'Adelie', bootstrap: 200 } : {}),
 };
 
 /** The class the model predicts for the case's query. */
