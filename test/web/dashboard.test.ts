@@ -6,8 +6,7 @@
  * Screenshots of the main views go to dist/test-artifacts/web/.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Page } from 'playwright-core';
@@ -18,6 +17,7 @@ import { loadBundledModel } from '../../src/models/bundled.js';
 import { fromLayersModel } from '../../src/models/from-layers-model.js';
 import { loadOnnx } from '../../src/models/onnx/load-onnx.js';
 import { relativeError, repoPath, testNeedingPackage } from '../helpers.js';
+import { ensureBuilt } from './built-app.js';
 import * as K from './kind-fixtures.js';
 import { serveFolder } from './static-server.js';
 
@@ -28,23 +28,6 @@ const ARTIFACTS = repoPath('dist', 'test-artifacts', 'web');
 
 interface Sample { model: string; shape: number[]; labels: string[]; data: number[] }
 interface PageRun { explanation: { method: string; shape: number[]; values: number[]; target: number[] | null }; predictions: number[] }
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds dist/web when it is missing or older than web/ (npm test builds it first; this covers a lone run). */
-function ensureBuilt(): void {
-  const index = repoPath('dist', 'web', 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(repoPath('web'))) return;
-  const r = spawnSync(process.execPath, [repoPath('node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', repoPath('web', 'vite.config.ts'), '--logLevel', 'error'], { cwd: repoPath(), encoding: 'utf8' });
-  assert.equal(r.status, 0, `vite build failed: ${r.stderr}${r.stdout}`);
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
