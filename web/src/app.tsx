@@ -15,6 +15,7 @@ import { shownFromJson, type Shown } from './shown.js';
 import { ExplanationView } from './views/explanation-view.js';
 import { SummaryView } from './views/summary.js';
 import { ExportButtons } from './export.js';
+import { bundledRowNames, loadRowSource, type RowSource } from './dataset-rows.js';
 
 const compute = new Compute();
 
@@ -44,6 +45,8 @@ export function App() {
   const [shown, setShown] = useState<Shown[]>([]);
   const [audience, setAudience] = useState<'summary' | 'expert'>('expert');
   const [layout, setLayout] = useState<'nhwc' | 'nchw'>('nhwc');
+  const [rowNames, setRowNames] = useState<string[]>([]);
+  const [rows, setRows] = useState<RowSource>();
 
   useEffect(() => {
     compute.catalogue().then((c) => {
@@ -54,6 +57,7 @@ export function App() {
       setStatus(`ready — compute runs in this page (tfjs ${c.backend} backend, in a worker); nothing is uploaded`);
     }, (e: Error) => setError(e.message));
     loadSamples().then(setSamples, (e: Error) => setError(e.message));
+    bundledRowNames().then(setRowNames, (e: Error) => setError(e.message));
   }, []);
 
   const sampleSet = samples.find((s) => s.model === (model?.name === 'mnist.onnx' || model?.name.endsWith('.onnx') ? 'mnist' : model?.name));
@@ -136,6 +140,12 @@ export function App() {
     }
   };
 
+  const onRows = (name: string): void => {
+    setError('');
+    if (!name) setRows(undefined);
+    else loadRowSource(name).then(setRows, (e: Error) => setError(e.message));
+  };
+
   return (
     <div class="app">
       <header>
@@ -189,6 +199,10 @@ export function App() {
           )}
           <h2>Or: CLI output</h2>
           <label>explanation .json files <input type="file" multiple accept=".json" name="json" onChange={onJson} /></label>
+          <label title="lumen examples --data bundled:… names dataset rows; show them in its galleries">example rows from <select name="rows" value={rows?.name ?? ''} onChange={(e) => onRows((e.target as HTMLSelectElement).value)}>
+            <option value="">— (row numbers only)</option>
+            {rowNames.map((n) => <option value={n}>{n}</option>)}
+          </select></label>
         </aside>
         <section class="results">
           {shown.length > 0 && (
@@ -199,7 +213,7 @@ export function App() {
             </div>
           )}
           <div id="views">
-            {audience === 'summary' ? <SummaryView shown={shown} /> : <ExplanationView shown={shown} compare={(a, b) => compute.compare(a, b)} />}
+            {audience === 'summary' ? <SummaryView shown={shown} /> : <ExplanationView shown={shown} rows={rows} compare={(a, b) => compute.compare(a, b)} />}
           </div>
         </section>
       </main>
