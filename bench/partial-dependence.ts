@@ -28,6 +28,7 @@ const arg = (name: string, fallback: string): string => {
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const reps = Number(arg('reps', '5'));
+const engine = arg('engine', 'auto') as 'auto' | 'tfjs';
 const ROWS = 1000;
 const GRID = 50;
 const SIZES = [6, 64, 64, 3];
@@ -45,7 +46,7 @@ const times: number[] = [];
 let average: readonly number[] = [];
 for (let r = 0; r <= reps; r++) {
   const t0 = performance.now();
-  const pd = await partialDependence(model, data, { features: [0], kind: 'both', gridResolution: GRID, response: 'probabilities' });
+  const pd = await partialDependence(model, data, { features: [0], kind: 'both', gridResolution: GRID, response: 'probabilities', engine });
   if (r > 0) times.push((performance.now() - t0) / 1000);
   average = pd.average ?? [];
 }

@@ -106,7 +106,7 @@ export async function accumulatedLocalEffects(model: Model, data: Dataset, optio
         out[e * columns + s.feature] = s.grid[s.intervals[i] - 1 + side];
       }
     }
-  }, { batchSize, response: options.response ?? 'auto', target: options.target, signal: options.signal, fn, onBatch: (n) => options.onProgress?.({ done: (done += n), total }) });
+  }, { batchSize, response: options.response ?? 'auto', target: options.target, engine: options.engine, signal: options.signal, fn, onBatch: (n) => options.onProgress?.({ done: (done += n), total }) });
   const K = responses.outputs.length;
   const r = responses.values;
   const curves = setup.map((s, j): AleCurve => {

@@ -78,25 +78,33 @@ export async function partialDependence(model: Model, data: Dataset, options: Pa
   const total = points.length * rows;
   let done = 0;
   const responses = await modelResponses(model, total, columns, (start, n, out) => {
-    for (let e = 0; e < n; e++) {
+    // Point e of the batch is row (start + e) % rows at grid point ⌊(start + e) / rows⌋: copy runs of rows at once.
+    for (let e = 0; e < n;) {
       const g = Math.floor((start + e) / rows);
       const i = (start + e) % rows;
-      out.set(values.subarray(i * columns, (i + 1) * columns), e * columns);
-      features.forEach((f, j) => { out[e * columns + f] = points[g][j]; });
+      const m = Math.min(n - e, rows - i);
+      out.set(values.subarray(i * columns, (i + m) * columns), e * columns);
+      for (let j = 0; j < features.length; j++) {
+        const f = features[j];
+        const v = points[g][j];
+        for (let r = 0; r < m; r++) out[(e + r) * columns + f] = v;
+      }
+      e += m;
     }
-  }, { batchSize, response: options.response ?? 'auto', target: options.target, signal: options.signal, fn, onBatch: (n) => options.onProgress?.({ done: (done += n), total }) });
+  }, { batchSize, response: options.response ?? 'auto', target: options.target, engine: options.engine, signal: options.signal, fn, onBatch: (n) => options.onProgress?.({ done: (done += n), total }) });
   const K = responses.outputs.length;
   const G = points.length;
-  const at = (k: number, i: number, g: number): number => responses.values[(g * rows + i) * K + k];
-  const individual = kind === 'average' ? undefined : Array.from({ length: K * rows * G }, (_, idx) => at(Math.floor(idx / (rows * G)), Math.floor(idx / G) % rows, idx % G));
+  const at = responses.values; // [(g * rows + i) * K + k]
+  let individual: number[] | undefined;
+  if (kind !== 'average') {
+    individual = [];
+    for (let k = 0; k < K; k++) for (let i = 0; i < rows; i++) for (let g = 0; g < G; g++) individual.push(at[(g * rows + i) * K + k]);
+  }
   let average: number[] | undefined;
   if (kind !== 'individual') {
-    average = new Array<number>(K * G).fill(0);
-    for (let k = 0; k < K; k++) for (let g = 0; g < G; g++) {
-      let s = 0;
-      for (let i = 0; i < rows; i++) s += at(k, i, g);
-      average[k * G + g] = s / rows;
-    }
+    const sums = new Float64Array(K * G);
+    for (let g = 0; g < G; g++) for (let i = 0; i < rows; i++) for (let k = 0; k < K; k++) sums[k * G + g] += at[(g * rows + i) * K + k];
+    average = Array.from(sums, (s) => s / rows);
   }
   return {
     features,

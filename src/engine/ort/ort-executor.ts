@@ -78,6 +78,29 @@ export class OrtExecutor implements GradientExecutor {
     return fromOrt(out[this.outputName]);
   }
 
+  /**
+   * The forward output for rows given as a float32 array of shape `dims` (no tfjs tensors on either
+   * side: for forward-only methods that build their batches in JS); returns the output's values and
+   * dims. `softmax`: the output's softmax along its last axis instead (a Softmax node appended,
+   * for a model that returns logits of `[N, k]`).
+   */
+  async predictArray(data: Float32Array, dims: readonly number[], options: { readonly softmax?: boolean } = {}): Promise<{ readonly data: Float32Array; readonly dims: readonly number[] }> {
+    const softmax = options.softmax === true;
+    const session = await this.session(softmax ? 'forward-softmax' : 'forward', async () => {
+      const forward = this.source.forward;
+      const graph: OrtGraph = { ...forward, inputs: [{ ...forward.inputs[0], dims: ['N', ...dims.slice(1)] }] };
+      if (!softmax) return graph;
+      const output = forward.outputs[0];
+      const name = `${output.name}/lumen_softmax`;
+      return { ...graph, nodes: [...forward.nodes, { op: 'Softmax', inputs: [output.name], outputs: [name], attrs: { axis: { i: -1 } } }], outputs: [{ ...output, name }] };
+    }, () => undefined);
+    const ort = await onnxRuntime();
+    const out = await session.run({ [this.inputName]: new ort.Tensor('float32', data, [...dims]) });
+    this.stats.forwardRuns++;
+    const value = out[softmax ? `${this.outputName}/lumen_softmax` : this.outputName];
+    return { data: value.data as Float32Array, dims: value.dims };
+  }
+
   supports(layer: string | null, rules: RuleSet | undefined): boolean {
     const form = rules ? ruleSetForm(rules) : undefined;
     if (rules && !form) return false;
