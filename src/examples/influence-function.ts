@@ -105,8 +105,8 @@ export async function summedLossHessian(model: Model, params: readonly ModelPara
   return hessianByProducts(model, params, data, options);
 }
 
-/** R = V diag(λ^-1/2) over the kept eigenpairs of H + reg·I (Captum's NaiveInfluenceFunction), `[P, k]`. */
-async function inverseRoot(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<tf.Tensor2D> {
+/** R = V diag(λ^-1/2) over the kept eigenpairs of H + reg·I (Captum's NaiveInfluenceFunction, Koh & Liang 2017), `[P, k]`: H⁻¹ ≈ R Rᵀ. */
+export async function exactInverseRoot(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<tf.Tensor2D> {
   const p = parameterCount(params);
   const limit = options.maxExactParameters ?? 4096;
   check(p <= limit, 'option', () => `influenceFunction: the exact Hessian of ${p} parameters is too large (limit ${limit}); select layers, or use solver 'cg' or 'lissa'`);
@@ -198,8 +198,8 @@ async function collect(data: Dataset, options: InfluenceOptions): Promise<Labell
   return out;
 }
 
-/** H⁻¹ gᵢ for each row of g `[T, P]` by an iterative solver, `[T, P]`. */
-async function iterativeSolve(model: Model, params: readonly ModelParameter[], data: Dataset, g: tf.Tensor2D, options: InfluenceOptions): Promise<tf.Tensor2D> {
+/** H⁻¹ gᵢ for each row of g `[T, P]` by an iterative solver ('cg' or 'lissa', Koh & Liang 2017), `[T, P]`. */
+export async function iterativeSolve(model: Model, params: readonly ModelParameter[], data: Dataset, g: tf.Tensor2D, options: InfluenceOptions): Promise<tf.Tensor2D> {
   const rows = tf.unstack(g) as tf.Tensor1D[];
   const out: tf.Tensor1D[] = [];
   const reg = options.hessianReg ?? 1e-6;
@@ -243,7 +243,7 @@ export async function influenceFunction(model: Model, train: Dataset, test: Labe
   let root: tf.Tensor2D | null = null;
   try {
     if (solver === 'exact') {
-      root = await inverseRoot(model, params, options.hessianData ?? train, options);
+      root = await exactInverseRoot(model, params, options.hessianData ?? train, options);
       left = tf.matMul(gTest, root);
     } else left = await iterativeSolve(model, params, train, gTest, options);
   } finally {
@@ -271,7 +271,7 @@ export async function influenceSelfInfluence(model: Model, train: Dataset, optio
   const params = selectParameters(model, options, 'influenceSelfInfluence');
   const out = new Float32Array(train.size);
   const solver = options.solver ?? 'exact';
-  const root = solver === 'exact' ? await inverseRoot(model, params, options.hessianData ?? train, options) : null;
+  const root = solver === 'exact' ? await exactInverseRoot(model, params, options.hessianData ?? train, options) : null;
   try {
     await forEachLabelledBatch(train, options, 'influenceSelfInfluence', async ({ x, y, index }) => {
       let v: tf.Tensor;
