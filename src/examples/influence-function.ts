@@ -132,16 +132,22 @@ async function conjugateGradient(hv: (v: tf.Tensor1D) => Promise<tf.Tensor1D>, g
   let x = tf.zerosLike(g);
   let r = g.clone();
   let p = g.clone();
-  let rs = (await tf.sum(tf.square(r)).data())[0];
+  const scalar = async (f: () => tf.Tensor): Promise<number> => {
+    const t = tf.tidy(f);
+    const v = (await t.data())[0];
+    t.dispose();
+    return v;
+  };
+  let rs = await scalar(() => tf.sum(tf.square(r)));
   const stop = rs * tol * tol;
   for (let i = 0; i < iterations && rs > stop; i++) {
     const ap = await hv(p);
-    const alpha = rs / (await tf.sum(tf.mul(p, ap)).data())[0];
+    const alpha = rs / (await scalar(() => tf.sum(tf.mul(p, ap))));
     const [nx, nr] = tf.tidy(() => [tf.add(x, tf.mul(p, alpha)), tf.sub(r, tf.mul(ap, alpha))] as tf.Tensor1D[]);
     tf.dispose([x, r, ap]);
     x = nx;
     r = nr;
-    const next = (await tf.sum(tf.square(r)).data())[0];
+    const next = await scalar(() => tf.sum(tf.square(r)));
     const np = tf.tidy(() => tf.add(r, tf.mul(p, next / rs))) as tf.Tensor1D;
     p.dispose();
     p = np;
@@ -211,7 +217,7 @@ export async function iterativeSolve(model: Model, params: readonly ModelParamet
       else {
         const hv = async (v: tf.Tensor1D): Promise<tf.Tensor1D> => {
           const h = await hessianVectorProduct(model, params, options.hessianData ?? data, options.loss ?? 'cross-entropy', v, options, 'influenceFunction');
-          const withReg = tf.add(h, tf.mul(v, reg)) as tf.Tensor1D;
+          const withReg = tf.tidy(() => tf.add(h, tf.mul(v, reg))) as tf.Tensor1D;
           h.dispose();
           return withReg;
         };
