@@ -172,6 +172,8 @@ export * from './examples/protodash.js';
 export * from './examples/registry.js';
 export * from './examples/representations.js';
 export * from './examples/representer-points.js';
+export * from './examples/score-terms.js';
+export * from './examples/streaming-scores.js';
 export * from './examples/tracin-cp-fast.js';
 export * from './examples/tracin-cp.js';
 export * from './fairness/attribution-difference.js';

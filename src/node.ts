@@ -16,6 +16,8 @@ export * from './data/spam.js';
 export * from './data/tensor-data.js';
 export * from './jobs/collect-shards.js';
 export * from './jobs/evaluation-job.js';
+export * from './jobs/examples-job.js';
+export * from './jobs/examples-rows.js';
 export * from './jobs/job-spec.js';
 export * from './jobs/queue-status.js';
 export * from './jobs/run-job.js';
