@@ -81,6 +81,9 @@ export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
   'top-activating-examples': () => ({ k: 4 }),
   // Penguins carry a sensitive attribute (their one-hot Sex); the digits have none, so the image case skips it.
   'group-fairness': (c) => (c.kind === 'tabular' ? { sensitive: 'Sex', positiveClass: 'Adelie', bootstrap: 200 } : {}),
+  'threshold-optimizer': (c) => (c.kind === 'tabular' ? { sensitive: 'Sex', positiveClass: 'Adelie' } : {}),
+  'disparity-shapley': () => ({ sensitive: 'Sex', positiveClass: 'Adelie', background: 16 }),
+  'attribution-difference': () => ({ sensitive: 'Sex', positiveClass: 'Adelie', bootstrap: 200 }),
 };
 
 /** The class the model predicts for the case's query. */
