@@ -343,5 +343,6 @@ export * from './text/vocabulary.js';
 export * from './training/expo-fidelity.js';
 export * from './training/fit-classifier.js';
 export * from './training/fresh-copy.js';
+export * from './training/interpretable-filters.js';
 export * from './training/right-for-right-reasons.js';
 export * from './training/twice-differentiable-log-softmax.js';
