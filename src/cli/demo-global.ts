@@ -92,6 +92,9 @@ export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
   tcav: (c) => (c.concepts
     ? { layer: c.layer, class: c.concepts.class, concepts: c.concepts.sets, random: c.concepts.random, runs: 10, correction: 'holm' }
     : { skip: 'needs concept sets and a random pool: shown on bundled:concepts (shapes with planted concepts) below' }),
+  'threshold-optimizer': (c) => (c.kind === 'tabular' ? { sensitive: 'Sex', positiveClass: 'Adelie' } : {}),
+  'disparity-shapley': () => ({ sensitive: 'Sex', positiveClass: 'Adelie', background: 16 }),
+  'attribution-difference': () => ({ sensitive: 'Sex', positiveClass: 'Adelie', bootstrap: 200 }),
 };
 
 /** The class the model predicts for the case's query. */

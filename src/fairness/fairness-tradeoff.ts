@@ -3,7 +3,8 @@
  * expected accuracy of group-threshold rules whose disparity (max − min over groups of the
  * constrained rates) is at most ε, for ε from 0 (the paper's exact constraint) up to the disparity
  * of the unconstrained, per-group accuracy-optimal rules; with the model's own decisions as a
- * reference point. A `'curve'` explanation; `meta` holds the exact (ε = 0) rules.
+ * reference point (one point when the unconstrained rules already meet the constraint). A
+ * `'curve'` explanation; `meta` holds the exact (ε = 0) rules.
  */
 import { check } from '../core/errors.js';
 import type { CurveExplanation, JsonValue } from '../core/explanation.js';
@@ -69,7 +70,8 @@ export function thresholdTradeoff(o: ScoredGroups, options: TradeoffOptions = {}
   const free = solve(rocs, o.groupNames, N, 'none', 0, fn);
   const widest = solve(rocs, o.groupNames, N, constraint, 1, fn);
   const top = widest.disparity;
-  const eps = Array.from({ length: points }, (_, k) => (top * k) / (points - 1));
+  // Rules that are already fair at their best leave nothing to trade: one point.
+  const eps = top > 1e-12 ? Array.from({ length: points }, (_, k) => (top * k) / (points - 1)) : [0];
   const fits = eps.map((e) => solve(rocs, o.groupNames, N, constraint, e, fn));
   const curves = [{ label: 'post-processed', x: eps, y: fits.map((f) => f.accuracy) }];
   let model: [number, number] | undefined;

@@ -72,6 +72,12 @@ export function explanationSection(e: Explanation, options: ExplanationSectionOp
     case 'curve':
       return curveSection(e, options);
     case 'attribution':
+      // One value per named feature (a dataset-level attribution, e.g. Shapley values of a disparity): a table.
+      if (e.shape.length === 1 && e.featureNames) {
+        const names = e.featureNames;
+        const order = e.values.map((v, i) => i).sort((a, b) => Math.abs(e.values[b]) - Math.abs(e.values[a]));
+        return { title, table: { columns: ['feature', 'value'], rows: order.map((i) => [names[i], e.values[i]]) } };
+      }
       return { title, table: { columns: ['shape', 'targets', 'max |value|'], rows: [[e.shape.join('×'), e.target ? e.target.join(', ') : 'function', e.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0)]] } };
     case 'examples':
       return examplesSection(e, { title });
