@@ -135,6 +135,8 @@ export function bundledAssets(root: string): Plugin {
       const rows = await bundledRows(root);
       this.emitFile({ type: 'asset', fileName: 'datasets/index.json', source: JSON.stringify(rows.index) });
       this.emitFile({ type: 'asset', fileName: 'datasets/mnist.bin', source: rows.mnist });
+      // `lumen serve` answers this path itself ({server: true, models, data}); a static host serves this file.
+      this.emitFile({ type: 'asset', fileName: 'lumen-serve.json', source: JSON.stringify({ server: false }) });
     },
   };
 }

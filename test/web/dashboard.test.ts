@@ -168,6 +168,7 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
 
     // Each kind's view, from files as the CLI writes them.
     await loadJson(page, 'tabular', K.TABULAR);
+    await page.waitForSelector('.shown[data-source="tabular.json"] .plot svg');
     const tab = page.locator('.view.tabular');
     assert.deepEqual(await tab.locator('svg [aria-label="y-axis tick label"] text, svg g[aria-label="y-axis tick label"] text').allTextContents(), ['Flipper Length (mm)', 'Island=Biscoe', 'Beak Length (mm)']);
     await shot(page, 'tabular-bar');
@@ -203,6 +204,7 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     assert.deepEqual(await page.locator('.view.tree .test').allTextContents(), ['Flipper Length (mm) ≤ 206.5', 'Beak Length (mm) ≤ 43.25']);
 
     await loadJson(page, 'curve', K.CURVE);
+    await page.waitForSelector('.view.curve svg');
     assert.match(await page.locator('.view.curve [data-curves]').textContent() ?? '', /3 curve\(s\): PD Gentoo and 2 ICE curves/);
     assert.equal(await page.locator('.view.curve svg path[aria-label], .view.curve svg g[aria-label=line] path').count() >= 3, true);
     await shot(page, 'curve');
@@ -233,6 +235,7 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     assert.deepEqual(await page.locator('.view.images figcaption').allTextContents(), ['conv1 channel 0', 'conv1 channel 1']);
 
     await loadJson(page, 'similarity', K.SIMILARITY);
+    await page.waitForSelector('.view.similarity svg g[aria-label=cell] rect'); // Plot draws after the first render
     assert.equal(await page.locator('.view.similarity svg g[aria-label=cell] rect').count(), 9);
     assert.match(await page.locator('.view.similarity').textContent() ?? '', /0\.71/);
     await shot(page, 'similarity');

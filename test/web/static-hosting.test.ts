@@ -60,6 +60,7 @@ testNeedingPackage('the static build runs from a plain static server under a sub
     await page.waitForFunction(() => globalThis.lumen?.ready === true, undefined, { timeout: 30_000 });
     assert.equal(await page.evaluate(() => globalThis.lumen?.backend), 'wasm');
     assert.equal(await page.locator('#no-script').count(), 0, 'the app replaced the static notice');
+    assert.equal(await page.locator('.server-panel').count(), 0, 'a static host has no Node process: no server panel');
     await page.click('button[data-model=mnist]');
     await page.waitForSelector('input[name=sample]');
     await page.uncheck('input[name=method][value=integrated-gradients]');
