@@ -35,7 +35,7 @@ export type Classify = (inputs: Float32Array, n: number) => Promise<{ labels: In
  * search over sets of features, anchor size by size. Candidates extend the beam's anchors by one
  * feature (those not covering more than the best anchor found are pruned); KL-LUCB keeps the
  * `beamSize` most precise; each kept one is sampled until its precision bounds decide it against
- * the threshold (± τ); the accepted anchor of highest coverage wins. Where the sampler perturbs
+ * the threshold (± ε_stop); the accepted anchor of highest coverage wins. Where the sampler perturbs
  * features independently (superpixels, tokens), a new candidate starts from every stored sample on
  * which its features hold, as alibi does; tabular candidates start afresh (alibi's reuse there
  * biases the estimate: the rows a matching column selects are correlated). Every pull
@@ -125,12 +125,12 @@ export async function anchorBeam(sampler: AnchorSampler, classify: Classify, lab
     const undecided = (arm: Arm): boolean => {
       const m = mean(arm);
       const [lb, ub] = bounds(arm, betaVerify);
-      return (m >= o.threshold && lb < o.threshold - o.tau) || (m < o.threshold && ub >= o.threshold + o.tau);
+      return (m >= o.threshold && lb < o.threshold - o.epsilonStop) || (m < o.threshold && ub >= o.threshold + o.epsilonStop);
     };
     for (let open = chosen.filter(undecided); open.length > 0; open = open.filter(undecided)) await pull(open, o.samplesPerPull);
     let stop = false;
     for (const arm of chosen) {
-      if (mean(arm) >= o.threshold && bounds(arm, betaVerify)[0] > o.threshold - o.tau && arm.coverage > (best?.coverage ?? -1)) {
+      if (mean(arm) >= o.threshold && bounds(arm, betaVerify)[0] > o.threshold - o.epsilonStop && arm.coverage > (best?.coverage ?? -1)) {
         best = arm;
         if (arm.coverage === 1 || o.stopOnFirst) stop = true;
       }

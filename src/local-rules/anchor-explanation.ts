@@ -31,6 +31,7 @@ export function anchorExplanation(method: string, found: readonly AnchorSearchRe
       threshold: o.threshold,
       delta: o.delta,
       tau: o.tau,
+      epsilonStop: o.epsilonStop,
       samplesPerPull: o.samplesPerPull,
       coverageSamples: o.coverageSamples,
       beamSize: o.beamSize,

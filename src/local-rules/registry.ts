@@ -15,6 +15,7 @@ const search: readonly OptionSpec[] = [
   { name: 'threshold', type: 'number', default: 0.95, doc: 'precision an anchor must reach' },
   { name: 'delta', type: 'number', default: 0.1, doc: "confidence δ of the bandit's bounds" },
   { name: 'tau', type: 'number', default: 0.15, doc: "tolerance τ (KL-LUCB's ε)" },
+  { name: 'epsilonStop', type: 'number', default: 0.05, doc: "margin of each kept candidate's verification (alibi anchor_beam's epsilon_stop)" },
   { name: 'samplesPerPull', type: 'integer', default: 100, doc: 'samples per pull of an arm (alibi batch_size)' },
   { name: 'coverageSamples', type: 'integer', default: 10000, doc: 'samples coverage is measured on' },
   { name: 'beamSize', type: 'integer', default: 1, doc: 'candidates kept per anchor size' },
