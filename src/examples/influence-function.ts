@@ -5,6 +5,7 @@ import type { Model, ModelParameter } from '../core/model.js';
 import { Rng } from '../core/random.js';
 import { symmetricEigen } from '../core/symmetric-eigen.js';
 import type { ExampleLoss } from './example-loss.js';
+import { denseLayersHessian } from './dense-layers-hessian.js';
 import { linearLayerHessian } from './linear-layer-hessian.js';
 import { hessianVectorProduct, batchHessianVectorProduct } from './hessian-vector-product.js';
 import { forEachLabelledBatch, type LabelledRows, type StreamOptions } from './labelled-batch.js';
@@ -93,10 +94,12 @@ export async function hessianByProducts(model: Model, params: readonly ModelPara
 /**
  * The exact Hessian `[P, P]` (float64) of the summed loss over `data` with respect to `params`:
  * by the Kronecker form when they are one dense layer's (linear-layer-hessian.ts, `out` passes per
- * batch), else by P Hessian-vector products.
+ * batch), by the layer-wise form with cross terms when they are several dense layers'
+ * (dense-layers-hessian.ts, Σ out + Σ in passes per batch), else by P Hessian-vector products.
  */
 export async function summedLossHessian(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<Float64Array> {
-  const fast = await linearLayerHessian(model, params, data, options.loss ?? 'cross-entropy', options, 'influenceFunction');
+  const fast = await linearLayerHessian(model, params, data, options.loss ?? 'cross-entropy', options, 'influenceFunction')
+    ?? await denseLayersHessian(model, params, data, options.loss ?? 'cross-entropy', options, 'influenceFunction');
   if (fast) {
     const p = parameterCount(params);
     options.onProgress?.({ done: p, total: p });
