@@ -14,6 +14,7 @@ export * from './data/npy.js';
 export * from './data/penguins.js';
 export * from './data/spam.js';
 export * from './data/tensor-data.js';
+export * from './dissection/mask-folder-dataset.js';
 export * from './jobs/collect-shards.js';
 export * from './jobs/evaluation-job.js';
 export * from './jobs/examples-job.js';
