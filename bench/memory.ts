@@ -13,11 +13,14 @@ import { saliency } from '../src/attribution/gradient/saliency.js';
 import { budgetBatchSize, DEFAULT_MEMORY_BUDGET } from '../src/core/batching.js';
 import { useBackend } from '../src/engine/backend.js';
 import { fromLayersModel } from '../src/models/from-layers-model.js';
+import type { Engine } from '../src/engine/ort/with-engine.js';
 import { buildModel, SPECS, type BenchModelName } from './models.js';
 
 /** What one memory measurement asks for. */
 export interface MemoryCase {
   readonly model: BenchModelName;
+  /** The executor of Lumen's model (default 'tfjs'). */
+  readonly engine?: Engine;
   /** 'ig': integrated gradients of one input; 'grad': the gradient (saliency) of `n` inputs. */
   readonly method: 'ig' | 'grad';
   readonly steps?: number;
@@ -44,6 +47,19 @@ export interface MemoryResult extends MemoryCase {
   readonly wasmHeapMax?: number;
   /** Tensors left alive by the call (0 = nothing leaked). */
   readonly leakedTensors?: number;
+  /** PyTorch's IG of the same rows in the same batches (and in one batch), each in a fresh process. */
+  readonly torch?: { readonly sameBatches?: TorchMemory; readonly oneBatch?: TorchMemory };
+}
+
+/** What `torch_reference.py --memory-ig` found (bytes and milliseconds). */
+export interface TorchMemory {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly steps?: number;
+  readonly batch?: number;
+  readonly ms?: number;
+  readonly rssBefore?: number;
+  readonly rssPeak?: number;
 }
 
 /** The wasm heap's current size and its limit in bytes, or nulls off wasm. */
@@ -81,7 +97,7 @@ export async function measureMemory(c: MemoryCase, backendName: string): Promise
   const backend = await useBackend(backendName);
   const spec = SPECS[c.model];
   const layers = buildModel(c.model);
-  const model = fromLayersModel(layers);
+  const model = fromLayersModel(layers, { engine: c.engine ?? 'tfjs' });
   const n = c.method === 'ig' ? 1 : c.n ?? 8;
   const x = tf.randomUniform([n, ...spec.inputShape], 0, 1, 'float32', 13);
   const tensorsBefore = tf.memory().numTensors;
@@ -113,13 +129,14 @@ export async function measureMemory(c: MemoryCase, backendName: string): Promise
     return { ...base, ok: false, error: e instanceof Error ? e.message : String(e), ms: performance.now() - t0, rssPeak: process.resourceUsage().maxRSS * 1024, wasmHeapAfter: wasmHeap().size ?? undefined };
   } finally {
     x.dispose();
+    model.dispose?.();
     layers.dispose();
   }
 }
 
 /** Child-process arguments of one case. */
 export function memoryCaseArgs(c: MemoryCase): string[] {
-  return ['--model', c.model, '--method', c.method, ...(c.steps ? ['--steps', String(c.steps)] : []), ...(c.n ? ['--n', String(c.n)] : [])];
+  return ['--model', c.model, '--method', c.method, ...(c.engine ? ['--engine', c.engine] : []), ...(c.steps ? ['--steps', String(c.steps)] : []), ...(c.n ? ['--n', String(c.n)] : [])];
 }
 
 /** Runs one case in a fresh Node process (the parent side). */
@@ -135,14 +152,30 @@ export function runMemoryChild(script: string, c: MemoryCase, backend: string): 
   return { ...c, backend, ok: false, error: `child exited with ${r.status ?? r.signal}: ${why}` };
 }
 
-/** The default memory cases: (a) then (b). */
-export function defaultMemoryCases(igSteps: readonly number[], ig224: boolean): MemoryCase[] {
+/** The default memory cases on `engine`: (a) then (b). */
+export function defaultMemoryCases(igSteps: readonly number[], ig224: boolean, engine: Engine = 'tfjs'): MemoryCase[] {
   return [
-    ...igSteps.map((steps): MemoryCase => ({ model: 'mnist', method: 'ig', steps })),
-    { model: 'mobilenet224', method: 'grad', n: 8 },
+    ...igSteps.map((steps): MemoryCase => ({ model: 'mnist', method: 'ig', steps, engine })),
+    { model: 'mobilenet224', method: 'grad', n: 8, engine },
     // ~50 s on one wasm thread: only on request (--memory-ig224).
-    ...(ig224 ? [{ model: 'mobilenet224', method: 'ig', steps: 32 } satisfies MemoryCase] : []),
+    ...(ig224 ? [{ model: 'mobilenet224', method: 'ig', steps: 32, engine } satisfies MemoryCase] : []),
   ];
+}
+
+/**
+ * PyTorch's integrated gradients of one input with `steps` Riemann points in batches of `batch`
+ * rows (0: all in one batch), in a fresh `torch_reference.py --memory-ig` process: its RSS after
+ * building the model and its peak RSS (getrusage), for the same work as a Lumen memory case.
+ */
+export function runTorchMemory(python: string, script: string, model: BenchModelName, steps: number, batch: number, threads: number): TorchMemory {
+  const r = spawnSync(python, [script, '--model', model, '--threads', String(threads), '--memory-ig', String(steps), '--memory-batch', String(batch)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{"memory":'));
+  if (line) return { ...(JSON.parse(line) as { memory: Omit<TorchMemory, 'ok'> }).memory, ok: true };
+  const why = (r.stderr || String(r.error ?? '')).trim().split('\n').slice(-3).join(' | ');
+  return { ok: false, error: `torch exited with ${r.status ?? r.signal}: ${why}` };
 }
 
 export { DEFAULT_MEMORY_BUDGET };

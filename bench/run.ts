@@ -15,8 +15,8 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/engine/backend.js';
 import { fromLayersModel } from '../src/models/from-layers-model.js';
 import { buildModel, forwardMacs, SPECS, type BenchModelName } from './models.js';
-import { DEFAULT_MEMORY_BUDGET, defaultMemoryCases, measureMemory, runMemoryChild, type MemoryCase, type MemoryResult } from './memory.js';
-import { runTorch, torchVersion, type TorchResult } from './torch.js';
+import { DEFAULT_MEMORY_BUDGET, defaultMemoryCases, measureMemory, runMemoryChild, runTorchMemory, type MemoryCase, type MemoryResult, type TorchMemory } from './memory.js';
+import { runTorch, torchScript, torchVersion, type TorchResult } from './torch.js';
 import { makeWorkloads, median, timeWorkload, TORCH_WORKLOAD, WORKLOADS, type WorkloadName } from './workloads.js';
 import { recordLoad, TorchServer, type LoadRecord } from './interleaved.js';
 import { ENGINES, type Engine } from '../src/engine/ort/with-engine.js';
@@ -294,6 +294,23 @@ function memoryReport(results: readonly MemoryResult[]): string {
       ` → ${pass ? 'PASS (not more than IG-50)' : 'FAIL (more than IG-50)'}; bounded by the ${mb(DEFAULT_MEMORY_BUDGET)} budget: ${within ? 'yes' : 'NO'}` +
       ` (${big.modelCalls} calls of ≤ ${big.batchSize} rows vs ${small.modelCalls} of ≤ ${small.batchSize})`);
   }
+  // RSS: the whole process (model, runtimes, onnxruntime's arenas). Growth above the RSS after building the model; 2 % + 4 MiB of slack for the allocator's noise.
+  const growth = (t: { rssBefore?: number; rssPeak?: number } | undefined): number | undefined => (t?.rssPeak !== undefined && t.rssBefore !== undefined ? Math.max(0, t.rssPeak - t.rssBefore) : undefined);
+  const noMore = (a: number, b: number): boolean => a <= b * 1.02 + 4 * 2 ** 20;
+  for (const r of ig) {
+    const t = r.torch?.sameBatches;
+    if (!t) continue;
+    const one = r.torch?.oneBatch;
+    const torchLine = (m: TorchMemory | undefined, what: string): string => (m?.ok ? `${what} RSS ${mb(m.rssBefore)} → peak ${mb(m.rssPeak)} (+${mb(growth(m))}, ${fmtMs(m.ms ?? null)} ms)` : `${what} FAILED ${m?.error ?? ''}`);
+    out.push(`  PyTorch IG-${r.steps}: ${torchLine(t, `batches of ${t.batch}`)}; ${torchLine(one, 'one batch')}`);
+    if (t.ok && t.rssPeak !== undefined && r.rssPeak !== undefined) {
+      out.push(`  (a′) IG-${r.steps} peak RSS: Lumen ${mb(r.rssPeak)} (+${mb(growth(r))}) vs PyTorch in the same batches ${mb(t.rssPeak)} (+${mb(growth(t))}) → ${noMore(r.rssPeak, t.rssPeak) ? 'PASS (not higher)' : 'FAIL (higher)'}`);
+    }
+  }
+  for (const big of ig.filter((r) => (r.steps ?? 0) > 50)) {
+    if (!small || small.rssPeak === undefined || big.rssPeak === undefined) break;
+    out.push(`  (a″) peak RSS IG-${big.steps} ${mb(big.rssPeak)} vs IG-50 ${mb(small.rssPeak)} → ${noMore(big.rssPeak, small.rssPeak) ? 'PASS (not higher)' : 'FAIL (higher)'}`);
+  }
   for (const r of results.filter((x) => x.model === 'mobilenet224')) {
     out.push(`  (b) ${label(r)} at 224×224: ${r.ok
       ? `completed in ${fmtMs(r.ms ?? null)} ms, wasm heap ${mb(r.wasmHeapAfter)} of ${mb(r.wasmHeapMax)} → PASS; peak tensors ${mb(r.peakTensorBytes)} (${(r.peakTensorBytes ?? 0) <= DEFAULT_MEMORY_BUDGET ? 'within' : 'over'} the ${mb(DEFAULT_MEMORY_BUDGET)} budget)`
@@ -306,7 +323,7 @@ async function child(args: Args): Promise<void> {
   if (args.child !== 'memory') fail(`unknown child '${args.child}'`);
   const model = args.rest.get('model') as BenchModelName;
   const method = args.rest.get('method') as 'ig' | 'grad';
-  const c: MemoryCase = { model, method, steps: Number(args.rest.get('steps') ?? 0) || undefined, n: Number(args.rest.get('n') ?? 0) || undefined };
+  const c: MemoryCase = { model, method, engine: args.engine, steps: Number(args.rest.get('steps') ?? 0) || undefined, n: Number(args.rest.get('n') ?? 0) || undefined };
   const r = await measureMemory(c, args.backend);
   process.stdout.write(`${JSON.stringify({ memory: r })}\n`);
 }
@@ -342,10 +359,17 @@ async function main(): Promise<void> {
   if (args.memory) {
     log('· memory checks (each in a fresh process)…');
     const script = fileURLToPath(import.meta.url);
-    for (const c of defaultMemoryCases(args.igSteps, args.ig224)) {
-      const r = runMemoryChild(script, c, backend);
+    for (const c of defaultMemoryCases(args.igSteps, args.ig224, args.engine)) {
+      let r = runMemoryChild(script, c, backend);
+      log(`  ${c.model} ${c.method}${c.steps ? `-${c.steps}` : ''}${c.n ? ` ×${c.n}` : ''} (${c.engine}): ${r.ok ? `${fmtMs(r.ms ?? null)} ms, peak tensors ${mb(r.peakTensorBytes)}, peak RSS ${mb(r.rssPeak)}` : `FAILED ${r.error}`}`);
+      if (torch.version && r.ok && c.method === 'ig' && c.model === 'mnist' && c.steps) {
+        // PyTorch's IG of the same rows: in Lumen's batches (the same work), and all in one batch (what a plain script does).
+        const sameBatches = runTorchMemory(args.python, torchScript(), c.model, c.steps, r.batchSize ?? c.steps, args.torchThreads);
+        const oneBatch = runTorchMemory(args.python, torchScript(), c.model, c.steps, 0, args.torchThreads);
+        r = { ...r, torch: { sameBatches, oneBatch } };
+        log(`    PyTorch: batches of ${r.batchSize} peak RSS ${mb(sameBatches.rssPeak)}, one batch ${mb(oneBatch.rssPeak)}`);
+      }
       memory.push(r);
-      log(`  ${c.model} ${c.method}${c.steps ? `-${c.steps}` : ''}${c.n ? ` ×${c.n}` : ''}: ${r.ok ? `${fmtMs(r.ms ?? null)} ms, peak tensors ${mb(r.peakTensorBytes)}` : `FAILED ${r.error}`}`);
     }
   }
 

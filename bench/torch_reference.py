@@ -21,7 +21,7 @@ Workloads (target class 3 for mnist, 281 for mobilenet96):
   deeplift32 DeepLIFT rescale against a zero reference (Captum's rules: Δy/Δx at ReLU/ReLU6, its
             max-pool rule, the gradient elsewhere); batch 32 (Lumen only: not in shared/)
 """
-import argparse, json, statistics, sys, time
+import argparse, json, os, statistics, sys, time
 import torch, torch.nn as nn
 
 MB_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
@@ -49,6 +49,8 @@ def main():
     p.add_argument('--workloads', default='fwd32,grad32,ig50,occ200b32')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--reps', type=int, default=5)
+    p.add_argument('--memory-ig', type=int, default=0, help='memory mode: IG of x1 with this many Riemann steps; prints {"memory": {rssBefore, rssPeak, ms}}')
+    p.add_argument('--memory-batch', type=int, default=0, help='rows per model call in memory mode (0: all steps in one call)')
     p.add_argument('--serve', action='store_true', help='interleaved mode: read a workload name per stdin line, run it once, print {workload, ms}')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -139,6 +141,24 @@ def main():
             else:
                 mult = vjp(m, x, mult)
         (mult * (x32 - ref)).sum().item()
+
+    if a.memory_ig:
+        # Memory mode (bench/memory.ts): RSS now (model built, nothing run), then IG in batches, then the process's peak RSS.
+        import resource
+        with open('/proc/self/statm') as f:
+            rss_before = int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+        steps = a.memory_ig
+        batch = a.memory_batch or steps
+        t0 = time.perf_counter()
+        total = torch.zeros_like(x1)
+        for s in range(0, steps, batch):
+            alphas = torch.arange(s + 1, min(steps, s + batch) + 1, dtype=torch.float32).div(steps).view(-1, 1, 1, 1)
+            total += grad_of(alphas * x1).sum(0, keepdim=True)
+        (total / steps * x1).sum().item()
+        ms = (time.perf_counter() - t0) * 1000
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        print(json.dumps(dict(memory=dict(steps=steps, batch=batch, ms=round(ms, 1), rssBefore=rss_before, rssPeak=peak))), flush=True)
+        return
 
     fns = dict(fwd32=fwd32, grad32=grad32, ig50=ig50, occ200b32=occ200b32, lrp32=lrp32, deeplift32=deeplift32)
     if a.serve:

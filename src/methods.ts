@@ -15,7 +15,7 @@ import { COUNTERFACTUAL_METHODS } from './counterfactual/registry.js';
 import { EXAMPLE_METHODS } from './examples/registry.js';
 import { CONCEPT_METHODS } from './concepts/registry.js';
 import { TCAV_METHODS } from './concepts/tcav-registry.js';
-import { FAIRNESS_METHODS } from './fairness/registry.js';
+import { attributionDifferenceMethod, FAIRNESS_METHODS } from './fairness/registry.js';
 import { FEATUREVIZ_METHODS } from './featureviz/registry.js';
 import { DISSECTION_METHODS } from './dissection/registry.js';
 import { DISCOVERY_METHODS } from './discovery/registry.js';
@@ -48,6 +48,7 @@ export const METHODS: readonly MethodInfo[] = [
   ...CONCEPT_METHODS,
   ...TCAV_METHODS,
   ...FAIRNESS_METHODS,
+  attributionDifferenceMethod((id) => methodById(id)),
   ...FEATUREVIZ_METHODS,
   ...DISSECTION_METHODS,
   ...DISCOVERY_METHODS,

@@ -4,6 +4,10 @@
  * model, read at build time with the compiled library (dist/src/data/; `npm run build` first):
  * one held-out MNIST digit per class, held-out penguins (encoded with the model's stored
  * standardisation) and held-out SpamAssassin emails as token ids of the model's vocabulary.
+ * It also writes the rows of the CLI's bundled datasets (`--data bundled:mnist`, `bundled:penguins`:
+ * the held-out sets of src/data/dataset-files.ts, same order) so example galleries loaded from CLI
+ * JSON show the rows they name: `datasets/index.json` and `datasets/mnist.bin` (2,000 digits, one
+ * byte a pixel, round(255·v)), fetched by the page only when a gallery asks for them.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -80,6 +84,41 @@ async function spamSamples(root: string): Promise<SampleSet> {
   };
 }
 
+/** What `datasets/index.json` says of one bundled dataset (web/src/dataset-rows.ts reads it). */
+export interface BundledRows {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly count: number;
+  readonly labels: readonly number[];
+  readonly classNames: readonly string[];
+  /** Image sets: the file of one byte per value (round(255·v)), row-major. */
+  readonly file?: string;
+  /** Tables: each row's raw fields, as a person reads them. */
+  readonly rows?: readonly (readonly string[])[];
+  readonly columns?: readonly string[];
+}
+
+async function bundledRows(root: string): Promise<{ index: BundledRows[]; mnist: Uint8Array }> {
+  const m = await distModule<typeof import('../src/data/mnist.js')>(root, 'data/mnist.js');
+  const digits = m.loadMnist();
+  const held = Array.from(m.mnistSplit(digits).heldOut);
+  const mnist = new Uint8Array(held.length * 784);
+  held.forEach((k, i) => { for (let j = 0; j < 784; j++) mnist[i * 784 + j] = Math.round(255 * digits.images[k * 784 + j]!); });
+  const p = await distModule<typeof import('../src/data/penguins.js')>(root, 'data/penguins.js');
+  const penguins = p.loadPenguins();
+  const pHeld = Array.from(p.penguinSplit(penguins).heldOut);
+  return {
+    mnist,
+    index: [
+      { name: 'bundled:mnist', shape: [28, 28, 1], count: held.length, labels: held.map((k) => digits.labels[k]!), classNames: m.MNIST_CLASSES, file: 'mnist.bin' },
+      {
+        name: 'bundled:penguins', shape: [p.PENGUIN_FEATURES.length], count: pHeld.length, labels: pHeld.map((k) => penguins.labels[k]!), classNames: p.PENGUIN_CLASSES,
+        columns: ['island', 'sex', ...p.PENGUIN_MEASUREMENTS], rows: pHeld.map((k) => { const r = penguins.rows[k]!; return [r.island, r.sex, ...r.measurements.map(String)]; }),
+      },
+    ],
+  };
+}
+
 /** The plugin: emits the model files and samples.json into the build. */
 export function bundledAssets(root: string): Plugin {
   return {
@@ -93,6 +132,11 @@ export function bundledAssets(root: string): Plugin {
       }
       const samples = [await mnistSamples(root), await penguinSamples(root), await spamSamples(root)];
       this.emitFile({ type: 'asset', fileName: 'samples.json', source: JSON.stringify(samples) });
+      const rows = await bundledRows(root);
+      this.emitFile({ type: 'asset', fileName: 'datasets/index.json', source: JSON.stringify(rows.index) });
+      this.emitFile({ type: 'asset', fileName: 'datasets/mnist.bin', source: rows.mnist });
+      // `lumen serve` answers this path itself ({server: true, models, data}); a static host serves this file.
+      this.emitFile({ type: 'asset', fileName: 'lumen-serve.json', source: JSON.stringify({ server: false }) });
     },
   };
 }

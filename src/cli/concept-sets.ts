@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../core/dataset.js';
 import { datasetFromTensors } from '../core/dataset.js';
@@ -33,6 +34,7 @@ export function conceptDataset(spec: string, inputShape: readonly number[], coun
     pool.tensors.push(x, y);
     return { name, data: datasetFromTensors(x, y, { classNames: ['unstriped', 'striped'] }) };
   }
+  if (!existsSync(spec) || !statSync(spec).isDirectory()) throw new LumenError('input', `${flag} ${spec}: expected a folder of images or shapes:CONCEPT; found ${existsSync(spec) ? 'a file' : 'no such folder'}`);
   if (inputShape.length !== 3) throw new LumenError('shape', `${flag} ${spec}: a folder of images needs a model of images [H, W, C]; it takes [${inputShape}]`);
   const data = datasetFromImageFolder(spec, { size: [inputShape[0], inputShape[1]], grayscale: inputShape[2] === 1 });
   return { name: spec.replace(/\/+$/, '').split('/').pop() ?? spec, data };

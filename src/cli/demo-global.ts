@@ -7,6 +7,7 @@
  * error's message.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { TcavConceptSet } from '../concepts/tcav.js';
 import type { Dataset } from '../core/dataset.js';
 import { LumenError } from '../core/errors.js';
 import type { Explanation, ExamplesExplanation } from '../core/explanation.js';
@@ -36,6 +37,8 @@ export interface GlobalDemoCase {
   /** The one example explained by methods that take a query (`input`), [1, ...inputShape]. */
   readonly query: tf.Tensor;
   readonly featureScales?: Record<string, FeatureScale>;
+  /** Concept sets, a random pool and the class TCAV explains, where the case has them (bundled:concepts). */
+  readonly concepts?: { readonly sets: readonly TcavConceptSet[]; readonly random: Dataset; readonly class: number };
 }
 
 /** One global method's run, for the demo's table. */
@@ -47,8 +50,11 @@ export interface GlobalDemoRun {
   readonly section?: ReportSection;
 }
 
-/** `onExamples`: run on the case's examples; `onClass`: on the dataset rows of the query's predicted class. */
-type DemoOptions = (c: GlobalDemoCase) => MethodOptions & { readonly onExamples?: boolean; readonly onClass?: boolean };
+/**
+ * `onExamples`: run on the case's examples; `onClass`: on the dataset rows of the query's predicted
+ * class; `skip`: the method does not run on this case, for the reason given (a 'skipped' row).
+ */
+type DemoOptions = (c: GlobalDemoCase) => MethodOptions & { readonly onExamples?: boolean; readonly onClass?: boolean; readonly skip?: string };
 
 /** Options the demo passes per method (shown small so the whole demo stays within a few minutes). */
 export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
@@ -79,6 +85,16 @@ export const DEMO_GLOBAL_OPTIONS: Readonly<Record<string, DemoOptions>> = {
   // Adam steps instead of Lucid's 512 so the demo takes seconds; `lumen visualize` runs all 512.
   'feature-visualization': () => ({ steps: 48 }),
   'top-activating-examples': () => ({ k: 4 }),
+  // Penguins carry a sensitive attribute (their one-hot Sex); the digits have none, so the image case skips it.
+  'group-fairness': (c) => (c.kind === 'tabular' ? { sensitive: 'Sex', positiveClass: 'Adelie', bootstrap: 200 } : {}),
+  // TCAV needs concept sets and a random pool: the concepts case (demo-concepts.ts) has them; 10
+  // runs against random sets and 10 random-vs-random runs, Holm-corrected across the concepts.
+  tcav: (c) => (c.concepts
+    ? { layer: c.layer, class: c.concepts.class, concepts: c.concepts.sets, random: c.concepts.random, runs: 10, correction: 'holm' }
+    : { skip: 'needs concept sets and a random pool: shown on bundled:concepts (shapes with planted concepts) below' }),
+  'threshold-optimizer': (c) => (c.kind === 'tabular' ? { sensitive: 'Sex', positiveClass: 'Adelie' } : {}),
+  'disparity-shapley': () => ({ sensitive: 'Sex', positiveClass: 'Adelie', background: 16 }),
+  'attribution-difference': () => ({ sensitive: 'Sex', positiveClass: 'Adelie', bootstrap: 200 }),
 };
 
 /** The class the model predicts for the case's query. */
@@ -121,7 +137,12 @@ export async function runGlobalDemo(c: GlobalDemoCase, methods: readonly MethodI
   const runs: GlobalDemoRun[] = [];
   for (const [k, method] of methods.entries()) {
     if (!globalDemoApplies(method, c)) continue;
-    const { onExamples, onClass, ...options } = { seed: 0, ...(DEMO_GLOBAL_OPTIONS[method.id]?.(c) ?? {}) };
+    const { onExamples, onClass, skip, ...options } = { seed: 0, ...(DEMO_GLOBAL_OPTIONS[method.id]?.(c) ?? {}) };
+    if (skip !== undefined) {
+      runs.push({ method: method.id, status: 'skipped', ms: null, note: skip });
+      onDone?.(k + 1);
+      continue;
+    }
     try {
       const start = performance.now();
       const classOf = onClass ? await predictedClass(c) : undefined;

@@ -11,6 +11,7 @@ import { packageRoot } from '../models/bundled.js';
 import { benchmarkDemoSection } from './benchmark.js';
 import { datasetFromTensors } from '../core/dataset.js';
 import { bundledDataset } from '../data/dataset-files.js';
+import { CONCEPTS_DEMO_METHODS, conceptsDemo } from './demo-concepts.js';
 import { runGlobalDemo, type GlobalDemoCase } from './demo-global.js';
 import { featureScales } from './load-dataset.js';
 import { METHODS, methodById } from '../methods.js';
@@ -157,10 +158,8 @@ async function pngOf(method: MethodInfo, a: Attribution, c: DemoCase): Promise<U
   return encodePng(img);
 }
 
-/** The global methods on a case (demo-global.ts): a summary table, then one section per explanation; rows appended to `rows`. */
+/** The global methods of the MNIST and penguins cases (demo-global.ts), all but those the concepts case runs. */
 async function globalSections(c: DemoCase, rows: DemoRow[], outDir: string, only?: readonly string[]): Promise<ReportSection[]> {
-  const methods = METHODS.filter((m) => m.scope === 'global' && (!only || only.includes(m.id)));
-  if (!methods.length) return [];
   const query = c.input.batch.slice(0, 1);
   const g: GlobalDemoCase = {
     name: c.name,
@@ -173,20 +172,41 @@ async function globalSections(c: DemoCase, rows: DemoRow[], outDir: string, only
     query,
     ...(c.kind === 'tabular' ? { featureScales: featureScales(c.loaded) } : {}),
   };
-  const bar = progressBar(`demo ${c.name} (global)`);
+  try {
+    return await globalCaseSections(g, c.title, rows, outDir, (id) => !only || only.includes(id));
+  } finally {
+    query.dispose();
+  }
+}
+
+/** The concepts case (demo-concepts.ts): TCAV and linear CKA on bundled:concepts. */
+async function conceptsSections(rows: DemoRow[], outDir: string, only?: readonly string[]): Promise<ReportSection[]> {
+  if (only && !CONCEPTS_DEMO_METHODS.some((id) => only.includes(id))) return [];
+  const demo = await conceptsDemo();
+  try {
+    return await globalCaseSections(demo.case, demo.title, rows, outDir, (id) => CONCEPTS_DEMO_METHODS.includes(id) && (!only || only.includes(id)), demo.text);
+  } finally {
+    demo.dispose();
+  }
+}
+
+/** The global methods `chosen` on a case: a summary section, then one section per explanation; rows appended to `rows`. */
+async function globalCaseSections(g: GlobalDemoCase, title: string, rows: DemoRow[], outDir: string, chosen: (id: string) => boolean, text?: string): Promise<ReportSection[]> {
+  const methods = METHODS.filter((m) => m.scope === 'global' && chosen(m.id));
+  if (!methods.length) return [];
+  const bar = progressBar(`demo ${g.name} (global)`);
   try {
     const runs = await runGlobalDemo(g, methods, outDir, (k) => bar.onProgress({ done: k, total: methods.length }));
-    for (const r of runs) rows.push({ dataset: c.name, method: r.method, status: r.status, msPerExample: null, completenessError: null, note: r.ms !== null ? `global, ${(r.ms / 1000).toFixed(1)} s in all` : r.note });
+    for (const r of runs) rows.push({ dataset: g.name, method: r.method, status: r.status, msPerExample: null, completenessError: null, note: r.ms !== null ? `global, ${(r.ms / 1000).toFixed(1)} s in all` : r.note });
     return [
       {
-        title: `Global explanations · ${c.title}`,
-        text: `Methods that explain the model over a dataset (${g.data.size} held-out rows; attacks and image anchors on the ${g.examples.size} examples above; example-based methods explain the first example). Each result is also written beside this page as JSON; their times are in the table of timings, the methods that did not run under skipped methods.`,
+        title: `Global explanations · ${title}`,
+        text: text ?? `Methods that explain the model over a dataset (${g.data.size} held-out rows; attacks and image anchors on the ${g.examples.size} examples above; example-based methods explain the first example). Each result is also written beside this page as JSON; their times are in the table of timings, the methods that did not run under skipped methods.`,
       },
       ...runs.flatMap((r) => (r.section ? [r.section] : [])),
     ];
   } finally {
     bar.stop();
-    query.dispose();
   }
 }
 
@@ -263,6 +283,7 @@ export async function runDemo(outDir: string, options: { digits?: number; pengui
       exampleSections.push(examplesSection(reportCase));
     }
     for (const c of cases.filter((k) => k.name !== 'mnist-onnx')) globals.push(...(await globalSections(c, rows, outDir, options.methods)));
+    globals.push(...(await conceptsSections(rows, outDir, options.methods)));
   } finally {
     for (const c of cases) {
       c.input.batch.dispose();

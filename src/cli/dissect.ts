@@ -4,7 +4,8 @@ import { isDecimalText, parseIntegerFlag } from './parse-number.js';
 import type { ConceptsExplanation } from '../core/explanation.js';
 import { writeFileAtomic } from '../data/io.js';
 import { dissectionExplanation } from '../dissection/dissection-explanation.js';
-import { networkDissection } from '../dissection/network-dissection.js';
+import { maskFolderDataset } from '../dissection/mask-folder-dataset.js';
+import { networkDissection, type ConceptMaskDataset } from '../dissection/network-dissection.js';
 import { shapesMaskDataset } from '../dissection/shapes-mask-dataset.js';
 import { defaultSpatialLayer } from '../featureviz/default-layer.js';
 import { dissectionPng, dissectionSection } from '../render/dissection-figure.js';
@@ -39,14 +40,14 @@ export function registerDissect(program: Command): void {
     .description('network dissection: each unit of a layer labelled by the concept whose masks its top-0.5 % activations match best (IoU)')
     .requiredOption('--model <spec>', 'bundled:concepts, or a model file or directory whose layers can be captured')
     .option('--layer <name>', 'the layer to dissect (default the last non-pooling layer with maps [H, W, C])')
-    .option('--data <spec>', 'images with pixel-level concept masks: bundled:concept-shapes (the only mask dataset bundled)', 'bundled:concept-shapes')
-    .option('--count <n>', 'images of the mask dataset', '200')
-    .option('--seed <n>', 'seed of the generated mask dataset', '0')
+    .option('--data <spec>', 'images with pixel-level concept masks: bundled:concept-shapes, or a folder DIR with DIR/images/NAME.png and DIR/masks/CONCEPT/NAME.png', 'bundled:concept-shapes')
+    .option('--count <n>', 'images of bundled:concept-shapes', '200')
+    .option('--seed <n>', 'seed of bundled:concept-shapes', '0')
     .option('--quantile <q>', "share of a unit's activations above its threshold (the paper's 0.005)", '0.005')
     .option('--json', 'print the concepts explanation as JSON')
     .option('--out <file>', 'write the explanation (.json), a bar chart (.png) or a report (.html)')
     .action(async (flags: DissectFlags) => {
-      if (flags.data !== 'bundled:concept-shapes') throw new LumenError('option', `lumen dissect: --data must be bundled:concept-shapes (the bundled images with concept masks); found '${flags.data}'`);
+      if (flags.data.startsWith('bundled:') && flags.data !== 'bundled:concept-shapes') throw new LumenError('option', `lumen dissect: --data must be bundled:concept-shapes (the bundled images with concept masks) or a folder of images and masks; found '${flags.data}'`);
       if (flags.out && !/\.(json|png|html)$/i.test(flags.out)) throw new LumenError('option', `lumen dissect: --out must end in .json, .png or .html; found '${flags.out}'`);
       const count = parseIntegerFlag('--count', flags.count, 1);
       const seed = parseIntegerFlag('--seed', flags.seed, 0);
@@ -56,15 +57,23 @@ export function registerDissect(program: Command): void {
       const loaded = await loadModelSpec(flags.model);
       try {
         const m = loaded.model;
-        if (m.inputShape.join('x') !== '32x32x3') throw new LumenError('shape', `lumen dissect: bundled:concept-shapes images are [32, 32, 3]; ${loaded.spec} takes [${m.inputShape}]`);
+        let data: ConceptMaskDataset;
+        if (flags.data === 'bundled:concept-shapes') {
+          if (m.inputShape.join('x') !== '32x32x3') throw new LumenError('shape', `lumen dissect: bundled:concept-shapes images are [32, 32, 3]; ${loaded.spec} takes [${m.inputShape}]`);
+          data = shapesMaskDataset(count, seed);
+        } else {
+          const [h, w, c] = m.inputShape;
+          if (m.inputShape.length !== 3 || ![1, 3].includes(c)) throw new LumenError('shape', `lumen dissect --data ${flags.data}: a folder of images needs a model of images [H, W, 1 or 3]; ${loaded.spec} takes [${m.inputShape}]`);
+          data = maskFolderDataset(flags.data, { size: [h, w], grayscale: c === 1 });
+        }
         const layer = flags.layer ?? defaultSpatialLayer(m, 'lumen dissect');
-        const e = dissectionExplanation(await networkDissection(m, shapesMaskDataset(count, seed), layer, { quantile }));
+        const e = dissectionExplanation(await networkDissection(m, data, layer, { quantile }));
         if (flags.out) {
           const lower = flags.out.toLowerCase();
           const body = lower.endsWith('.png')
             ? encodePng(dissectionPng(e))
             : lower.endsWith('.html')
-              ? renderReport({ title: `network dissection: ${loaded.spec}, ${layer}`, sections: [dissectionSection(e, `Network dissection · ${layer} · ${count} images`)] })
+              ? renderReport({ title: `network dissection: ${loaded.spec}, ${layer}`, sections: [dissectionSection(e, `Network dissection · ${layer} · ${data.size} images`)] })
               : `${JSON.stringify(e)}\n`;
           await writeFileAtomic(flags.out, body);
         }

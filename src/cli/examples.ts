@@ -8,6 +8,7 @@ import { bundledDataset, datasetFromFile } from '../data/dataset-files.js';
 import { datasetRowRecords } from '../examples/dataset-rows.js';
 import { methodById } from '../methods.js';
 import { withBackend } from './context.js';
+import { runExamplesJobFlags, type ExamplesJobFlags } from './examples-job.js';
 import { addInputFlags, inputOptions, withLabels, type InputFlags } from './input-flags.js';
 import { loadModelInput } from './load-input.js';
 import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
@@ -41,10 +42,11 @@ export function loadExamplesData(spec: string, labelColumn?: string): Dataset {
   return datasetFromFile(spec, labelColumn ? { labelColumn } : {});
 }
 
-interface ExamplesFlags extends InputFlags, ModelFlags {
+interface ExamplesFlags extends InputFlags, ModelFlags, Omit<ExamplesJobFlags, 'queries' | keyof ModelFlags> {
   readonly model: string;
   readonly data: string;
-  readonly input: string;
+  readonly input?: string;
+  readonly queries?: string;
   readonly method: string;
   readonly layer?: string;
   readonly k?: string;
@@ -66,7 +68,8 @@ export function registerExamples(program: Command): void {
     .option(...OUTPUT_KIND_FLAG)
     .option(...OUTPUT_NODE_FLAG)
     .requiredOption('--data <spec>', 'the training rows: bundled:mnist[:N], bundled:penguins[:N], or a .npy/.json/.csv file (with labels for influence and TracIn)')
-    .requiredOption('--input <file>', 'the rows to explain (ignored by --method prototypes)')
+    .option('--input <file>', 'the rows to explain (ignored by --method prototypes); or --queries for a dataset job')
+    .option('--queries <dataset>', 'explain every row of a dataset as a job written by shard to --out <folder> (neighbours, influence, arnoldi, tracin, tracin-fast): bundled:mnist[:N], a folder of images, a .csv/.json table or .npy tensor')
     .option('--method <name>', `one of ${Object.keys(METHOD_IDS).join(', ')}`, 'neighbours')
     .option('--layer <name>', "neighbours/prototypes: the layer compared ('input': the raw rows); tracin-fast: the final dense layer")
     .option('--k <n>', 'examples per input row', '5')
@@ -76,17 +79,34 @@ export function registerExamples(program: Command): void {
     .option('--checkpoints <path>', 'tracin/tracin-fast: training checkpoints — a JSON list [{"path", "learningRate"}] or a folder of model folders/files (with checkpoints.json for learning rates); default: the model as it is')
     .option('--label-column <name>', 'a .csv table: the column with the labels')
     .option('--json', 'print the examples explanation as JSON')
-    .option('--out <file>', 'write the explanation: .json, a gallery .png (image models) or an .html report (galleries, tables)'))
+    .option('--out <file>', 'write the explanation: .json, a gallery .png (image models) or an .html report (galleries, tables); with --queries, the job folder')
+    .option('--opt <name=value>', '--queries: a method option (repeatable), e.g. solver=cg, hessianReg=0.01, projectionDim=20', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--target <which>', "--queries: the class whose loss is used, 'label' (default when the queries have labels) or 'predicted'")
+    .option('--self-influence', '--queries: also write each query row\'s self-influence')
+    .option('--seed <n>', '--queries: seed of the job (TracIn projection, Arnoldi start, LiSSA draws per shard)')
+    .option('--batch-size <n>', '--queries: rows per model call, queries and training rows (default 32)')
+    .option('--shard-size <n>', '--queries: queries per shard, a multiple of the batch size (default 256)')
+    .option('--shard <k/n>', '--queries: run only shards k-1 mod n')
+    .option('--resume', '--queries: skip finished shards of the job in --out')
+    .option('--redis <url>', '--queries: enqueue the shards on BullMQ for lumen worker instead of running them here')
+    .option('--queue <name>', '--queries --redis: the BullMQ queue name'))
     .action(async (opts: ExamplesFlags) => {
       const id = METHOD_IDS[opts.method];
       check(id !== undefined, 'option', () => `--method must be one of ${Object.keys(METHOD_IDS).join(', ')}; found '${opts.method}'`);
+      if (opts.queries !== undefined) {
+        check(opts.input === undefined, 'option', () => '--input and --queries: give one (--queries runs a dataset job)');
+        await runExamplesJobFlags(program, { ...opts, queries: opts.queries }, id);
+        return;
+      }
+      check(opts.input !== undefined, 'option', () => '--input <file>: the rows to explain (or --queries <dataset> for a dataset job)');
+      const input = opts.input;
       const k = parseIntegerFlag('--k', opts.k ?? '5', 1);
       check(!opts.out || /\.(json|png|html)$/i.test(opts.out), 'option', () => `--out: expected a .json, .png or .html file; found '${opts.out}'`);
       await withBackend(program);
       const loaded = withLabels(await loadModelSpec(opts.model, modelSpecOptions(opts)), opts.labels);
       check(!opts.out?.toLowerCase().endsWith('.png') || isImageModel(loaded), 'option', () => '--out .png draws image galleries; this model does not take images (use .html or .json)');
       const data = loadExamplesData(opts.data, opts.labelColumn);
-      const { batch } = loadModelInput(loaded, opts.input, inputOptions(opts));
+      const { batch } = loadModelInput(loaded, input, inputOptions(opts));
       let checkpoints: Checkpoint[] = [];
       try {
         if (opts.checkpoints !== undefined) {

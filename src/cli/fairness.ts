@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../data/io.js';
 import { LumenError } from '../core/errors.js';
-import type { FairnessExplanation } from '../core/explanation.js';
+import type { Explanation, FairnessExplanation } from '../core/explanation.js';
 import { fairnessReport } from '../fairness/fairness-report.js';
 import { fairnessPng, fairnessSection, fairnessSvg, fairnessText } from '../render/fairness-table.js';
+import { explanationSection } from '../render/explanation-section.js';
 import { renderReport } from '../render/html-report.js';
 import { encodePng } from '../render/png.js';
 import { withBackend } from './context.js';
+import { fairnessAnalyses } from './fairness-analyses.js';
 import { loadDataset } from './load-dataset.js';
 import { loadModelSpec } from './load-model.js';
 import { modelSpecOptions, type ModelFlags, OUTPUT_KIND_FLAG, OUTPUT_NODE_FLAG } from './model-flags.js';
@@ -24,6 +26,9 @@ interface FairnessFlags extends ModelFlags {
   seed?: string;
   json?: boolean;
   out?: string;
+  postprocess?: string;
+  explainDisparity?: string;
+  attributionDifference?: string;
 }
 
 function integer(v: string, flag: string, min: number): number {
@@ -38,11 +43,11 @@ function fraction(v: string, flag: string): number {
   return n;
 }
 
-/** What `--out` writes: JSON, an HTML report, or the disparity chart as SVG or PNG. */
-function outputBytes(e: FairnessExplanation, file: string, spec: string): string | Uint8Array {
+/** What `--out` writes: JSON (an array with the analyses), an HTML report, or the disparity chart as SVG or PNG. */
+function outputBytes(e: FairnessExplanation, extra: readonly Explanation[], file: string, spec: string): string | Uint8Array {
   const ext = file.toLowerCase().slice(file.lastIndexOf('.'));
-  if (ext === '.json') return `${JSON.stringify(e, null, 2)}\n`;
-  if (ext === '.html') return renderReport({ title: `Group fairness: ${spec}`, sections: [fairnessSection(e)] });
+  if (ext === '.json') return `${JSON.stringify(extra.length > 0 ? [e, ...extra] : e, null, 2)}\n`;
+  if (ext === '.html') return renderReport({ title: `Group fairness: ${spec}`, sections: [fairnessSection(e), ...extra.map((x) => explanationSection(x, { title: x.method }))] });
   if (ext === '.svg') return fairnessSvg(e);
   if (ext === '.png') return encodePng(fairnessPng(e));
   throw new LumenError('option', `lumen fairness: --out must end in .json, .html, .svg or .png; found '${file}'`);
@@ -65,7 +70,10 @@ export function registerFairness(program: Command): void {
     .option('--bootstrap <n>', 'bootstrap resamples of the confidence intervals (0: none)', '0')
     .option('--confidence <c>', 'confidence level of the intervals', '0.95')
     .option('--seed <n>', 'seed of the bootstrap')
-    .option('--json', 'print the explanation record as JSON')
+    .option('--postprocess <constraint>', 'also fit group thresholds (Hardt et al. 2016) under equalised-odds, equal-opportunity or demographic-parity: the accuracy–disparity curve and the exact rules')
+    .option('--explain-disparity <metric>', "also the Shapley values of a disparity over the features, e.g. 'demographic parity difference'")
+    .option('--attribution-difference <method>', 'also the mean attribution of a local method (e.g. kernel-shap) per group and its gap')
+    .option('--json', 'print the explanation record as JSON (one line per record with the analyses)')
     .option('--out <file>', 'also write the record (.json), an HTML report (.html) or the disparity chart (.svg, .png)')
     .action(async (flags: FairnessFlags) => {
       if (flags.convention !== 'fairlearn' && flags.convention !== 'aif360') throw new LumenError('option', `lumen fairness: --convention must be fairlearn or aif360; found '${flags.convention}'`);
@@ -90,8 +98,19 @@ export function registerFairness(program: Command): void {
           ...(threshold !== undefined ? { threshold } : {}),
           ...(seed !== undefined ? { seed } : {}),
         });
-        if (flags.out) await writeFileAtomic(flags.out, outputBytes(e, flags.out, loaded.spec));
-        process.stdout.write(flags.json ? `${JSON.stringify(e)}\n` : `${fairnessText(e)}\n`);
+        const extra = await fairnessAnalyses(loaded.model, data, flags, {
+          sensitive,
+          convention: flags.convention,
+          bootstrap,
+          confidence,
+          ...(flags.privileged !== undefined ? { privileged: flags.privileged } : {}),
+          ...(positiveClass !== undefined ? { positiveClass } : {}),
+          ...(threshold !== undefined ? { threshold } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+        });
+        if (flags.out) await writeFileAtomic(flags.out, outputBytes(e, extra.map((x) => x.explanation), flags.out, loaded.spec));
+        const records = [e, ...extra.map((x) => x.explanation)];
+        process.stdout.write(flags.json ? records.map((r) => `${JSON.stringify(r)}\n`).join('') : `${[fairnessText(e), ...extra.map((x) => x.text)].join('\n\n')}\n`);
       } finally {
         loaded.dispose();
       }

@@ -4,6 +4,7 @@ import { DEFAULT_QUEUE } from '../jobs/submit-job.js';
 import { withBackend } from './context.js';
 import { prepareJob } from './job-context.js';
 import { prepareEvaluationJob } from './evaluate-job.js';
+import { prepareExamplesJob } from './examples-job.js';
 import { parseIntegerFlag } from './parse-number.js';
 
 /**
@@ -14,7 +15,7 @@ import { parseIntegerFlag } from './parse-number.js';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run dataset-job shards from a BullMQ queue (lumen queue submit, lumen evaluate --redis) until stopped')
+    .description('run dataset-job shards from a BullMQ queue (lumen queue submit, lumen evaluate --redis, lumen examples --queries … --redis) until stopped')
     .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
     .option('--queue <name>', 'BullMQ queue name', DEFAULT_QUEUE)
     .option('--lock-ms <n>', 'ms without a lock renewal after which a shard counts as stalled (its worker died) and is given to another', '30000')
@@ -23,7 +24,7 @@ export function registerWorker(program: Command): void {
       const lockDuration = parseIntegerFlag('--lock-ms', flags.lockMs, 1000);
       await withBackend(program);
       const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`worker ${process.pid}: ${line}\n`);
-      const worker = startWorker(flags.redis, { queue: flags.queue, prepare: prepareJob, prepareEvaluation: prepareEvaluationJob, lockDuration, ...(log ? { log } : {}) });
+      const worker = startWorker(flags.redis, { queue: flags.queue, prepare: prepareJob, prepareEvaluation: prepareEvaluationJob, prepareExamples: prepareExamplesJob, lockDuration, ...(log ? { log } : {}) });
       log?.(`waiting for shards on '${flags.queue}'`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

@@ -45,7 +45,31 @@ export function linearCka(x: ActivationMatrix, y: ActivationMatrix): number {
   return xy / (xx * yy);
 }
 
-/** Linear CKA of every pair of layers: a symmetric matrix with ones on the diagonal (for non-constant layers). */
+/** Largest n·n·layers (float64 entries) the matrix keeps as centred Gram matrices at once: 128 MB. */
+const GRAM_BUDGET = 1 << 24;
+
+/** ⟨a, b⟩ of two equal-length vectors. */
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/**
+ * Linear CKA of every pair of layers: a symmetric matrix with ones on the diagonal (for non-constant
+ * layers). Each layer is centred once and, when the layers' n × n Gram matrices fit in 128 MB, its
+ * Gram matrix formed once, so a pair costs one n² inner product (⟨K, L⟩ / (‖K‖ ‖L‖), eq. 4) instead
+ * of re-centring and re-multiplying both layers per pair.
+ */
 export function linearCkaMatrix(layers: readonly ActivationMatrix[]): number[][] {
-  return pairwiseMatrix(layers, linearCka);
+  for (let i = 0; i < layers.length; i++) for (let j = i; j < layers.length; j++) checkPairedActivations('linearCka', layers[i], layers[j]);
+  const n = layers[0]?.rows ?? 0;
+  if (n * n * layers.length > GRAM_BUDGET) return pairwiseMatrix(layers, linearCka);
+  const grams = layers.map((m) => gram(centreColumns(m)));
+  const norms = grams.map((k) => Math.sqrt(dot(k, k)));
+  const out = layers.map(() => layers.map(() => 0));
+  for (let i = 0; i < layers.length; i++) for (let j = i; j < layers.length; j++) {
+    out[i][j] = out[j][i] = norms[i] === 0 || norms[j] === 0 ? 0 : dot(grams[i], grams[j]) / (norms[i] * norms[j]);
+  }
+  return out;
 }

@@ -5,9 +5,11 @@ import type { Model } from './model.js';
 /**
  * Which scalar is explained: a class index for every example, one per example, `'predicted'`
  * (the arg-max of the model's output), or a function from outputs `[R, ...]` to one scalar per row
- * `[R]` (regression, a neuron, a custom score).
+ * `[R]` (regression, a neuron, a custom score). A function also receives `examples` (row r of
+ * `outputs` belongs to example `examples[r]`), so it can score each example differently (e.g. the
+ * log-probability of a different generated token per example).
  */
-export type Target = 'predicted' | number | readonly number[] | ((outputs: tf.Tensor) => tf.Tensor);
+export type Target = 'predicted' | number | readonly number[] | ((outputs: tf.Tensor, examples: Int32Array) => tf.Tensor);
 
 /** A target made into one shape: a selector of one scalar per row. */
 export interface ResolvedTarget {
@@ -63,11 +65,11 @@ export function classTarget(classes: readonly number[]): ResolvedTarget {
   };
 }
 
-function functionTarget(f: (outputs: tf.Tensor) => tf.Tensor, fn: string): ResolvedTarget {
+function functionTarget(f: (outputs: tf.Tensor, examples: Int32Array) => tf.Tensor, fn: string): ResolvedTarget {
   return {
     classes: null,
-    select(outputs) {
-      const y = f(outputs);
+    select(outputs, examples) {
+      const y = f(outputs, examples);
       check(y.rank === 1 && y.shape[0] === outputs.shape[0], 'target', () =>
         `${fn}: a target function must return one scalar per row, shape [${outputs.shape[0]}]; found [${y.shape}]`);
       return y as tf.Tensor1D;

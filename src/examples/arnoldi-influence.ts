@@ -114,8 +114,8 @@ export async function arnoldiEigen(model: Model, params: readonly ModelParameter
   return { values: Float64Array.from(kept.map((i) => values[i])), vectors: out, parameters: p, krylovDim: m };
 }
 
-/** R = V diag(λ^-1/2) `[P, k]` (float32) from the Arnoldi eigenpairs: H⁻¹ ≈ R Rᵀ. */
-function inverseRoot(e: ArnoldiEigen): tf.Tensor2D {
+/** R = V diag(λ^-1/2) `[P, k]` (float32) from the Arnoldi eigenpairs (Schioppa et al. 2022): H⁻¹ ≈ R Rᵀ. */
+export function arnoldiInverseRoot(e: ArnoldiEigen): tf.Tensor2D {
   const k = e.values.length;
   const r = new Float32Array(e.parameters * k);
   for (let row = 0; row < e.parameters; row++) for (let c = 0; c < k; c++) r[row * k + c] = e.vectors[row * k + c] / Math.sqrt(e.values[c]);
@@ -131,7 +131,7 @@ function inverseRoot(e: ArnoldiEigen): tf.Tensor2D {
  */
 export async function arnoldiInfluence(model: Model, train: Dataset, test: LabelledRows, options: ArnoldiOptions = {}): Promise<InfluenceScores> {
   const params = selectParameters(model, options, 'arnoldiInfluence');
-  const root = inverseRoot(await arnoldiEigen(model, params, options.hessianData ?? train, options));
+  const root = arnoldiInverseRoot(await arnoldiEigen(model, params, options.hessianData ?? train, options));
   try {
     return await lowRankInfluence(model, train, test, root, options, 'arnoldiInfluence');
   } finally {
@@ -142,7 +142,7 @@ export async function arnoldiInfluence(model: Model, train: Dataset, test: Label
 /** Self-influence ‖g_jᵀ R‖² of every training row under the Arnoldi inverse (same conventions as `arnoldiInfluence`). */
 export async function arnoldiSelfInfluence(model: Model, train: Dataset, options: ArnoldiOptions = {}): Promise<Float32Array> {
   const params = selectParameters(model, options, 'arnoldiSelfInfluence');
-  const root = inverseRoot(await arnoldiEigen(model, params, options.hessianData ?? train, options, 'arnoldiSelfInfluence'));
+  const root = arnoldiInverseRoot(await arnoldiEigen(model, params, options.hessianData ?? train, options, 'arnoldiSelfInfluence'));
   try {
     return await lowRankSelfInfluence(model, train, root, options, 'arnoldiSelfInfluence');
   } finally {

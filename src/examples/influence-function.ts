@@ -5,6 +5,7 @@ import type { Model, ModelParameter } from '../core/model.js';
 import { Rng } from '../core/random.js';
 import { symmetricEigen } from '../core/symmetric-eigen.js';
 import type { ExampleLoss } from './example-loss.js';
+import { denseLayersHessian } from './dense-layers-hessian.js';
 import { linearLayerHessian } from './linear-layer-hessian.js';
 import { hessianVectorProduct, batchHessianVectorProduct } from './hessian-vector-product.js';
 import { forEachLabelledBatch, type LabelledRows, type StreamOptions } from './labelled-batch.js';
@@ -93,10 +94,12 @@ export async function hessianByProducts(model: Model, params: readonly ModelPara
 /**
  * The exact Hessian `[P, P]` (float64) of the summed loss over `data` with respect to `params`:
  * by the Kronecker form when they are one dense layer's (linear-layer-hessian.ts, `out` passes per
- * batch), else by P Hessian-vector products.
+ * batch), by the layer-wise form with cross terms when they are several dense layers'
+ * (dense-layers-hessian.ts, Σ out + Σ in passes per batch), else by P Hessian-vector products.
  */
 export async function summedLossHessian(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<Float64Array> {
-  const fast = await linearLayerHessian(model, params, data, options.loss ?? 'cross-entropy', options, 'influenceFunction');
+  const fast = await linearLayerHessian(model, params, data, options.loss ?? 'cross-entropy', options, 'influenceFunction')
+    ?? await denseLayersHessian(model, params, data, options.loss ?? 'cross-entropy', options, 'influenceFunction');
   if (fast) {
     const p = parameterCount(params);
     options.onProgress?.({ done: p, total: p });
@@ -105,8 +108,8 @@ export async function summedLossHessian(model: Model, params: readonly ModelPara
   return hessianByProducts(model, params, data, options);
 }
 
-/** R = V diag(λ^-1/2) over the kept eigenpairs of H + reg·I (Captum's NaiveInfluenceFunction), `[P, k]`. */
-async function inverseRoot(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<tf.Tensor2D> {
+/** R = V diag(λ^-1/2) over the kept eigenpairs of H + reg·I (Captum's NaiveInfluenceFunction, Koh & Liang 2017), `[P, k]`: H⁻¹ ≈ R Rᵀ. */
+export async function exactInverseRoot(model: Model, params: readonly ModelParameter[], data: Dataset, options: InfluenceOptions): Promise<tf.Tensor2D> {
   const p = parameterCount(params);
   const limit = options.maxExactParameters ?? 4096;
   check(p <= limit, 'option', () => `influenceFunction: the exact Hessian of ${p} parameters is too large (limit ${limit}); select layers, or use solver 'cg' or 'lissa'`);
@@ -132,16 +135,22 @@ async function conjugateGradient(hv: (v: tf.Tensor1D) => Promise<tf.Tensor1D>, g
   let x = tf.zerosLike(g);
   let r = g.clone();
   let p = g.clone();
-  let rs = (await tf.sum(tf.square(r)).data())[0];
+  const scalar = async (f: () => tf.Tensor): Promise<number> => {
+    const t = tf.tidy(f);
+    const v = (await t.data())[0];
+    t.dispose();
+    return v;
+  };
+  let rs = await scalar(() => tf.sum(tf.square(r)));
   const stop = rs * tol * tol;
   for (let i = 0; i < iterations && rs > stop; i++) {
     const ap = await hv(p);
-    const alpha = rs / (await tf.sum(tf.mul(p, ap)).data())[0];
+    const alpha = rs / (await scalar(() => tf.sum(tf.mul(p, ap))));
     const [nx, nr] = tf.tidy(() => [tf.add(x, tf.mul(p, alpha)), tf.sub(r, tf.mul(ap, alpha))] as tf.Tensor1D[]);
     tf.dispose([x, r, ap]);
     x = nx;
     r = nr;
-    const next = (await tf.sum(tf.square(r)).data())[0];
+    const next = await scalar(() => tf.sum(tf.square(r)));
     const np = tf.tidy(() => tf.add(r, tf.mul(p, next / rs))) as tf.Tensor1D;
     p.dispose();
     p = np;
@@ -198,8 +207,8 @@ async function collect(data: Dataset, options: InfluenceOptions): Promise<Labell
   return out;
 }
 
-/** H⁻¹ gᵢ for each row of g `[T, P]` by an iterative solver, `[T, P]`. */
-async function iterativeSolve(model: Model, params: readonly ModelParameter[], data: Dataset, g: tf.Tensor2D, options: InfluenceOptions): Promise<tf.Tensor2D> {
+/** H⁻¹ gᵢ for each row of g `[T, P]` by an iterative solver ('cg' or 'lissa', Koh & Liang 2017), `[T, P]`. */
+export async function iterativeSolve(model: Model, params: readonly ModelParameter[], data: Dataset, g: tf.Tensor2D, options: InfluenceOptions): Promise<tf.Tensor2D> {
   const rows = tf.unstack(g) as tf.Tensor1D[];
   const out: tf.Tensor1D[] = [];
   const reg = options.hessianReg ?? 1e-6;
@@ -211,7 +220,7 @@ async function iterativeSolve(model: Model, params: readonly ModelParameter[], d
       else {
         const hv = async (v: tf.Tensor1D): Promise<tf.Tensor1D> => {
           const h = await hessianVectorProduct(model, params, options.hessianData ?? data, options.loss ?? 'cross-entropy', v, options, 'influenceFunction');
-          const withReg = tf.add(h, tf.mul(v, reg)) as tf.Tensor1D;
+          const withReg = tf.tidy(() => tf.add(h, tf.mul(v, reg))) as tf.Tensor1D;
           h.dispose();
           return withReg;
         };
@@ -243,7 +252,7 @@ export async function influenceFunction(model: Model, train: Dataset, test: Labe
   let root: tf.Tensor2D | null = null;
   try {
     if (solver === 'exact') {
-      root = await inverseRoot(model, params, options.hessianData ?? train, options);
+      root = await exactInverseRoot(model, params, options.hessianData ?? train, options);
       left = tf.matMul(gTest, root);
     } else left = await iterativeSolve(model, params, train, gTest, options);
   } finally {
@@ -271,7 +280,7 @@ export async function influenceSelfInfluence(model: Model, train: Dataset, optio
   const params = selectParameters(model, options, 'influenceSelfInfluence');
   const out = new Float32Array(train.size);
   const solver = options.solver ?? 'exact';
-  const root = solver === 'exact' ? await inverseRoot(model, params, options.hessianData ?? train, options) : null;
+  const root = solver === 'exact' ? await exactInverseRoot(model, params, options.hessianData ?? train, options) : null;
   try {
     await forEachLabelledBatch(train, options, 'influenceSelfInfluence', async ({ x, y, index }) => {
       let v: tf.Tensor;

@@ -16,8 +16,8 @@ export interface TracInFastOptions extends StreamOptions {
   readonly loss?: ExampleLoss;
 }
 
-/** The last layer with parameters, or the named one (which must be dense). */
-function finalLayerOf(model: Model, options: TracInFastOptions): string {
+/** TracInCPFast's layer (Pruthi et al. 2020): the last layer with parameters, or the named one (which must be dense). */
+export function finalLayerOf(model: Model, options: TracInFastOptions): string {
   const params = selectParameters(model, {}, 'tracInCPFast');
   const layer = options.finalLayer ?? params[params.length - 1].layer;
   const own = selectParameters(model, { layers: [layer] }, 'tracInCPFast');

@@ -29,8 +29,8 @@ export interface InfluenceScores {
   readonly shape: readonly [number, number];
 }
 
-/** The seeded projection `[P, d]` / √d of the random-projection variant, or null. */
-function projection(p: number, options: TracInOptions): tf.Tensor2D | null {
+/** The seeded projection `[P, d]` / √d of TracIn's random-projection variant (Pruthi et al. 2020, §3.2), or null. */
+export function tracInProjection(p: number, options: TracInOptions): tf.Tensor2D | null {
   const d = options.projectionDim;
   if (d === undefined) return null;
   check(Number.isInteger(d) && d >= 1, 'option', () => `tracInCP: projectionDim must be a positive integer; found ${d}`);
@@ -59,7 +59,7 @@ export async function tracInCP(model: Model, train: Dataset, test: LabelledRows,
   const t = test.x.shape[0];
   const n = train.size;
   const scores = new Float32Array(t * n);
-  const proj = projection(parameterCount(params), options);
+  const proj = tracInProjection(parameterCount(params), options);
   try {
     await forEachCheckpoint(model, options.checkpoints, async (checkpoint) => {
       const lr = checkpoint.learningRate ?? 1;
@@ -86,7 +86,7 @@ export async function tracInCP(model: Model, train: Dataset, test: LabelledRows,
 export async function tracInCPSelfInfluence(model: Model, train: Dataset, options: TracInOptions): Promise<Float32Array> {
   const params = selectParameters(model, options, 'tracInCPSelfInfluence');
   const out = new Float32Array(train.size);
-  const proj = projection(parameterCount(params), options);
+  const proj = tracInProjection(parameterCount(params), options);
   try {
     await forEachCheckpoint(model, options.checkpoints, async (checkpoint) => {
       const lr = checkpoint.learningRate ?? 1;

@@ -2,6 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import { LumenError } from '../core/errors.js';
 import { explainShard, type JobContext } from './explain-shard.js';
 import { evaluateShard, isEvaluationJob, type EvaluationJobSpec, type EvaluationShardReceipt, type PreparedEvaluation } from './evaluation-job.js';
+import { examplesShard, isExamplesJob, writeExamplesShard, type ExamplesJobSpec, type PreparedExamples } from './examples-job.js';
 import { jobKey, readJobSpec, type JobSpec } from './job-spec.js';
 import { writeShard, type ShardReceipt } from './shard-files.js';
 import { redisAddress } from './redis-connection.js';
@@ -19,6 +20,8 @@ export interface ShardWorkerOptions {
   readonly prepare: (spec: JobSpec) => Promise<PreparedJob>;
   /** Builds the model and dataset of an evaluation job (`lumen evaluate --redis`); without it such shards fail. */
   readonly prepareEvaluation?: (spec: EvaluationJobSpec) => Promise<PreparedEvaluation>;
+  /** Builds the model, query and training sets of an examples job (`lumen examples --queries … --redis`); without it such shards fail. */
+  readonly prepareExamples?: (spec: ExamplesJobSpec) => Promise<PreparedExamples>;
   /** ms a shard stays locked without a renewal before another worker may take it (default 30,000). */
   readonly lockDuration?: number;
   /** Times a shard may be found stalled (its worker died) before it is failed (default 3). */
@@ -38,12 +41,14 @@ export interface ShardWorker {
  * dies mid-shard leaves it locked until the lock expires, then another worker takes it.
  */
 export function startWorker(redis: string, options: ShardWorkerOptions): ShardWorker {
-  type Held = { readonly kind: 'explain'; readonly job: PreparedJob } | { readonly kind: 'evaluate'; readonly job: PreparedEvaluation; readonly spec: EvaluationJobSpec };
+  type Held = { readonly kind: 'explain'; readonly job: PreparedJob }
+    | { readonly kind: 'evaluate'; readonly job: PreparedEvaluation; readonly spec: EvaluationJobSpec }
+    | { readonly kind: 'examples'; readonly job: PreparedExamples; readonly spec: ExamplesJobSpec };
   let held: { key: string; ctx: Held } | undefined;
   const log = options.log ?? (() => undefined);
   const contextFor = async (task: ShardTask): Promise<Held> => {
     if (held?.key === task.job) return held.ctx;
-    const spec = await readJobSpec<JobSpec | EvaluationJobSpec>(task.out);
+    const spec = await readJobSpec<JobSpec | EvaluationJobSpec | ExamplesJobSpec>(task.out);
     if (!spec) throw new LumenError('file', `${task.out}: expected the job's folder with job.json (is it shared with this worker?); found none`);
     if (jobKey(spec) !== task.job) throw new LumenError('input', `${task.out}: holds job ${jobKey(spec)}; the queue entry is for job ${task.job}`);
     held?.ctx.job.dispose();
@@ -52,6 +57,9 @@ export function startWorker(redis: string, options: ShardWorkerOptions): ShardWo
     if (isEvaluationJob(spec)) {
       if (!options.prepareEvaluation) throw new LumenError('option', `${task.out}: an evaluation job; this worker runs explain jobs only`);
       ctx = { kind: 'evaluate', job: await options.prepareEvaluation(spec), spec };
+    } else if (isExamplesJob(spec)) {
+      if (!options.prepareExamples) throw new LumenError('option', `${task.out}: an examples job; this worker runs explain and evaluation jobs only`);
+      ctx = { kind: 'examples', job: await options.prepareExamples(spec), spec };
     } else {
       ctx = { kind: 'explain', job: await options.prepare(spec) };
     }
@@ -67,7 +75,9 @@ export function startWorker(redis: string, options: ShardWorkerOptions): ShardWo
     log(`shard ${entry.data.shard.index} started (try ${entry.attemptsMade + 1})`);
     const receipt = ctx.kind === 'evaluate'
       ? await evaluateShard(ctx.job, ctx.spec, entry.data.out, entry.data.shard)
-      : await writeShard(entry.data.out, await explainShard(ctx.job, entry.data.shard));
+      : ctx.kind === 'examples'
+        ? await writeExamplesShard(entry.data.out, await examplesShard(ctx.job, ctx.spec, entry.data.shard))
+        : await writeShard(entry.data.out, await explainShard(ctx.job, entry.data.shard));
     log(`shard ${entry.data.shard.index} (${receipt.rows} rows) written`);
     return receipt;
   }, {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { checkEvaluationJobSpec, isEvaluationJob, type EvaluationJobSpec } from './evaluation-job.js';
+import { checkExamplesJobSpec, isExamplesJob, type ExamplesJobSpec } from './examples-job.js';
 import { checkJobSpec, claimJobFolder, jobKey, type JobSpec } from './job-spec.js';
 import { missingShards, readReceipts } from './shard-files.js';
 import { shardName, shardPlan, type Shard } from './shard-plan.js';
@@ -35,12 +36,13 @@ export interface Submitted {
 /**
  * Enqueues a job on BullMQ as one entry per unfinished shard (id `<job key>-shard-NNNNN`, so a
  * second submit adds nothing twice), after writing its spec to the shared output folder `out`.
- * Each entry is retried with exponential backoff, then kept as failed with its error. Explain jobs
- * and evaluation jobs (`lumen evaluate --redis`) go the same way; workers tell them apart by the spec.
+ * Each entry is retried with exponential backoff, then kept as failed with its error. Explain jobs,
+ * evaluation jobs (`lumen evaluate --redis`) and examples jobs (`lumen examples --queries … --redis`) go the same way; workers tell them apart by the spec.
  */
-export async function submitJob(redis: string, out: string, spec: JobSpec | EvaluationJobSpec, options: SubmitOptions = {}): Promise<Submitted> {
+export async function submitJob(redis: string, out: string, spec: JobSpec | EvaluationJobSpec | ExamplesJobSpec, options: SubmitOptions = {}): Promise<Submitted> {
   const dir = path.resolve(out);
   if (isEvaluationJob(spec)) await claimJobFolder(dir, spec, checkEvaluationJobSpec);
+  else if (isExamplesJob(spec)) await claimJobFolder(dir, spec, checkExamplesJobSpec);
   else await claimJobFolder(dir, spec, checkJobSpec);
   const key = jobKey(spec);
   const all = shardPlan(spec.size, spec.shardSize);

@@ -12,7 +12,7 @@ import { loadLayersModel } from './model-io.js';
 import { loadOnnx, type OnnxModel } from './onnx/load-onnx.js';
 import type { Vocabulary } from '../text/vocabulary.js';
 
-export const BUNDLED_MODELS = ['mnist', 'penguins', 'groundtruth', 'spam', 'spam-transformer', 'concepts'] as const;
+export const BUNDLED_MODELS = ['mnist', 'penguins', 'groundtruth', 'spam', 'spam-transformer', 'spam-decoder', 'concepts'] as const;
 export type BundledName = (typeof BUNDLED_MODELS)[number];
 
 /** `meta.json` beside a bundled model's weights. */
@@ -29,6 +29,11 @@ export interface BundledMeta {
   readonly embeddingLayer?: string;
   /** ONNX models: the logits PyTorch gave for the first held-out rows (a check of the import). */
   readonly referenceLogits?: number[][];
+  /** `'generation'` for a causal language model (`bundled:spam-decoder`: next-word logits at every position, `outputShape` [T, V]). */
+  readonly task?: 'generation';
+  readonly outputShape?: number[];
+  /** A generation model's reference numbers from PyTorch (scripts/train-text-decoder.py; read by its tests). */
+  readonly reference?: Readonly<Record<string, unknown>>;
   /** What the last layer outputs: raw class scores (no softmax). */
   readonly outputs: 'logits';
   readonly classNames: string[];
@@ -49,6 +54,8 @@ export interface BundledMeta {
     readonly backend: string;
     readonly batchSize?: number;
     readonly learningRate?: number;
+    /** Generation models: mean next-word cross-entropy on the held-out windows (heldOutAccuracy is next-word accuracy). */
+    readonly heldOutLoss?: number;
   };
 }
 

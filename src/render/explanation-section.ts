@@ -1,9 +1,10 @@
 /**
  * One report section for any Explanation, dispatched on its `kind` (DESIGN.md: a new method needs a
  * new renderer only when it brings a new kind). Rules, trees, curves, examples, images and
- * fairness use their own renderers; concepts and similarity are tables; attacks on images a grid of
- * the perturbed inputs labelled with the predictions before -> after, other attacks a table
- * (counterfactuals: a table of their changes before → after).
+ * fairness use their own renderers; TCAV concepts are bars with error bars and significance marks
+ * over their table (other concept scores a table), similarity matrices (CKA, CCA, SVCCA) a heatmap
+ * over their table; attacks on images a grid of the perturbed inputs labelled with the predictions
+ * before -> after, other attacks a table (counterfactuals: a table of their changes before → after).
  */
 import type { AttackExplanation, Explanation, ImageRecord } from '../core/explanation.js';
 import { curveSection, rulesSection, treeSection } from './explanation-sections.js';
@@ -14,6 +15,7 @@ import { fairnessSection } from './fairness-table.js';
 import { imageRecordRgba, imagesSection } from './images-grid.js';
 import { pngDataUri } from './png.js';
 import type { RulesTextOptions } from './rules-text.js';
+import { similaritySvg, tcavSvg } from './tcav-figure.js';
 
 /** Options of explanationSection: a title, feature scales for rules and trees, and a rug for curves. */
 export interface ExplanationSectionOptions extends RulesTextOptions {
@@ -70,18 +72,32 @@ export function explanationSection(e: Explanation, options: ExplanationSectionOp
     case 'curve':
       return curveSection(e, options);
     case 'attribution':
+      // One value per named feature (a dataset-level attribution, e.g. Shapley values of a disparity): a table.
+      if (e.shape.length === 1 && e.featureNames) {
+        const names = e.featureNames;
+        const order = e.values.map((v, i) => i).sort((a, b) => Math.abs(e.values[b]) - Math.abs(e.values[a]));
+        return { title, table: { columns: ['feature', 'value'], rows: order.map((i) => [names[i], e.values[i]]) } };
+      }
       return { title, table: { columns: ['shape', 'targets', 'max |value|'], rows: [[e.shape.join('×'), e.target ? e.target.join(', ') : 'function', e.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0)]] } };
     case 'examples':
       return examplesSection(e, { title });
     case 'concepts':
       return {
         title,
+        // TCAV's explanation carries the runs' spread (meta.std): its scores are shown as bars too.
+        ...(e.method === 'tcav' && Array.isArray(e.meta?.std)
+          ? { figures: [{ svg: tcavSvg(e), caption: `TCAV scores (mean ± 1 std over ${String(e.meta?.runs ?? '')} runs); dashed: random-vs-random mean; * p < 0.05, ** p < 0.01, *** p < 0.001 (${String(e.meta?.correction ?? 'none')} correction)` }] }
+          : {}),
         table: { columns: ['concept', 'class', 'layer', 'score', 'p-value'], rows: e.scores.map((s) => [s.concept, s.class === undefined ? '–' : String(s.class), s.layer ?? '–', s.score, s.pValue ?? null]) },
       };
     case 'images':
       return imagesSection(e, { title });
     case 'similarity':
-      return { title, table: { columns: ['', ...e.columns], rows: e.rows.map((r, i) => [r, ...e.values[i]]) } };
+      return {
+        title,
+        ...(e.rows.length && e.columns.length ? { figures: [{ svg: similaritySvg(e), caption: `${e.method}: layer × layer similarity (viridis, 0 … 1)` }] } : {}),
+        table: { columns: ['', ...e.columns], rows: e.rows.map((r, i) => [r, ...e.values[i]]) },
+      };
     case 'attack': {
       if (e.meta?.changes !== undefined) return counterfactualSection(e, title, options);
       const images = attackImages(e);

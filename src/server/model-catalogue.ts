@@ -18,6 +18,8 @@ export interface CatalogueEntry {
 /** The models a server offers, loaded lazily and kept; `dispose` releases them all. */
 export interface ModelCatalogue {
   readonly entries: readonly CatalogueEntry[];
+  /** The `--data` file, when one was given (otherwise the bundled models' own held-out rows). */
+  readonly data?: string;
   /** The loaded model `id` names (a LumenError('model') for an id not in `entries`). */
   get(id: string): Promise<LoadedModel>;
   /** The rows `--data` names, read for model `id` (or the bundled model's own held-out rows). */
@@ -45,6 +47,7 @@ export function modelCatalogue(extra?: string, dataFile?: string): ModelCatalogu
   };
   return {
     entries,
+    ...(dataFile !== undefined ? { data: dataFile } : {}),
     get,
     dataset(id: string): Promise<Dataset> {
       let p = datasets.get(id);

@@ -4,13 +4,15 @@
  * once in `?token=`, which sets the cookie and redirects to strip it; otherwise 403. Static files
  * come from the web root (static-files.ts), /api/… from api.ts; every answer carries the security
  * headers of security.ts. Only GET and HEAD reach static files; POST only the API.
+ * `/lumen-serve.json` tells the app it runs under a server (its models, its `--data`), so it
+ * offers dataset-scale work in this process; the static build carries `{"server": false}` there.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { LumenError } from '../core/errors.js';
 import { newToken, tokenCookie, tokenState, withoutToken } from './access-token.js';
-import { handleApi, sendTooLarge } from './api.js';
+import { handleApi, sendJson, sendTooLarge } from './api.js';
 import { JobTable } from './explain-job.js';
 import type { ModelCatalogue } from './model-catalogue.js';
 import { declaredTooLarge } from './request-body.js';
@@ -85,6 +87,8 @@ function handler(o: Required<Omit<ServeOptions, 'port'>>, port: () => number, jo
     req.resume();
     if (method !== 'GET' && method !== 'HEAD') return plain(res, 405, `405: ${method} is not allowed here\n`, { allow: 'GET, HEAD' });
     const rawPath = raw.split('?')[0].split('#')[0];
+    // The app asks whether a server stands behind it (the static build answers {"server": false}).
+    if (rawPath === '/lumen-serve.json') return sendJson(res, 200, { server: true, models: o.catalogue.entries.map((e) => e.id), data: o.catalogue.data ?? null });
     if (!hasApp()) {
       if (rawPath === '/' || rawPath === '/index.html') {
         const page = missingWebPage(o.webRoot);

@@ -128,3 +128,24 @@ test('lumen fairness --convention aif360 signs unprivileged − privileged; seed
   assert.equal(three.status, 2);
   assert.match(three.stderr, /3 classes: give positiveClass/);
 });
+
+test('lumen fairness --postprocess --explain-disparity --attribution-difference prints and writes every record', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lumen-fairness-extra-'));
+  const out = path.join(dir, 'all.json');
+  const r = cli(['fairness', '--model', 'bundled:penguins', '--sensitive', 'Sex', '--positive', 'Chinstrap', '--postprocess', 'equal-opportunity', '--explain-disparity', 'demographic parity difference', '--attribution-difference', 'input-x-gradient', '--seed', '1', '--json', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; method: string; meta?: Record<string, unknown>; values?: number[] });
+  assert.deepEqual(lines.map((l) => [l.kind, l.method]), [['fairness', 'group-fairness'], ['curve', 'threshold-optimizer'], ['attribution', 'disparity-shapley'], ['fairness', 'attribution-difference']]);
+  const shap = lines[2];
+  const sum = (shap.values ?? []).reduce((a, b) => a + b, 0);
+  const dp = (lines[0] as unknown as FairnessRecord).disparities.find((d) => d.metric === 'demographic parity difference')!.value as number;
+  assert.ok(Math.abs(sum - dp) < 1e-6, `the Shapley values add up to the table's demographic parity difference: ${sum} vs ${dp}`);
+  assert.equal((JSON.parse(readFileSync(out, 'utf8')) as unknown[]).length, 4);
+  const text = cli(['fairness', '--model', 'bundled:penguins', '--sensitive', 'Sex', '--positive', 'Chinstrap', '--postprocess', 'equalised-odds']);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /Threshold post-processing \(Hardt et al\. 2016\), equalised-odds/);
+  assert.match(text.stdout, /FEMALE: .*\[score ≥/);
+  const bad = cli(['fairness', '--model', 'bundled:penguins', '--sensitive', 'Sex', '--positive', 'Chinstrap', '--postprocess', 'parity']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--postprocess must be one of/);
+});

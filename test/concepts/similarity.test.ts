@@ -38,6 +38,19 @@ test('linear CKA is 1 under rotation, isotropic scaling and translation, and sym
   assert.ok(Math.abs(m[0][0] - 1) < 1e-12 && Math.abs(m[0][2] - 1) < 1e-12);
 });
 
+test('linearCkaMatrix (one centred Gram matrix per layer) gives each pair\'s linearCka, narrow and wide layers alike', () => {
+  // 30 rows: layers of 3 and 12 units take the feature-space form in linearCka, 50 and 200 the Gram form.
+  const base = gaussian(30, 3, 5);
+  const mixed = times(base, Array.from({ length: 36 }, (_, k) => Math.sin(k + 1)), 12);
+  const layers = [base, { ...mixed, data: mixed.data.map(Math.tanh) }, gaussian(30, 50, 6), gaussian(30, 200, 7)];
+  const m = linearCkaMatrix(layers);
+  for (let i = 0; i < layers.length; i++) for (let j = 0; j < layers.length; j++) {
+    assert.ok(Math.abs(m[i][j] - linearCka(layers[i], layers[j])) < 1e-12, `(${i}, ${j}): ${m[i][j]} vs ${linearCka(layers[i], layers[j])}`);
+  }
+  assert.ok(m[0][1] > 0.3 && m[0][2] < m[0][1], `a function of the first layer is closer to it than noise: ${m[0][1]}, ${m[0][2]}`);
+  assert.throws(() => linearCkaMatrix([base, gaussian(29, 3, 8)]), LumenError);
+});
+
 test('linear CKA equals the HSIC form tr(KHLH) / sqrt(tr(KHKH) tr(LHLH)) with K = XXᵀ, L = YYᵀ', () => {
   const x = gaussian(12, 3, 3);
   const y = gaussian(12, 5, 4);

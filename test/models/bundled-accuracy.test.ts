@@ -77,5 +77,5 @@ test('the bundled concept-shapes CNN reproduces its recorded accuracy on its 1,0
 });
 
 test('an unknown bundled model name is a LumenError', async () => {
-  await assert.rejects(loadBundledModel('cifar'), /bundled model must be one of mnist, penguins, groundtruth, spam, spam-transformer, concepts; found 'cifar'/);
+  await assert.rejects(loadBundledModel('cifar'), /bundled model must be one of mnist, penguins, groundtruth, spam, spam-transformer, spam-decoder, concepts; found 'cifar'/);
 });

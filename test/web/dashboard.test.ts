@@ -6,18 +6,19 @@
  * Screenshots of the main views go to dist/test-artifacts/web/.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Page } from 'playwright-core';
 import { integratedGradients } from '../../src/attribution/gradient/integrated-gradients.js';
 import { saliency } from '../../src/attribution/gradient/saliency.js';
 import { useBackend } from '../../src/engine/backend.js';
+import { loadMnist, mnistSplit } from '../../src/data/mnist.js';
 import { loadBundledModel } from '../../src/models/bundled.js';
 import { fromLayersModel } from '../../src/models/from-layers-model.js';
 import { loadOnnx } from '../../src/models/onnx/load-onnx.js';
 import { relativeError, repoPath, testNeedingPackage } from '../helpers.js';
+import { ensureBuilt } from './built-app.js';
 import * as K from './kind-fixtures.js';
 import { serveFolder } from './static-server.js';
 
@@ -28,23 +29,6 @@ const ARTIFACTS = repoPath('dist', 'test-artifacts', 'web');
 
 interface Sample { model: string; shape: number[]; labels: string[]; data: number[] }
 interface PageRun { explanation: { method: string; shape: number[]; values: number[]; target: number[] | null }; predictions: number[] }
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds dist/web when it is missing or older than web/ (npm test builds it first; this covers a lone run). */
-function ensureBuilt(): void {
-  const index = repoPath('dist', 'web', 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(repoPath('web'))) return;
-  const r = spawnSync(process.execPath, [repoPath('node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', repoPath('web', 'vite.config.ts'), '--logLevel', 'error'], { cwd: repoPath(), encoding: 'utf8' });
-  assert.equal(r.status, 0, `vite build failed: ${r.stderr}${r.stdout}`);
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -184,6 +168,7 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
 
     // Each kind's view, from files as the CLI writes them.
     await loadJson(page, 'tabular', K.TABULAR);
+    await page.waitForSelector('.shown[data-source="tabular.json"] .plot svg');
     const tab = page.locator('.view.tabular');
     assert.deepEqual(await tab.locator('svg [aria-label="y-axis tick label"] text, svg g[aria-label="y-axis tick label"] text').allTextContents(), ['Flipper Length (mm)', 'Island=Biscoe', 'Beak Length (mm)']);
     await shot(page, 'tabular-bar');
@@ -191,6 +176,13 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
       await tab.locator(`button[data-chart=${chart}]`).click();
       await page.waitForSelector(`.plot[data-figure="tabular-${chart}"] svg`);
     }
+    // SHAP's force plot of example 0 (base 1, +0.5 +2.25 -0.75): red for, blue against, meeting at f(x) = 3.
+    await tab.locator('button[data-chart=force]').click();
+    const force = tab.locator('.plot[data-figure="tabular-force"]');
+    assert.match(await force.textContent() ?? '', /base value 1[\s\S]*f\(x\) = 3/);
+    assert.deepEqual(await force.locator('svg g[aria-label=bar] rect title').allTextContents(), ['Flipper Length (mm): +2.25', 'Beak Length (mm): +0.5', 'Island=Biscoe: -0.75']);
+    assert.deepEqual(await force.locator('svg g[aria-label=bar] rect').evaluateAll((rs) => rs.map((r) => r.getAttribute('fill'))), ['#ff0d57', '#ff0d57', '#1e88e5']);
+    await shot(page, 'tabular-force');
     await tab.locator('button[data-chart=waterfall]').click();
     await page.waitForSelector('.plot[data-figure="tabular-waterfall"] svg');
     const waterfall = await tab.locator('.plot[data-figure="tabular-waterfall"]').textContent() ?? '';
@@ -212,6 +204,7 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     assert.deepEqual(await page.locator('.view.tree .test').allTextContents(), ['Flipper Length (mm) ≤ 206.5', 'Beak Length (mm) ≤ 43.25']);
 
     await loadJson(page, 'curve', K.CURVE);
+    await page.waitForSelector('.view.curve svg');
     assert.match(await page.locator('.view.curve [data-curves]').textContent() ?? '', /3 curve\(s\): PD Gentoo and 2 ICE curves/);
     assert.equal(await page.locator('.view.curve svg path[aria-label], .view.curve svg g[aria-label=line] path').count() >= 3, true);
     await shot(page, 'curve');
@@ -219,6 +212,20 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     await loadJson(page, 'examples', K.EXAMPLES);
     assert.deepEqual(await page.locator('.view.examples figure').evaluateAll((fs) => fs.map((f) => f.getAttribute('data-index'))), ['412', '97', '1503']);
     assert.equal(await page.locator('.view.examples figure.opponent figcaption').textContent(), 'opponent · score -1.75');
+    // With the rows of bundled:mnist (what `lumen examples --data bundled:mnist` indexes): each row's digit and label, as Node reads them.
+    await page.selectOption('select[name=rows]', 'bundled:mnist');
+    await page.waitForSelector('.view.examples[data-rows="bundled:mnist"] canvas');
+    const digitsData = loadMnist();
+    const held = Array.from(mnistSplit(digitsData).heldOut);
+    const thumbs = page.locator('.view.examples canvas');
+    assert.deepEqual(await thumbs.evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label'))), [412, 97, 1503].map((i) => `row ${i} of bundled:mnist: ${digitsData.labels[held[i]!]}`));
+    const pixels = await thumbs.evaluateAll((cs) => cs.map((c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, k) => k % 4 === 0))));
+    [412, 97, 1503].forEach((i, j) => assert.deepEqual(pixels[j], Array.from(digitsData.images.subarray(held[i]! * 784, (held[i]! + 1) * 784), (v) => Math.round(255 * v)), `row ${i}: the thumbnail is that digit`));
+    await shot(page, 'examples-gallery');
+    await page.selectOption('select[name=rows]', 'bundled:penguins');
+    await page.waitForSelector('.view.examples[data-rows="bundled:penguins"]');
+    assert.match(await page.locator('.view.examples [data-warning=rows]').textContent() ?? '', /^3 row\(s\) lie beyond the 67 rows of bundled:penguins/);
+    await page.selectOption('select[name=rows]', '');
 
     await loadJson(page, 'concepts', K.CONCEPTS);
     assert.match(await page.locator('.view.concepts svg').textContent() ?? '', /dots → dotted @ conv3[\s\S]*0\.91 \(p 0\.001\)/);
@@ -228,6 +235,7 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     assert.deepEqual(await page.locator('.view.images figcaption').allTextContents(), ['conv1 channel 0', 'conv1 channel 1']);
 
     await loadJson(page, 'similarity', K.SIMILARITY);
+    await page.waitForSelector('.view.similarity svg g[aria-label=cell] rect'); // Plot draws after the first render
     assert.equal(await page.locator('.view.similarity svg g[aria-label=cell] rect').count(), 9);
     assert.match(await page.locator('.view.similarity').textContent() ?? '', /0\.71/);
     await shot(page, 'similarity');

@@ -15,6 +15,9 @@ import { shownFromJson, type Shown } from './shown.js';
 import { ExplanationView } from './views/explanation-view.js';
 import { SummaryView } from './views/summary.js';
 import { ExportButtons } from './export.js';
+import { bundledRowNames, loadRowSource, type RowSource } from './dataset-rows.js';
+import { serverInfo, type ServerInfo, type ServerResult } from './server-client.js';
+import { ServerPanel } from './server-panel.js';
 
 const compute = new Compute();
 
@@ -23,7 +26,7 @@ const DEFAULT_METHODS: Record<string, string[]> = { image: ['saliency', 'integra
 /** What a test (or a curious user in the console) can read: the last run's results. */
 declare global {
   // eslint-disable-next-line no-var
-  var lumen: { results: RunResult[]; model?: ModelInfo; backend?: string; ready: boolean };
+  var lumen: { results: RunResult[]; model?: ModelInfo; backend?: string; ready: boolean; server?: ServerResult };
 }
 globalThis.lumen = { results: [], ready: false };
 
@@ -44,6 +47,9 @@ export function App() {
   const [shown, setShown] = useState<Shown[]>([]);
   const [audience, setAudience] = useState<'summary' | 'expert'>('expert');
   const [layout, setLayout] = useState<'nhwc' | 'nchw'>('nhwc');
+  const [rowNames, setRowNames] = useState<string[]>([]);
+  const [rows, setRows] = useState<RowSource>();
+  const [server, setServer] = useState<ServerInfo>({ server: false });
 
   useEffect(() => {
     compute.catalogue().then((c) => {
@@ -54,6 +60,8 @@ export function App() {
       setStatus(`ready — compute runs in this page (tfjs ${c.backend} backend, in a worker); nothing is uploaded`);
     }, (e: Error) => setError(e.message));
     loadSamples().then(setSamples, (e: Error) => setError(e.message));
+    bundledRowNames().then(setRowNames, (e: Error) => setError(e.message));
+    void serverInfo().then(setServer);
   }, []);
 
   const sampleSet = samples.find((s) => s.model === (model?.name === 'mnist.onnx' || model?.name.endsWith('.onnx') ? 'mnist' : model?.name));
@@ -136,6 +144,24 @@ export function App() {
     }
   };
 
+  const onServerResult = async (r: ServerResult, req: { model: string; rows: readonly number[] }): Promise<void> => {
+    // The server's rows of bundled:mnist (no --data) are the held-out digits the build carries: show them beside the maps.
+    globalThis.lumen.server = r;
+    const own = req.model === 'bundled:mnist' && !server.data ? await loadRowSource('bundled:mnist').catch(() => undefined) : undefined;
+    const image = own?.image;
+    const inputs = image ? { data: req.rows.flatMap((i) => Array.from(image(i))), shape: [req.rows.length, 28, 28, 1] } : undefined;
+    setShown([{
+      explanation: r.explanation, source: `lumen serve: ${req.model}`, inputs,
+      rowLabels: req.rows.map((i) => `row ${i}`), predictions: r.targetNames ? [...r.targetNames] : undefined, ms: r.ms,
+    }]);
+  };
+
+  const onRows = (name: string): void => {
+    setError('');
+    if (!name) setRows(undefined);
+    else loadRowSource(name).then(setRows, (e: Error) => setError(e.message));
+  };
+
   return (
     <div class="app">
       <header>
@@ -187,8 +213,13 @@ export function App() {
               {progress && <progress max={progress.total} value={progress.done} title={`${progress.method}: ${progress.done} of ${progress.total}`} />}
             </>
           )}
+          {server.server && catalogue.length > 0 && <ServerPanel info={server} catalogue={catalogue} onResult={(r, req) => void onServerResult(r, req)} onStatus={setStatus} onError={setError} />}
           <h2>Or: CLI output</h2>
           <label>explanation .json files <input type="file" multiple accept=".json" name="json" onChange={onJson} /></label>
+          <label title="lumen examples --data bundled:… names dataset rows; show them in its galleries">example rows from <select name="rows" value={rows?.name ?? ''} onChange={(e) => onRows((e.target as HTMLSelectElement).value)}>
+            <option value="">— (row numbers only)</option>
+            {rowNames.map((n) => <option value={n}>{n}</option>)}
+          </select></label>
         </aside>
         <section class="results">
           {shown.length > 0 && (
@@ -199,7 +230,7 @@ export function App() {
             </div>
           )}
           <div id="views">
-            {audience === 'summary' ? <SummaryView shown={shown} /> : <ExplanationView shown={shown} compare={(a, b) => compute.compare(a, b)} />}
+            {audience === 'summary' ? <SummaryView shown={shown} /> : <ExplanationView shown={shown} rows={rows} compare={(a, b) => compute.compare(a, b)} />}
           </div>
         </section>
       </main>

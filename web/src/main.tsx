@@ -4,4 +4,7 @@ import { App } from './app.js';
 import './element.js';
 import './styles.css';
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// The static notice in index.html (shown when the script cannot run, e.g. from file://) goes first.
+root.replaceChildren();
+render(<App />, root);

@@ -4,7 +4,7 @@ import { HIDDEN_OPTIONS } from './option-values.js';
 
 export type Fields = Record<string, string | boolean>;
 
-export function OptionForm(props: { method: CatalogueEntry; fields: Fields; layers?: readonly string[]; onChange: (fields: Fields) => void }) {
+export function OptionForm(props: { method: CatalogueEntry; fields: Fields; layers?: readonly string[]; onChange: (fields: Fields) => void; idPrefix?: string }) {
   const { method, fields } = props;
   const set = (name: string, value: string | boolean): void => props.onChange({ ...fields, [name]: value });
   const specs = method.options.filter((o) => !HIDDEN_OPTIONS.has(o.name));
@@ -20,7 +20,7 @@ export function OptionForm(props: { method: CatalogueEntry; fields: Fields; laye
         </label>
       )}
       {specs.map((o) => {
-        const id = `${method.id}-${o.name}`;
+        const id = `${props.idPrefix ?? ''}${method.id}-${o.name}`;
         const value = fields[o.name];
         if (o.type === 'boolean') {
           return <label title={o.doc}><input id={id} name={o.name} type="checkbox" checked={value === undefined ? o.default === true : value === true} onChange={(e) => set(o.name, (e.target as HTMLInputElement).checked)} /> {o.name}</label>;

@@ -3,6 +3,7 @@ import { OrtEmitter } from './emitter.js';
 import type { OrtGraph, OrtNode, OrtTensor } from './ort-graph.js';
 import type { BackwardContext, BackwardRule } from './rules/rule-types.js';
 import { BACKWARD_RULES } from './rules/index.js';
+import { foldAffineIntoConv } from './fold-affine.js';
 
 /** The ops a forward graph uses on the path from `wrt` to `output` that have no backward rule. */
 export function opsWithoutRule(graph: OrtGraph, wrt: string, output: string, rules: Readonly<Record<string, BackwardRule>> = BACKWARD_RULES): string[] {
@@ -87,8 +88,6 @@ export interface PartRules {
 export function backwardGraph(forward: OrtGraph, wrt: string, shapes: ReadonlyMap<string, readonly number[]>, rules: Readonly<Record<string, BackwardRule>> = BACKWARD_RULES, parts?: PartRules): OrtGraph {
   const output = forward.outputs[0].name;
   // MaxPool's gradient scatters through the argmax: the forward node also returns its indices.
-  const nodes = pruneGraph(forward.nodes, [output]).map((n) => (n.op === 'MaxPool' && n.outputs.length === 1 ? { ...n, outputs: [n.outputs[0], `${n.outputs[0]}/indices`] } : n));
-  const active = activeValues(nodes, wrt, output);
   const out = new OrtEmitter(forward.opset, 'grad/');
   // Exporters (PyTorch's among them) put slice bounds, indices and scales in Constant nodes.
   const constantNodes = new Map<string, OrtTensor>();
@@ -96,11 +95,24 @@ export function backwardGraph(forward: OrtGraph, wrt: string, shapes: ReadonlyMa
     const t = n.op === 'Constant' ? n.attrs?.value : undefined;
     if (t && 't' in t) constantNodes.set(n.outputs[0], t.t);
   }
+  const constant = (v: string): OrtTensor | undefined => forward.initializers.get(v) ?? out.initializers.get(v) ?? constantNodes.get(v);
+  let nodes = pruneGraph(forward.nodes, [output]).map((n) => (n.op === 'MaxPool' && n.outputs.length === 1 ? { ...n, outputs: [n.outputs[0], `${n.outputs[0]}/indices`] } : n));
+  // The plain gradient (and guided backprop, deconvnet) see batch norms inside their Convs' kernels; layer-part rules see the layers as they are.
+  if (!parts) nodes = foldAffineIntoConv(nodes, constant, (v) => shapes.get(v), new Set([wrt, output]), out);
+  const active = activeValues(nodes, wrt, output);
   /** Values copied from forward values (clones, the reference pass): their shapes are the originals'. */
   const copies = new Map<string, string>();
-  const constant = (v: string): OrtTensor | undefined => forward.initializers.get(v) ?? out.initializers.get(v) ?? constantNodes.get(v);
+  const producers = new Map<string, OrtNode>();
+  const readers = new Map<string, number>([[output, 1]]);
+  for (const n of nodes) {
+    for (const o of n.outputs) producers.set(o, n);
+    for (const i of n.inputs) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
+  }
   const ctx: BackwardContext = {
     out,
+    producer: (v) => producers.get(v),
+    consumers: (v) => readers.get(v) ?? 0,
+    handled: new Map(),
     shape(v) {
       const o = copies.get(v) ?? v;
       const s = shapes.get(o) ?? (forward.initializers.get(o) ?? out.initializers.get(o))?.dims;

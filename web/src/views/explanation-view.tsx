@@ -4,6 +4,7 @@
  * attributions get SHAP-style plots and highlighted tokens.
  */
 import type { AttributionExplanation } from '../../../src/core/explanation.js';
+import type { RowSource } from '../dataset-rows.js';
 import type { Shown } from '../shown.js';
 import { AttributionGrid } from './attribution-grid.js';
 import { TabularView } from './tabular.js';
@@ -18,7 +19,7 @@ export function attributionLayout(s: Shown): 'image' | 'tabular' | 'text' {
   return e.shape.length >= 3 ? 'image' : 'tabular';
 }
 
-function single(s: Shown, key: number) {
+function single(s: Shown, key: number, rows?: RowSource) {
   const e = s.explanation;
   switch (e.kind) {
     case 'evaluation': return <EvaluationView key={key} e={e} />;
@@ -31,7 +32,7 @@ function single(s: Shown, key: number) {
     case 'rules': return <RulesView key={key} e={e} />;
     case 'tree': return <TreeView key={key} e={e} />;
     case 'curve': return <CurveView key={key} e={e} />;
-    case 'examples': return <ExamplesView key={key} e={e} />;
+    case 'examples': return <ExamplesView key={key} e={e} rows={rows} />;
     case 'concepts': return <ConceptsView key={key} e={e} />;
     case 'images': return <ImagesView key={key} e={e} />;
     case 'similarity': return <SimilarityView key={key} e={e} />;
@@ -44,7 +45,7 @@ function defaultLabels(e: AttributionExplanation): string[] {
   return Array.from({ length: e.shape[0] ?? 0 }, (_, i) => `example ${i}${e.target ? ` (target ${e.target[i]})` : ''}`);
 }
 
-export function ExplanationView(props: { shown: readonly Shown[]; compare?: (a: readonly number[], b: readonly number[]) => Promise<{ spearman: number; topK: number }> }) {
+export function ExplanationView(props: { shown: readonly Shown[]; rows?: RowSource; compare?: (a: readonly number[], b: readonly number[]) => Promise<{ spearman: number; topK: number }> }) {
   const images = props.shown.filter((s) => s.explanation.kind === 'attribution' && attributionLayout(s) === 'image' && s.source === 'this page');
   const rest = props.shown.filter((s) => !images.includes(s));
   const first = images[0];
@@ -59,7 +60,7 @@ export function ExplanationView(props: { shown: readonly Shown[]; compare?: (a: 
       {rest.map((s, i) => (
         <div class="shown" data-source={s.source}>
           <h3 class="view-title">{s.explanation.method} <span class="muted">({s.explanation.kind}, {s.source})</span></h3>
-          {single(s, i)}
+          {single(s, i, props.rows)}
         </div>
       ))}
     </>

@@ -11,6 +11,7 @@ import type {
 } from '../../../src/core/explanation.js';
 import { heatmap } from '../../../src/render/heatmap.js';
 import { RgbaCanvas } from '../canvas.js';
+import type { RowSource } from '../dataset-rows.js';
 import { fmt } from '../format.js';
 import { PlotFigure } from '../plot.js';
 
@@ -82,14 +83,18 @@ export function CurveView(props: { e: CurveExplanation }) {
   );
 }
 
-export function ExamplesView(props: { e: ExamplesExplanation }) {
+/** A gallery: the rows an examples explanation names, grouped by query; with `rows`, each row's thumbnail (images) or fields (tables) and label. */
+export function ExamplesView(props: { e: ExamplesExplanation; rows?: RowSource }) {
+  const { rows } = props;
   const byQuery = new Map<string, typeof props.e.examples[number][]>();
   for (const x of props.e.examples) {
     const key = x.query === undefined ? 'dataset' : `query ${x.query}`;
     byQuery.set(key, [...(byQuery.get(key) ?? []), x]);
   }
+  const beyond = rows ? props.e.examples.filter((x) => x.index >= rows.count).length : 0;
   return (
-    <section class="view examples" data-kind="examples">
+    <section class="view examples" data-kind="examples" data-rows={rows?.name ?? ''}>
+      {rows && beyond > 0 && <p class="error" data-warning="rows">{beyond} row(s) lie beyond the {rows.count} rows of {rows.name}: this gallery was not made on it</p>}
       {[...byQuery].map(([q, xs]) => (
         <div class="gallery-row">
           <h4>{q}</h4>
@@ -97,6 +102,7 @@ export function ExamplesView(props: { e: ExamplesExplanation }) {
             {xs.map((x) => (
               <figure class={`example ${x.role ?? ''}`} data-index={x.index}>
                 <div class="example-index">row {x.index}</div>
+                {rows && x.index < rows.count && <ExampleRow rows={rows} index={x.index} />}
                 <figcaption>{x.role ?? 'example'} · score {fmt(x.score)}</figcaption>
               </figure>
             ))}
@@ -104,6 +110,27 @@ export function ExamplesView(props: { e: ExamplesExplanation }) {
         </div>
       ))}
     </section>
+  );
+}
+
+function ExampleRow(props: { rows: RowSource; index: number }) {
+  const { rows, index } = props;
+  const label = rows.label(index);
+  if (rows.image) {
+    const [h = 1, w = 1, c = 1] = rows.shape;
+    return (
+      <>
+        <RgbaCanvas image={rgbaOf(rows.image(index), h, w, c)} size={112} label={`row ${index} of ${rows.name}: ${label}`} />
+        <div class="example-label">label {label}</div>
+      </>
+    );
+  }
+  const fields = rows.fields?.(index) ?? [];
+  return (
+    <>
+      <div class="example-label">label {label}</div>
+      <dl class="example-fields">{fields.map((f, j) => <><dt>{rows.columns?.[j] ?? `column ${j}`}</dt><dd>{f}</dd></>)}</dl>
+    </>
   );
 }
 
@@ -136,7 +163,7 @@ export function ImagesView(props: { e: ImagesExplanation }) {
   );
 }
 
-function rgbaOf(data: readonly number[], h: number, w: number, c: number) {
+function rgbaOf(data: ArrayLike<number>, h: number, w: number, c: number) {
   const out = new Uint8ClampedArray(h * w * 4);
   for (let p = 0; p < h * w; p++) {
     for (let k = 0; k < 3; k++) out[p * 4 + k] = Math.round(255 * Math.min(1, Math.max(0, data[p * c + Math.min(k, c - 1)]!)));

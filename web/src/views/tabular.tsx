@@ -1,7 +1,7 @@
 /**
  * Tabular attributions `[N, F]` as SHAP's plots, drawn with Observable Plot: bar (one example's
  * features by |attribution|), waterfall (from the base value to the output, feature by feature),
- * force (positive evidence pushing right, negative left, from the base value) and beeswarm (every
+ * force (SHAP's: evidence for stacked left of f(x), against to its right; force-plot.ts) and beeswarm (every
  * example, a dot per feature, coloured by the feature's value).
  */
 import * as Plot from '@observablehq/plot';
@@ -9,6 +9,7 @@ import { useState } from 'preact/hooks';
 import type { AttributionExplanation } from '../../../src/core/explanation.js';
 import { fmt } from '../format.js';
 import { PlotFigure } from '../plot.js';
+import { forcePlot } from './force-plot.js';
 import type { Shown } from '../shown.js';
 
 type Chart = 'bar' | 'waterfall' | 'force' | 'beeswarm';
@@ -48,25 +49,14 @@ export function TabularView(props: { shown: Shown }) {
         marks: [Plot.barX(mine, { x: 'value', y: 'feature', fill: (r: Row) => r.value > 0 }), Plot.text(mine, { x: 'value', y: 'feature', text: (r: Row) => fmt(r.value, 3), dx: 4, textAnchor: 'start' }), Plot.ruleX([0])],
       });
     }
-    if (chart === 'waterfall' || chart === 'force') {
+    if (chart === 'force') return forcePlot(mine, base);
+    if (chart === 'waterfall') {
       let at = base;
       const steps = mine.map((r) => { const s = { ...r, x1: at, x2: at + r.value }; at += r.value; return s; });
-      if (chart === 'waterfall') {
-        return Plot.plot({
-          marginLeft: 150, width: 640, height: 28 * steps.length + 60, x: { label: `output (base ${fmt(base)} → ${fmt(at)})`, grid: true }, y: { label: null, domain: steps.map((r) => r.feature) },
-          color: { type: 'categorical', domain: [false, true], range: ['#2166ac', '#b2182b'] },
-          marks: [Plot.barX(steps, { x1: 'x1', x2: 'x2', y: 'feature', fill: (r: Row) => r.value > 0 }), Plot.text(steps, { x: 'x2', y: 'feature', text: (r: Row) => `${r.value > 0 ? '+' : ''}${fmt(r.value, 3)}`, dx: 4, textAnchor: 'start' }), Plot.ruleX([base], { stroke: '#888' }), Plot.ruleX([at], { stroke: '#222' })],
-        });
-      }
-      const pos = steps.filter((r) => r.value > 0);
-      const neg = steps.filter((r) => r.value <= 0);
-      let p = base; const push = pos.map((r) => { const s = { ...r, x1: p, x2: p + r.value }; p += r.value; return s; });
-      let q = p; const pull = neg.map((r) => { const s = { ...r, x1: q, x2: q + r.value }; q += r.value; return s; });
-      const segs = [...push, ...pull];
       return Plot.plot({
-        width: 720, height: 150, x: { label: `output: base ${fmt(base)} → ${fmt(q)}`, grid: true }, y: { axis: null },
+        marginLeft: 150, width: 640, height: 28 * steps.length + 60, x: { label: `output (base ${fmt(base)} → ${fmt(at)})`, grid: true }, y: { label: null, domain: steps.map((r) => r.feature) },
         color: { type: 'categorical', domain: [false, true], range: ['#2166ac', '#b2182b'] },
-        marks: [Plot.barX(segs, { x1: 'x1', x2: 'x2', y: () => 'force', fill: (r: Row) => r.value > 0, stroke: 'white', inset: 0 }), Plot.text(segs.filter((r) => Math.abs(r.value) > 0.04 * (Math.abs(p - base) + Math.abs(q - p) + 1e-12)), { x: (r: { x1: number; x2: number }) => (r.x1 + r.x2) / 2, y: () => 'force', text: 'feature', dy: 30, rotate: 0, fontSize: 9 }), Plot.ruleX([q], { stroke: '#222', strokeWidth: 2 })],
+        marks: [Plot.barX(steps, { x1: 'x1', x2: 'x2', y: 'feature', fill: (r: Row) => r.value > 0 }), Plot.text(steps, { x: 'x2', y: 'feature', text: (r: Row) => `${r.value > 0 ? '+' : ''}${fmt(r.value, 3)}`, dx: 4, textAnchor: 'start' }), Plot.ruleX([base], { stroke: '#888' }), Plot.ruleX([at], { stroke: '#222' })],
       });
     }
     return Plot.plot({

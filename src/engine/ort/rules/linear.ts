@@ -1,48 +1,8 @@
 import type { BackwardContext, BackwardRule } from './rule-types.js';
 import type { OrtNode } from '../ort-graph.js';
 import { unbroadcast } from './broadcast.js';
-import { constantValues, floatAttr, intAttr, intsAttr, stringAttr, unsupported } from './attributes.js';
-
-/** Explicit begin/end pads of a conv or pool over `spatial` axes (auto_pad resolved with the shapes). */
-export function explicitPads(node: OrtNode, ctx: BackwardContext, kernel: readonly number[], strides: readonly number[], dilations: readonly number[]): number[] {
-  const n = kernel.length;
-  const autoPad = stringAttr(node, 'auto_pad', 'NOTSET');
-  if (autoPad === 'NOTSET') return [...intsAttr(node, 'pads', new Array<number>(2 * n).fill(0))];
-  if (autoPad === 'VALID') return new Array<number>(2 * n).fill(0);
-  const x = ctx.shape(node.inputs[0]);
-  const pads = new Array<number>(2 * n).fill(0);
-  for (let i = 0; i < n; i++) {
-    const size = x[2 + i];
-    const outSize = Math.ceil(size / strides[i]);
-    const total = Math.max((outSize - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - size, 0);
-    pads[i] = autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
-    pads[n + i] = total - pads[i];
-  }
-  return pads;
-}
-
-/**
- * The adjoint of a strided window op as a ConvTranspose of `dy` with `weights`: the output
- * padding makes its size the forward input's (rows the forward op never read get zero).
- */
-export function transposedWindow(node: OrtNode, ctx: BackwardContext, dy: string, weights: string, kernel: readonly number[], group: number): string {
-  const n = kernel.length;
-  const strides = intsAttr(node, 'strides', new Array<number>(n).fill(1));
-  const dilations = intsAttr(node, 'dilations', new Array<number>(n).fill(1));
-  const pads = explicitPads(node, ctx, kernel, strides, dilations);
-  const x = ctx.shape(node.inputs[0]);
-  const y = ctx.shape(node.outputs[0]);
-  const outputPadding = kernel.map((k, i) => x[2 + i] - (strides[i] * (y[2 + i] - 1) + (k - 1) * dilations[i] + 1 - pads[i] - pads[n + i]));
-  if (outputPadding.some((p) => p < 0)) throw unsupported(node, 'whose windows extend past the padded input (ceil_mode)');
-  return ctx.out.emit('ConvTranspose', [dy, weights], {
-    strides: { ints: strides },
-    dilations: { ints: dilations },
-    pads: { ints: pads },
-    group: { i: group },
-    kernel_shape: { ints: kernel },
-    output_padding: { ints: outputPadding },
-  });
-}
+import { constantValues, floatAttr, intAttr, unsupported } from './attributes.js';
+import { convAdjoint, transposedWindow } from './conv-adjoint.js';
 
 /** Gradients of the linear ops. */
 export const LINEAR_RULES: Readonly<Record<string, BackwardRule>> = {
@@ -50,7 +10,9 @@ export const LINEAR_RULES: Readonly<Record<string, BackwardRule>> = {
     const [, w, b] = node.inputs;
     if (ctx.active(w) || (b && ctx.active(b))) throw unsupported(node, 'with weights computed from the input');
     const kernel = ctx.shape(w).slice(2);
-    return [transposedWindow(node, ctx, dy as string, w, kernel, intAttr(node, 'group', 1)), null, null];
+    const weights = ctx.constant(w);
+    const group = intAttr(node, 'group', 1);
+    return [weights ? convAdjoint(node, ctx, dy as string, weights.values as ArrayLike<number>, w, kernel, group) : transposedWindow(node, ctx, dy as string, w, kernel, group), null, null];
   },
   Gemm: (node, [dy], ctx) => {
     const { out } = ctx;

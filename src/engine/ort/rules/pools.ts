@@ -1,5 +1,5 @@
 import type { BackwardRule } from './rule-types.js';
-import { transposedWindow } from './linear.js';
+import { convAdjoint } from './conv-adjoint.js';
 import { intAttr, intsAttr, unsupported } from './attributes.js';
 
 /** Gradients of pooling and reductions. */
@@ -22,8 +22,8 @@ export const POOL_RULES: Readonly<Record<string, BackwardRule>> = {
     if (intAttr(node, 'ceil_mode', 0) !== 0) throw unsupported(node, 'with ceil_mode');
     const channels = ctx.shape(node.inputs[0])[1];
     const size = kernel.reduce((a, b) => a * b, 1);
-    const weights = ctx.out.floats(new Float32Array(channels * size).fill(1 / size), [channels, 1, ...kernel]);
-    return [transposedWindow(node, ctx, dy as string, weights, kernel, channels)];
+    const values = new Float32Array(channels * size).fill(1 / size);
+    return [convAdjoint(node, ctx, dy as string, values, ctx.out.floats(values, [channels, 1, ...kernel]), kernel, channels)];
   },
   GlobalAveragePool: (node, [dy], ctx) => {
     const x = ctx.shape(node.inputs[0]);

@@ -10,6 +10,15 @@ export interface BackwardContext {
   constant(value: string): OrtTensor | undefined;
   /** Whether a value depends on the input gradients are taken for. */
   active(value: string): boolean;
+  /** The forward node that computes a value (undefined for inputs, constants and emitted values). */
+  producer(value: string): OrtNode | undefined;
+  /** How many forward nodes read a value (a graph output counts as one more). */
+  consumers(value: string): number;
+  /**
+   * Gradients a rule has already multiplied by the derivative of the node that produced a value:
+   * `handled.get(v) === dy` tells v's producer that `dy` needs no mask of its own (rules/activations.ts: ReLU then Clip).
+   */
+  readonly handled: Map<string, string>;
 }
 
 /**
