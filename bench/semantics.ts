@@ -9,7 +9,7 @@
  * Repetitions are interleaved (warm-up of each, then Lumen, PyTorch, Lumen, …) under one load record
  * per workload; a workload whose foreign load exceeds 0.2 core is marked invalid (bench/interleaved.ts).
  * Memory: per workload, the peak of tf.memory().numBytes during one Lumen rep and the tensors left
- * after it; at the end this process's peak RSS and the wasm heap, and PyTorch's peak RSS.
+ * after it, against the default memory budget (512 MB, src/core/batching.ts); at the end this process's peak RSS and the wasm heap, and PyTorch's peak RSS.
  * Prints one JSON object.
  *
  *   npm run build && node dist/bench/semantics.js [--reps 3] [--steps 512] [--channel 3] [--runs 10]
@@ -24,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { tcav } from '../src/concepts/tcav.js';
+import { DEFAULT_MEMORY_BUDGET } from '../src/core/batching.js';
 import { datasetFromArrays, type Dataset } from '../src/core/dataset.js';
 import { loadMnist, mnistSplit, MNIST_PIXELS } from '../src/data/mnist.js';
 import { useBackend } from '../src/engine/backend.js';
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
         ...(server ? { torchMs: median(torchTimes), torchTimes, ratio: median(times) / median(torchTimes) } : {}),
         lumen: lumenOut,
         ...(server ? { torch: torchResult } : {}),
-        memory: { peakTensorBytes, tensorsLeft },
+        memory: { peakTensorBytes, tensorsLeft, budgetBytes: DEFAULT_MEMORY_BUDGET, withinBudget: peakTensorBytes <= DEFAULT_MEMORY_BUDGET },
         load: record,
       });
     }
