@@ -17,6 +17,7 @@ import { loadMnist, mnistSplit } from '../../src/data/mnist.js';
 import { loadBundledModel } from '../../src/models/bundled.js';
 import { fromLayersModel } from '../../src/models/from-layers-model.js';
 import { loadOnnx } from '../../src/models/onnx/load-onnx.js';
+import { encodePng } from '../../src/render/png.js';
 import { relativeError, repoPath, testNeedingPackage } from '../helpers.js';
 import { ensureBuilt } from './built-app.js';
 import * as K from './kind-fixtures.js';
@@ -63,7 +64,7 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    page.on('pageerror', (e) => { errors.push(`page error: ${e.message}`); process.stderr.write(`page error: ${e.stack ?? e.message}\n`); });
     page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
     await page.goto(url);
     await page.waitForFunction(() => globalThis.lumen?.ready === true, undefined, { timeout: 30_000 });
@@ -152,19 +153,39 @@ testNeedingPackage('the dashboard in headless Chromium: IG equals Node\'s, ONNX 
     await shot(page, 'report-card');
     await page.uncheck('input[name=card]');
 
+    // The user's own image as input: a digit written as a PNG, decoded by the browser; saliency equals Node's on the same grey levels.
+    const grey = Uint8Array.from(digits.data.slice(3 * 784, 4 * 784), (v) => Math.round(255 * v));
+    const rgba = new Uint8Array(784 * 4).map((_, k) => (k % 4 === 3 ? 255 : grey[k >> 2]!));
+    await page.setInputFiles('input[name=images]', { name: 'my-digit.png', mimeType: 'image/png', buffer: encodePng({ data: rgba, width: 28, height: 28 }) });
+    await page.waitForSelector('.status:has-text("1 image(s) as inputs of mnist")');
+    assert.deepEqual(await page.locator('input[name=sample]').evaluateAll((xs) => xs.map((x) => (x.parentElement?.textContent ?? '').trim())), ['my-digit.png']);
+    const ownRuns = await runAndWait(page, 1);
+    await useBackend('wasm');
+    const mineLayers = (await loadBundledModel('mnist')).model;
+    const mine = fromLayersModel(mineLayers);
+    const xMine = tf.tensor(Array.from(grey, (g) => (g * 3) / (3 * 255)), [1, 28, 28, 1]);
+    const ownSal = await saliency(mine, xMine, { target: 'predicted' });
+    const ownErr = relativeError(ownRuns[0]!.explanation.values, await ownSal.values.data());
+    assert.ok(ownErr <= 1e-5, `saliency on an uploaded PNG: relative error ${ownErr.toExponential(2)} between the page and Node`);
+    tf.dispose([xMine, ownSal.values]);
+    mineLayers.dispose();
+    assert.equal(await page.locator('.attribution-grid canvas[aria-label="saliency on my-digit.png"]').count(), 1);
+
     // A long run shows progress per batch and stops on cancel (between batches, no error shown).
     await page.check('input[name=method][value=integrated-gradients]');
     await page.uncheck('input[name=method][value=saliency]');
     await page.fill('#integrated-gradients-steps', '4000');
     await page.selectOption('#integrated-gradients-rule', 'riemann-trapezoid');
     await page.click('#run');
-    await page.waitForSelector('progress', { timeout: 30_000 });
+    await page.waitForSelector('progress:not(.running)', { timeout: 30_000 });
     assert.match(await page.locator('progress').getAttribute('title') ?? '', /^integrated-gradients: \d+ of \d+$/);
     await page.click('#cancel');
     await page.waitForSelector('.status:has-text("cancelled")', { timeout: 30_000 });
     assert.equal(await page.locator('[role=alert]').count(), 0);
     await page.fill('#integrated-gradients-steps', '16');
     await page.selectOption('#integrated-gradients-rule', 'gauss-legendre');
+    // Leave the field now: its change event on a later blur re-renders the form and the page's scroll jumps under the pointer.
+    await page.locator('#integrated-gradients-steps').blur();
 
     // Each kind's view, from files as the CLI writes them.
     await loadJson(page, 'tabular', K.TABULAR);

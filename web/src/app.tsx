@@ -18,6 +18,7 @@ import { ExportButtons } from './export.js';
 import { bundledRowNames, loadRowSource, type RowSource } from './dataset-rows.js';
 import { serverInfo, type ServerInfo, type ServerResult } from './server-client.js';
 import { ServerPanel } from './server-panel.js';
+import { imagesAsSamples } from './own-images.js';
 
 const compute = new Compute();
 
@@ -50,6 +51,7 @@ export function App() {
   const [rowNames, setRowNames] = useState<string[]>([]);
   const [rows, setRows] = useState<RowSource>();
   const [server, setServer] = useState<ServerInfo>({ server: false });
+  const [own, setOwn] = useState<SampleSet>();
 
   useEffect(() => {
     compute.catalogue().then((c) => {
@@ -64,7 +66,7 @@ export function App() {
     void serverInfo().then(setServer);
   }, []);
 
-  const sampleSet = samples.find((s) => s.model === (model?.name === 'mnist.onnx' || model?.name.endsWith('.onnx') ? 'mnist' : model?.name));
+  const sampleSet = own ?? samples.find((s) => s.model === (model?.name === 'mnist.onnx' || model?.name.endsWith('.onnx') ? 'mnist' : model?.name));
   const usable = useMemo(() => catalogue.filter((m) => m.scope === 'local' && model && (m.inputKinds.includes('any') || m.inputKinds.includes(model.kind))), [catalogue, model]);
 
   const loadModel = async (source: ModelSource, label: string): Promise<void> => {
@@ -73,6 +75,7 @@ export function App() {
     try {
       const info = await compute.load(source);
       setModel(info);
+      setOwn(undefined);
       globalThis.lumen.model = info;
       setChosen((DEFAULT_METHODS[info.kind] ?? []).filter((id) => catalogue.some((m) => m.id === id)));
       // Token ids have no gradient: gradient methods on a text model attribute to its embedding layer.
@@ -131,6 +134,19 @@ export function App() {
     const files = Array.from((e.target as HTMLInputElement).files ?? []);
     if (files.length) await loadModel({ type: 'tfjs', files }, files.map((f) => f.name).join(', '));
   };
+  const onImages = async (e: Event): Promise<void> => {
+    const files = Array.from((e.target as HTMLInputElement).files ?? []);
+    if (!model || !files.length) return;
+    setError('');
+    try {
+      const set = await imagesAsSamples(files, model.name, model.inputShape);
+      setOwn(set);
+      setPicked(set.labels.map((_, i) => i));
+      setStatus(`${files.length} image(s) as inputs of ${model.name} (${model.inputShape.join('×')}, values in [0, 1])`);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
   const onJson = async (e: Event): Promise<void> => {
     setError('');
     const files = Array.from((e.target as HTMLInputElement).files ?? []);
@@ -181,9 +197,11 @@ export function App() {
           <label>ONNX file <input type="file" accept=".onnx" name="onnx" disabled={!catalogue.length} onChange={onOnnx} /></label>
           <label>its input layout <select value={layout} onChange={(e) => setLayout((e.target as HTMLSelectElement).value as 'nhwc' | 'nchw')}><option value="nhwc">channels last (tfjs)</option><option value="nchw">channels first (PyTorch)</option></select></label>
           <label>tfjs model folder <input type="file" multiple name="tfjs" accept=".json,.bin" disabled={!catalogue.length} onChange={onTfjs} /></label>
+          {model && !sampleSet && model.kind === 'image' && <label>inputs: your images <input type="file" multiple accept="image/*" name="images" onChange={onImages} /></label>}
           {model && sampleSet && (
             <>
               <h2>2 · Inputs</h2>
+              {model.kind === 'image' && <label>your images <input type="file" multiple accept="image/*" name="images" onChange={onImages} /></label>}
               <div class="samples">
                 {sampleSet.labels.map((l, i) => (
                   <label class="sample"><input type="checkbox" name="sample" value={i} checked={picked.includes(i)} onChange={(e) => setPicked((e.target as HTMLInputElement).checked ? [...picked, i].sort((a, b) => a - b) : picked.filter((p) => p !== i))} /> {l}</label>
@@ -210,7 +228,8 @@ export function App() {
                 <button type="button" id="run" disabled={job !== undefined || !chosen.length || !picked.length} onClick={run}>Explain</button>
                 <button type="button" id="cancel" disabled={job === undefined} onClick={() => job !== undefined && compute.cancel(job)}>Cancel</button>
               </div>
-              {progress && <progress max={progress.total} value={progress.done} title={`${progress.method}: ${progress.done} of ${progress.total}`} />}
+              {progress ? <progress max={progress.total} value={progress.done} title={`${progress.method}: ${progress.done} of ${progress.total}`} />
+                : job !== undefined && <progress class="running" title="running (progress comes per batch)" />}
             </>
           )}
           {server.server && catalogue.length > 0 && <ServerPanel info={server} catalogue={catalogue} onResult={(r, req) => void onServerResult(r, req)} onStatus={setStatus} onError={setError} />}

@@ -65,7 +65,8 @@ async function load(source: ModelSource): Promise<ModelInfo> {
   }
   const json = source.files.find((f) => f.name.endsWith('.json') && f.name !== 'meta.json');
   if (!json) throw new Error('a tfjs model folder holds model.json and its weight files; no model.json was chosen');
-  const weights = source.files.filter((f) => f.name.endsWith('.bin'));
+  // Weight shards by any name (`weights.bin`, `group1-shard1of1`): tf.io.browserFiles matches them to the manifest.
+  const weights = source.files.filter((f) => !f.name.endsWith('.json'));
   const layers = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));
   const metaFile = source.files.find((f) => f.name === 'meta.json');
   const meta = metaFile ? (JSON.parse(await metaFile.text()) as Meta) : {};
