@@ -13,7 +13,7 @@ const INTERNAL: readonly string[] = [
   'engine/kernels/', 'engine/gradients/', 'engine/input-gradients-only.ts', 'engine/release-tape.ts', 'engine/vjp.ts',
   // the onnxruntime engine behind withEngine / the adapters' `engine` option
   'engine/ort/rules/', 'engine/ort/backward.ts', 'engine/ort/emitter.ts', 'engine/ort/encode-onnx.ts', 'engine/ort/layers-to-onnx.ts',
-  'engine/ort/onnx-to-ort.ts', 'engine/ort/ort-graph.ts', 'engine/ort/ort-executor.ts', 'engine/ort/node-runtime.ts', 'engine/ort/node-runtime-browser.ts',
+  'engine/ort/onnx-to-ort.ts', 'engine/ort/ort-graph.ts', 'engine/ort/ort-executor.ts', 'engine/ort/node-runtime.ts', 'engine/ort/node-runtime-browser.ts', 'engine/ort/fold-affine.ts',
   // models: the graph IR, the ONNX op tables and decoder behind loadOnnx, the conformance runner
   'models/graph.ts', 'models/graph-model-rules.ts', 'models/rule-engine.ts', 'models/layer-parts.ts', 'models/read-model-bytes.ts', 'models/read-model-bytes-browser.ts',
   'models/onnx/ops/', 'models/onnx/conformance.ts', 'models/onnx/conformance-exclusions.ts', 'models/onnx/decode.ts',
