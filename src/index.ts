@@ -347,6 +347,7 @@ export * from './rules/tree-arrays.js';
 export * from './rules/tree-explanation.js';
 export * from './rules/tree-predict.js';
 export * from './rules/tree-rules.js';
+export * from './text/segments.js';
 export * from './text/token-attribution.js';
 export * from './text/vocabulary.js';
 export * from './training/expo-fidelity.js';

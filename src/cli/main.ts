@@ -24,6 +24,7 @@ import { registerRobustness } from './robustness.js';
 import { registerServe } from './serve.js';
 import { registerTcav } from './tcav.js';
 import { registerSimilarity } from './similarity.js';
+import { registerGenerateExplain } from './generate-explain.js';
 
 const program = new Command();
 program
@@ -42,6 +43,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 registerMethods(program);
 registerPredict(program);
 registerExplain(program);
+registerGenerateExplain(program);
 registerParity(program);
 registerDemo(program);
 registerOnnxConformance(program);

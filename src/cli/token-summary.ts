@@ -15,16 +15,16 @@ export function useColour(stream: { readonly isTTY?: boolean }, env: Readonly<Re
  * over the embedding axis for embedding attributions), PAD positions left out. With `colour`,
  * words are shown on a diverging background (red for positive, blue for negative, stronger for
  * larger |score| relative to the example's largest); without it, as `word[+0.123]`. Then the five
- * words of largest |score|.
+ * words of largest |score|. `labels` name the rows (default `example n`).
  */
-export function tokenHighlights(scores: readonly (readonly number[])[], tokens: readonly (readonly string[])[], colour: boolean): string {
+export function tokenHighlights(scores: readonly (readonly number[])[], tokens: readonly (readonly string[])[], colour: boolean, labels?: readonly string[]): string {
   const lines: string[] = [];
   scores.forEach((row, n) => {
     const words = tokens[n] ?? [];
     const kept = words.map((w, t) => ({ w, t, s: row[t] ?? 0 })).filter((x) => x.w !== '');
     const most = Math.max(1e-12, ...kept.map((x) => Math.abs(x.s)));
     const shown = kept.map(({ w, s }) => (colour ? ansi(w, s / most) : `${w}[${s >= 0 ? '+' : ''}${s.toPrecision(3)}]`));
-    lines.push(`example ${n}: ${shown.join(' ')}`);
+    lines.push(`${labels?.[n] ?? `example ${n}`}: ${shown.join(' ')}`);
     const top = [...kept].sort((a, b) => Math.abs(b.s) - Math.abs(a.s)).slice(0, 5);
     lines.push(`  top words: ${top.map(({ w, s }) => `${w} (${s >= 0 ? '+' : ''}${s.toPrecision(3)})`).join(', ')}`);
   });
