@@ -53,7 +53,7 @@ export async function sharedAnchorSearches<T>(
   const classify: Classify = (inputs, n) => new Promise((resolve, reject) => {
     if (failure !== null) { reject(failure instanceof Error ? failure : new LumenError('model', String(failure))); return; }
     pending.push({ inputs, n, resolve, reject });
-    if (!scheduled) { scheduled = true; setImmediate(() => void flush()); }
+    if (!scheduled) { scheduled = true; setTimeout(() => void flush(), 0); }
   });
   const width = Math.max(1, Math.min(count, Math.floor(ROUND_VALUES / Math.max(1, options.inputSize * 2 * options.samplesPerPull))));
   const results = new Array<T>(count);
