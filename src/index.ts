@@ -241,6 +241,7 @@ export * from './local-rules/kl-lucb.js';
 export * from './local-rules/predicted-labels.js';
 export * from './local-rules/quartile-bins.js';
 export * from './local-rules/registry.js';
+export * from './local-rules/shared-classifier.js';
 export * from './local-rules/tabular-anchor-sampler.js';
 export * from './local-rules/text-anchor-sampler.js';
 export * from './methods.js';
