@@ -7,7 +7,9 @@
  * median model calls, labelled rows and seconds per explanation, the share of rows whose
  * re-measured precision reaches the threshold, mean coverage and anchor size; and the ratios
  * Lumen / alibi of calls, rows and seconds — also against alibi's search without its sample reuse
- * (which, on tabular rows, inflates precision estimates: alibi's anchors fall short when re-measured) (alibi's seconds are the re-implementation's in Node on
+ * (which, on tabular rows, inflates precision estimates: alibi's anchors fall short when re-measured).
+ * Lumen's rows are explained one call each (per-explanation figures), then all in one call
+ * (`lumenAllRowsInOneCall`: the searches share model calls; the anchors must be the same). (alibi's seconds are the re-implementation's in Node on
  * this model, not Python's).
  *
  *   npm run build && node dist/bench/anchors.js [--rows 20] [--threshold 0.95] [--beam 1] [--engine auto|tfjs]
@@ -35,7 +37,10 @@ const threshold = Number(arg('threshold', '0.95'));
 const beamSize = Number(arg('beam', '1'));
 const engine = arg('engine', 'auto');
 const FRESH = 1000;
+// alibi's batch_size is Lumen's samplesPerPull; Lumen's batchSize (rows per model call) keeps its default.
 const settings = { threshold, delta: 0.1, tau: 0.15, epsilonStop: 0.05, batchSize: 100, coverageSamples: 10000, beamSize, minSamplesStart: 100 };
+
+const lumenOptions = { threshold, delta: settings.delta, tau: settings.tau, epsilonStop: settings.epsilonStop, samplesPerPull: settings.batchSize, coverageSamples: settings.coverageSamples, beamSize, minSamplesStart: settings.minSamplesStart };
 
 await useBackend();
 const { model: layers } = await loadBundledModel('penguins');
@@ -57,6 +62,7 @@ interface Run { calls: number; samples: number; seconds: number; precision: numb
 const lumen: Run[] = [];
 const alibi: Run[] = [];
 const alibiFresh: Run[] = [];
+const perRowAnchors: number[][] = [];
 const labelOf = async (x: Float32Array, n: number): Promise<Int32Array> => (await predictedLabels(model, x, n, 'float32', 4096)).labels;
 // Warm-up (sessions, kernels) outside the timings.
 await anchorTabular(model, train, tf.tensor(heldOut.subarray(0, d), [1, d]), { seed: 0, coverageSamples: 100 }).then(() => undefined);
@@ -70,12 +76,13 @@ for (let i = 0; i < rows; i++) {
   };
   const x = tf.tensor(instance, [1, d]);
   let t0 = performance.now();
-  const e = await anchorTabular(model, train, x, { ...settings, samplesPerPull: settings.batchSize, seed: 3 + i });
+  const e = await anchorTabular(model, train, x, { ...lumenOptions, seed: 3 + i });
   const lumenSeconds = (performance.now() - t0) / 1000;
   x.dispose();
   const meta = e.meta as { anchors: { features: number[]; modelCalls: number; samples: number }[]; labels: number[]; instanceCalls: number };
   const label = meta.labels[0];
   const a = meta.anchors[0];
+  perRowAnchors.push(a.features);
   lumen.push({ calls: a.modelCalls + meta.instanceCalls, samples: a.samples, seconds: lumenSeconds, precision: await remeasure(a.features, label), coverage: e.rules[0].coverage ?? 0, size: a.features.length });
 
   for (const [runs, reuse] of [[alibi, true], [alibiFresh, false]] as const) {
@@ -86,6 +93,15 @@ for (let i = 0; i < rows; i++) {
     runs.push({ calls: found.modelCalls + 1, samples: found.samples, seconds, precision: await remeasure(found.anchor, own), coverage: found.coverage, size: found.anchor.length });
   }
 }
+
+// All rows in one call: the searches run together and share model calls (src/local-rules/shared-classifier.ts).
+const all = tf.tensor(heldOut.subarray(0, rows * d), [rows, d]);
+const t1 = performance.now();
+const together = await anchorTabular(model, train, all, { ...lumenOptions, seed: 3 });
+const togetherSeconds = (performance.now() - t1) / 1000;
+all.dispose();
+const togetherMeta = together.meta as { anchors: { features: number[] }[]; modelCalls: number };
+const sameAnchors = togetherMeta.anchors.every((a, i) => a.features.join() === (lumen[i] ? (perRowAnchors[i] ?? []).join() : ''));
 
 const summary = (runs: Run[]) => ({
   modelCallsMean: runs.reduce((s, r) => s + r.calls, 0) / runs.length,
@@ -107,6 +123,7 @@ process.stdout.write(`${JSON.stringify({
   engine: engine === 'tfjs' ? 'tfjs' : 'auto (onnxruntime forward when the graph translates)',
   backend: tf.getBackend(),
   lumen: L,
+  lumenAllRowsInOneCall: { modelCallsPerExplanation: togetherMeta.modelCalls / rows, secondsPerExplanation: togetherSeconds / rows, sameAnchorsAsOneByOne: sameAnchors },
   alibiAlgorithm: { ...A, note: "alibi's anchor_beam re-implemented (bench/alibi-anchor-budget.ts): calls and rows are alibi's; seconds are the re-implementation's in Node" },
   alibiAlgorithmWithoutReuse: { ...AF, note: 'the same search with every candidate starting unsampled (unbiased estimates on tabular rows; alibi seeds candidates from correlated stored rows)' },
   ratios: { modelCalls: L.modelCallsMean / A.modelCallsMean, labelledRows: L.labelledRowsMean / A.labelledRowsMean, seconds: L.secondsMean / A.secondsMean },

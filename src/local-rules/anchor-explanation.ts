@@ -6,7 +6,8 @@ import type { AnchorSearchResult } from './anchor-beam.js';
  * Anchors for several inputs as one `'rules'` explanation: rule i is input i's anchor (its
  * conditions → the predicted class), with its precision and coverage; `meta.anchors` keeps per
  * input the anchor's feature indices, precision lower bound, whether it met the threshold, and
- * the samples and model calls it took; `meta` also records the search's settings.
+ * the samples it took and the model calls they were part of (calls are shared between the inputs'
+ * searches: `extra.modelCalls` gives the total made); `meta` also records the search's settings.
  */
 export function anchorExplanation(method: string, found: readonly AnchorSearchResult[], conditions: (input: number, feature: number) => RuleCondition[], outcomes: readonly (number | string)[], o: ResolvedAnchorOptions, extra: { readonly [key: string]: JsonValue } = {}): RulesExplanation {
   const rules: ExplanationRule[] = found.map((a, i) => ({

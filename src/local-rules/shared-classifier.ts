@@ -1,4 +1,5 @@
 import { LumenError } from '../core/errors.js';
+import { yieldToEventLoop } from '../core/yield-to-event-loop.js';
 import type { Model } from '../core/model.js';
 import type { Classify } from './anchor-beam.js';
 import { predictedLabels } from './predicted-labels.js';
@@ -8,7 +9,8 @@ const ROUND_VALUES = 1 << 24;
 
 /**
  * Runs one Anchors search per input together, so that their pulls share model calls: every
- * search's request for labels waits until each running search has asked (the next macrotask),
+ * search's request for labels waits until each running search has asked (a later turn of the
+ * event loop, `yieldToEventLoop`),
  * then all requests go through the model as one stream of `batchSize`-row calls. Searches run at
  * most `⌊2²⁴ / (inputSize · 2 · samplesPerPull)⌋` at a time (one round of two-arm pulls stays
  * within 64 MB), later ones starting as earlier ones finish. Each search is told the calls its
@@ -53,7 +55,7 @@ export async function sharedAnchorSearches<T>(
   const classify: Classify = (inputs, n) => new Promise((resolve, reject) => {
     if (failure !== null) { reject(failure instanceof Error ? failure : new LumenError('model', String(failure))); return; }
     pending.push({ inputs, n, resolve, reject });
-    if (!scheduled) { scheduled = true; setTimeout(() => void flush(), 0); }
+    if (!scheduled) { scheduled = true; void yieldToEventLoop().then(flush); }
   });
   const width = Math.max(1, Math.min(count, Math.floor(ROUND_VALUES / Math.max(1, options.inputSize * 2 * options.samplesPerPull))));
   const results = new Array<T>(count);
