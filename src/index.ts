@@ -155,6 +155,7 @@ export * from './engine/second-order-gradients.js';
 export * from './examples/arnoldi-influence.js';
 export * from './examples/bounded-top-k.js';
 export * from './examples/dataset-rows.js';
+export * from './examples/dense-layers-hessian.js';
 export * from './examples/example-loss.js';
 export * from './examples/examples-explanation.js';
 export * from './examples/hessian-vector-product.js';
