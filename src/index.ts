@@ -355,4 +355,5 @@ export * from './training/fit-classifier.js';
 export * from './training/fresh-copy.js';
 export * from './training/interpretable-filters.js';
 export * from './training/right-for-right-reasons.js';
+export * from './training/tree-regularization.js';
 export * from './training/twice-differentiable-log-softmax.js';
