@@ -22,6 +22,7 @@ export * from './jobs/examples-rows.js';
 export * from './jobs/job-spec.js';
 export * from './jobs/queue-status.js';
 export * from './jobs/run-job.js';
+export * from './jobs/run-shards.js';
 export * from './jobs/run-worker.js';
 export * from './jobs/shard-files.js';
 export * from './jobs/shard-parquet.js';

@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../data/io.js';
 import { LumenError } from '../core/errors.js';
 import type { Explanation, FairnessExplanation } from '../core/explanation.js';
 import { fairnessReport } from '../fairness/fairness-report.js';
+import type { FairnessConvention } from '../fairness/disparities.js';
 import { fairnessPng, fairnessSection, fairnessSvg, fairnessText } from '../render/fairness-table.js';
 import { explanationSection } from '../render/explanation-section.js';
 import { renderReport } from '../render/html-report.js';
@@ -77,6 +78,7 @@ export function registerFairness(program: Command): void {
     .option('--out <file>', 'also write the record (.json), an HTML report (.html) or the disparity chart (.svg, .png)')
     .action(async (flags: FairnessFlags) => {
       if (flags.convention !== 'fairlearn' && flags.convention !== 'aif360') throw new LumenError('option', `lumen fairness: --convention must be fairlearn or aif360; found '${flags.convention}'`);
+      const convention: FairnessConvention = flags.convention;
       if (flags.convention === 'aif360' && flags.privileged === undefined) throw new LumenError('option', 'lumen fairness: --convention aif360 needs --privileged <group>');
       const bootstrap = integer(flags.bootstrap, '--bootstrap', 0);
       const confidence = fraction(flags.confidence, '--confidence');
@@ -88,26 +90,18 @@ export function registerFairness(program: Command): void {
       const loaded = await loadModelSpec(flags.model, modelSpecOptions(flags));
       try {
         const data = await loadDataset(loaded, flags.data, 'fairness');
-        const e = await fairnessReport(loaded.model, data, {
+        const groupOptions = {
           sensitive,
-          convention: flags.convention,
+          convention,
           bootstrap,
           confidence,
           ...(flags.privileged !== undefined ? { privileged: flags.privileged } : {}),
           ...(positiveClass !== undefined ? { positiveClass } : {}),
           ...(threshold !== undefined ? { threshold } : {}),
           ...(seed !== undefined ? { seed } : {}),
-        });
-        const extra = await fairnessAnalyses(loaded.model, data, flags, {
-          sensitive,
-          convention: flags.convention,
-          bootstrap,
-          confidence,
-          ...(flags.privileged !== undefined ? { privileged: flags.privileged } : {}),
-          ...(positiveClass !== undefined ? { positiveClass } : {}),
-          ...(threshold !== undefined ? { threshold } : {}),
-          ...(seed !== undefined ? { seed } : {}),
-        });
+        };
+        const e = await fairnessReport(loaded.model, data, groupOptions);
+        const extra = await fairnessAnalyses(loaded.model, data, flags, groupOptions);
         if (flags.out) await writeFileAtomic(flags.out, outputBytes(e, extra.map((x) => x.explanation), flags.out, loaded.spec));
         const records = [e, ...extra.map((x) => x.explanation)];
         process.stdout.write(flags.json ? records.map((r) => `${JSON.stringify(r)}\n`).join('') : `${[fairnessText(e), ...extra.map((x) => x.text)].join('\n\n')}\n`);

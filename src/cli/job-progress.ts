@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { JobProgress } from '../jobs/run-job.js';
+import type { JobProgress } from '../jobs/run-shards.js';
 
 /** A job's progress bar: rows done of the run's rows, rows/s and the ETA; drawn only on an interactive stderr. */
 export interface JobProgressBar {

@@ -7,10 +7,10 @@ import { evaluateMethods, rankEvaluation, type Evaluation, type UnrankedMetricRo
 import { metricById } from '../metrics/registry.js';
 import { finiteMean } from '../metrics/shared.js';
 import { shardBatches } from './explain-shard.js';
-import { claimJobFolder, jobKey, readJobSpec } from './job-spec.js';
-import type { JobProgress } from './run-job.js';
-import { missingShards, readReceipts, readShardFile, removeStaleTemporaries, sha256Hex, shardFile, writeManifest } from './shard-files.js';
-import { shardPlan, shardSeed, sliceShards, type Shard, type ShardSlice } from './shard-plan.js';
+import { claimJobFolder, readJobSpec } from './job-spec.js';
+import { runShards, type ShardRunOptions } from './run-shards.js';
+import { missingShards, readReceipts, readShardFile, sha256Hex, shardFile } from './shard-files.js';
+import { shardPlan, shardSeed, type Shard } from './shard-plan.js';
 import { writeFileDurable } from './write-file-durable.js';
 
 /**
@@ -138,13 +138,7 @@ export async function evaluateShard(ctx: EvaluationJobContext, spec: EvaluationJ
 }
 
 /** Options of runEvaluationJob. */
-export interface EvaluationJobOptions {
-  /** Skip the shards already finished in the output folder. */
-  readonly resume?: boolean;
-  /** Run only this slice of the shards (`--shard k/n`). */
-  readonly slice?: ShardSlice;
-  readonly onProgress?: (p: JobProgress) => void;
-}
+export type EvaluationJobOptions = ShardRunOptions;
 
 /** What runEvaluationJob did: the shards it ran, those it found finished, and the merged evaluation once every shard is done. */
 export interface EvaluationJobRun {
@@ -162,29 +156,8 @@ export interface EvaluationJobRun {
 export async function runEvaluationJob(ctx: EvaluationJobContext, spec: EvaluationJobSpec, out: string, options: EvaluationJobOptions = {}): Promise<EvaluationJobRun> {
   if (ctx.dataset.size !== spec.size) throw new LumenError('input', `${spec.data}: the job was made for ${spec.size} rows; the dataset has ${ctx.dataset.size}`);
   await claimJobFolder(out, spec, checkEvaluationJobSpec);
-  const receipts = await readReceipts<EvaluationShardReceipt>(out);
-  const all = shardPlan(spec.size, spec.shardSize);
-  const mine = sliceShards(all, options.slice);
-  const finished = mine.filter((s) => receipts.has(s.index)).length;
-  if (finished > 0 && !options.resume) {
-    throw new LumenError('option', `${out}: ${finished} shard${finished === 1 ? '' : 's'} of this evaluation ${finished === 1 ? 'is' : 'are'} already finished; pass --resume to finish the rest, or give another --out folder`);
-  }
-  await removeStaleTemporaries(out);
-  const todo = missingShards(mine, receipts);
-  const totalRows = todo.reduce((s, sh) => s + sh.end - sh.start, 0);
-  const ran: EvaluationShardReceipt[] = [];
-  let rows = 0;
-  options.onProgress?.({ rows, totalRows, shards: 0, totalShards: todo.length });
-  for (const shard of todo) {
-    const receipt = await evaluateShard(ctx, spec, out, shard);
-    receipts.set(shard.index, receipt);
-    ran.push(receipt);
-    rows += receipt.rows;
-    await writeManifest(out, { job: jobKey(spec), shards: all.length, finished: [...receipts.values()].sort((a, b) => a.shard - b.shard) });
-    options.onProgress?.({ rows, totalRows, shards: ran.length, totalShards: todo.length });
-  }
-  const done = missingShards(all, receipts).length === 0;
-  return { ran, skipped: finished, ...(done ? { evaluation: await collectEvaluation(out) } : {}) };
+  const { ran, skipped, done } = await runShards<EvaluationShardReceipt>(out, spec, 'this evaluation', options, () => async (shard) => evaluateShard(ctx, spec, out, shard));
+  return { ran, skipped, ...(done ? { evaluation: await collectEvaluation(out) } : {}) };
 }
 
 /**

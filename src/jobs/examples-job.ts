@@ -8,10 +8,10 @@ import { streamTopExamples, type RankedRows } from '../examples/streaming-scores
 import { collectShards, type CollectedJob } from './collect-shards.js';
 import { shardBatches } from './explain-shard.js';
 import { examplesJsonl, examplesParquet, type ExamplesShardRows, type RankedColumn } from './examples-rows.js';
-import { claimJobFolder, jobKey } from './job-spec.js';
-import type { JobProgress } from './run-job.js';
-import { missingShards, readReceipts, removeStaleTemporaries, sha256Hex, shardFile, writeManifest, type ShardReceipt } from './shard-files.js';
-import { shardPlan, shardSeed, sliceShards, type Shard, type ShardSlice } from './shard-plan.js';
+import { claimJobFolder } from './job-spec.js';
+import { runShards, type ShardRunOptions } from './run-shards.js';
+import { sha256Hex, shardFile, type ShardReceipt } from './shard-files.js';
+import { shardSeed, type Shard } from './shard-plan.js';
 import { writeFileDurable } from './write-file-durable.js';
 
 /**
@@ -179,11 +179,7 @@ export async function writeExamplesShard(out: string, rows: ExamplesShardRows): 
 }
 
 /** Options of runExamplesJob. */
-export interface ExamplesJobOptions {
-  readonly resume?: boolean;
-  readonly slice?: ShardSlice;
-  readonly onProgress?: (p: JobProgress) => void;
-}
+export type ExamplesJobOptions = ShardRunOptions;
 
 /** What runExamplesJob did: the shards it ran, those it found finished, and the merged files once every shard is done. */
 export interface ExamplesJobRun {
@@ -203,27 +199,6 @@ export async function runExamplesJob(ctx: ExamplesJobContext, spec: ExamplesJobS
   if (ctx.dataset.size !== spec.size) throw new LumenError('input', `${spec.queries}: the job was made for ${spec.size} query rows; the dataset has ${ctx.dataset.size}`);
   if (ctx.train.size !== spec.trainSize) throw new LumenError('input', `${spec.data}: the job was made for ${spec.trainSize} training rows; the dataset has ${ctx.train.size}`);
   await claimJobFolder(out, spec, checkExamplesJobSpec);
-  const receipts = await readReceipts(out);
-  const all = shardPlan(spec.size, spec.shardSize);
-  const mine = sliceShards(all, options.slice);
-  const finished = mine.filter((s) => receipts.has(s.index)).length;
-  if (finished > 0 && !options.resume) {
-    throw new LumenError('option', `${out}: ${finished} shard${finished === 1 ? '' : 's'} of this examples job ${finished === 1 ? 'is' : 'are'} already finished; pass --resume to finish the rest, or give another --out folder`);
-  }
-  await removeStaleTemporaries(out);
-  const todo = missingShards(mine, receipts);
-  const totalRows = todo.reduce((s, sh) => s + sh.end - sh.start, 0);
-  const ran: ShardReceipt[] = [];
-  let rows = 0;
-  options.onProgress?.({ rows, totalRows, shards: 0, totalShards: todo.length });
-  for (const shard of todo) {
-    const receipt = await writeExamplesShard(out, await examplesShard(ctx, spec, shard));
-    receipts.set(shard.index, receipt);
-    ran.push(receipt);
-    rows += receipt.rows;
-    await writeManifest(out, { job: jobKey(spec), shards: all.length, finished: [...receipts.values()].sort((a, b) => a.shard - b.shard) });
-    options.onProgress?.({ rows, totalRows, shards: ran.length, totalShards: todo.length });
-  }
-  const done = missingShards(all, receipts).length === 0;
-  return { ran, skipped: finished, ...(done ? { collected: await collectShards(out) } : {}) };
+  const { ran, skipped, done } = await runShards<ShardReceipt>(out, spec, 'this examples job', options, () => async (shard) => writeExamplesShard(out, await examplesShard(ctx, spec, shard)));
+  return { ran, skipped, ...(done ? { collected: await collectShards(out) } : {}) };
 }

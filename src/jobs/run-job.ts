@@ -2,26 +2,13 @@ import type { DatasetBatch } from '../core/dataset.js';
 import { LumenError } from '../core/errors.js';
 import { collectShards, type CollectedJob } from './collect-shards.js';
 import { explainShard, type JobContext } from './explain-shard.js';
-import { claimJobFolder, jobKey, type JobSpec } from './job-spec.js';
-import { missingShards, readReceipts, removeStaleTemporaries, writeManifest, writeShard, type ShardReceipt } from './shard-files.js';
-import { shardPlan, sliceShards, type Shard, type ShardSlice } from './shard-plan.js';
-
-/** How far a job has come: rows and shards finished of those this run takes. */
-export interface JobProgress {
-  readonly rows: number;
-  readonly totalRows: number;
-  readonly shards: number;
-  readonly totalShards: number;
-}
+import { claimJobFolder, type JobSpec } from './job-spec.js';
+import { runShards, type ShardRunOptions } from './run-shards.js';
+import { writeShard, type ShardReceipt } from './shard-files.js';
+import type { Shard } from './shard-plan.js';
 
 /** Options of runJob. */
-export interface RunJobOptions {
-  /** Skip the shards already finished in the output folder (a rerun after a kill or a crash). */
-  readonly resume?: boolean;
-  /** Run only this slice of the shards (`--shard k/n`). */
-  readonly slice?: ShardSlice;
-  readonly onProgress?: (p: JobProgress) => void;
-}
+export type RunJobOptions = ShardRunOptions;
 
 /** What runJob did. */
 export interface JobRun {
@@ -66,31 +53,9 @@ function shardFeeds(ctx: JobContext, todo: readonly Shard[]): (shard: Shard) => 
 export async function runJob(ctx: JobContext, spec: JobSpec, out: string, options: RunJobOptions = {}): Promise<JobRun> {
   if (ctx.dataset.size !== spec.size) throw new LumenError('input', `${spec.data}: the job was made for ${spec.size} rows; the dataset has ${ctx.dataset.size}`);
   await claimJobFolder(out, spec);
-  const receipts = await readReceipts(out);
-  const all = shardPlan(spec.size, spec.shardSize);
-  const mine = sliceShards(all, options.slice);
-  const finished = mine.filter((s) => receipts.has(s.index)).length;
-  if (finished > 0 && !options.resume) {
-    throw new LumenError('option', `${out}: ${finished} shard${finished === 1 ? '' : 's'} of this job ${finished === 1 ? 'is' : 'are'} already finished; pass --resume to finish the rest, or give another --out folder`);
-  }
-  await removeStaleTemporaries(out);
-  const todo = missingShards(mine, receipts);
-  const totalRows = todo.reduce((s, sh) => s + sh.end - sh.start, 0);
-  let rows = 0;
-  const ran: ShardReceipt[] = [];
-  const feed = shardFeeds(ctx, todo);
-  options.onProgress?.({ rows, totalRows, shards: 0, totalShards: todo.length });
-  for (const shard of todo) {
-    const result = await explainShard(ctx, shard, feed(shard), (n) => {
-      rows += n;
-      options.onProgress?.({ rows, totalRows, shards: ran.length, totalShards: todo.length });
-    });
-    const receipt = await writeShard(out, result);
-    receipts.set(shard.index, receipt);
-    ran.push(receipt);
-    await writeManifest(out, { job: jobKey(spec), shards: all.length, finished: [...receipts.values()].sort((a, b) => a.shard - b.shard) });
-    options.onProgress?.({ rows, totalRows, shards: ran.length, totalShards: todo.length });
-  }
-  const done = missingShards(all, receipts).length === 0;
-  return { ran, skipped: finished, ...(done ? { collected: await collectShards(out) } : {}) };
+  const { ran, skipped, done } = await runShards<ShardReceipt>(out, spec, 'this job', options, (todo) => {
+    const feed = shardFeeds(ctx, todo);
+    return async (shard, addRows) => writeShard(out, await explainShard(ctx, shard, feed(shard), addRows));
+  });
+  return { ran, skipped, ...(done ? { collected: await collectShards(out) } : {}) };
 }

@@ -5,6 +5,7 @@
  */
 import { check } from '../../core/errors.js';
 import type { JsonValue } from '../../core/explanation.js';
+import type { GenerationTask } from './generation-task.js';
 
 /** The methods that explain a generation. */
 export type GenerationMethod = 'feature-ablation' | 'shapley-values' | 'shapley-value-sampling' | 'layer-integrated-gradients';
@@ -48,9 +49,22 @@ export function resolveSegments(segments: readonly number[] | undefined, promptL
   return { labels, count: distinct.length, members };
 }
 
-/** Column sums of a [K][S] matrix: the sequence attribution. */
-export function columnSums(rows: readonly (readonly number[])[], s: number): number[] {
-  const out = new Array<number>(s).fill(0);
-  for (const row of rows) row.forEach((v, j) => { out[j] += v; });
-  return out;
+/**
+ * The GenerationAttribution record of one method's segment scores `phi` [K][S]: the prompt,
+ * continuation and segments of the task, the sequence attribution as the column sums of `phi`,
+ * and `meta` with the segment count added.
+ */
+export function generationAttribution(method: GenerationMethod, task: GenerationTask, seg: ResolvedSegments, phi: number[][], logProbs: readonly number[], meta: { readonly [key: string]: JsonValue }): GenerationAttribution {
+  const sequenceAttribution = new Array<number>(seg.count).fill(0);
+  for (const row of phi) row.forEach((v, j) => { sequenceAttribution[j] += v; });
+  return {
+    method,
+    prompt: Array.from(task.prompt),
+    generated: Array.from(task.generated),
+    segments: Array.from(seg.labels),
+    tokenAttribution: phi,
+    sequenceAttribution,
+    logProbs,
+    meta: { ...meta, segmentCount: seg.count },
+  };
 }

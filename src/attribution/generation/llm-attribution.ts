@@ -5,7 +5,7 @@ import type { Model } from '../../core/model.js';
 import type { LocalOptions } from '../../core/options.js';
 import { DEFAULT_SEED, Rng } from '../../core/random.js';
 import { bySubsets } from '../surrogate/shapley-values.js';
-import { columnSums, resolveSegments, type GenerationAttribution, type ResolvedSegments } from './generation-attribution.js';
+import { generationAttribution, resolveSegments, type GenerationAttribution, type ResolvedSegments } from './generation-attribution.js';
 import { generatedLogProbs, generationTask, teacherForced, type GenerationOptions, type GenerationTask } from './generation-task.js';
 
 /** The perturbation methods of `llmAttribution`. */
@@ -83,7 +83,7 @@ export async function llmAttribution(model: Model, prompt: readonly number[], ge
       }
     });
     const full = Array.from({ length: k }, (_, t) => v[s * k + t]!); // the first permutation's full prefix
-    return result(method, task, seg, phi, full, { ...meta, modelCalls: calls, baselineId, baseLogProb: sum(v, 0, k) });
+    return generationAttribution(method, task, seg, phi, full, { ...meta, modelCalls: calls, baselineId, baseLogProb: sum(v, 0, k) });
   }
   const { v, calls } = await coalitionLogProbs(task, seg, rows, baselineId, batchSize, options, fn);
   let phi: number[][];
@@ -97,26 +97,13 @@ export async function llmAttribution(model: Model, prompt: readonly number[], ge
     phi = Array.from({ length: k }, (_, t) => Array.from(bySubsets(Float64Array.from({ length: m }, (_, c) => v[c * k + t]!), s)));
     meta = { baseLogProb: sum(v, 0, k) };
   }
-  return result(method, task, seg, phi, full, { ...meta, modelCalls: calls, baselineId });
+  return generationAttribution(method, task, seg, phi, full, { ...meta, modelCalls: calls, baselineId });
 }
 
 function sum(v: Float64Array, row: number, k: number): number {
   let total = 0;
   for (let t = 0; t < k; t++) total += v[row * k + t]!;
   return total;
-}
-
-function result(method: GenerationAttribution['method'], task: GenerationTask, seg: ResolvedSegments, phi: number[][], logProbs: number[], meta: Record<string, number>): GenerationAttribution {
-  return {
-    method,
-    prompt: Array.from(task.prompt),
-    generated: Array.from(task.generated),
-    segments: Array.from(seg.labels),
-    tokenAttribution: phi,
-    sequenceAttribution: columnSums(phi, seg.count),
-    logProbs,
-    meta: { ...meta, segmentCount: seg.count },
-  };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { LocalOptions } from '../../core/options.js';
 import type { PathRule } from '../../core/path-weights.js';
 import { requireLayer } from '../../core/validate.js';
 import { integratedGradients } from '../gradient/integrated-gradients.js';
-import { columnSums, resolveSegments, type GenerationAttribution } from './generation-attribution.js';
+import { generationAttribution, resolveSegments, type GenerationAttribution } from './generation-attribution.js';
 import { generatedLogProbs, generationTask, stepTarget, teacherForced, type GenerationOptions } from './generation-task.js';
 
 /** Options of `llmGradientAttribution`. */
@@ -64,20 +64,11 @@ export async function llmGradientAttribution(model: Model, prompt: readonly numb
       for (let i = 0; i < p; i++) v[seg.labels[i]!] += r[i]!;
       return v;
     });
-    return {
-      method: 'layer-integrated-gradients',
-      prompt: Array.from(task.prompt),
-      generated: Array.from(task.generated),
-      segments: Array.from(seg.labels),
-      tokenAttribution: phi,
-      sequenceAttribution: columnSums(phi, seg.count),
-      logProbs,
-      meta: {
-        layer, steps: options.steps ?? 50, rule: options.rule ?? 'gauss-legendre', segmentCount: seg.count,
-        ...(Array.isArray(delta) ? { delta: delta as number[] } : {}),
-        ...(typeof calls === 'number' ? { modelCalls: calls } : {}),
-      },
-    };
+    return generationAttribution('layer-integrated-gradients', task, seg, phi, logProbs, {
+      layer, steps: options.steps ?? 50, rule: options.rule ?? 'gauss-legendre',
+      ...(Array.isArray(delta) ? { delta: delta as number[] } : {}),
+      ...(typeof calls === 'number' ? { modelCalls: calls } : {}),
+    });
   } finally {
     tf.dispose([x, baseline]);
   }
