@@ -7,6 +7,7 @@
  *       32 steps) — must complete without exhausting the wasm heap.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { integratedGradients } from '../src/attribution/gradient/integrated-gradients.js';
 import { saliency } from '../src/attribution/gradient/saliency.js';
@@ -40,7 +41,7 @@ export interface MemoryResult extends MemoryCase {
   /** Peak of tf.memory().numBytes above its value before the call. */
   readonly peakTensorBytes?: number;
   readonly rssBefore?: number;
-  /** Peak RSS of the whole process (getrusage maxrss). */
+  /** Peak RSS of this process since it started (Linux VmHWM; getrusage maxRSS elsewhere). */
   readonly rssPeak?: number;
   readonly wasmHeapBefore?: number;
   readonly wasmHeapAfter?: number;
@@ -120,13 +121,13 @@ export async function measureMemory(c: MemoryCase, backendName: string): Promise
       ms: Number(ms.toFixed(1)),
       modelCalls: a.meta.modelCalls,
       peakTensorBytes,
-      rssPeak: process.resourceUsage().maxRSS * 1024,
+      rssPeak: peakRss(),
       wasmHeapAfter: wasmHeap().size ?? undefined,
       leakedTensors: tf.memory().numTensors - tensorsBefore,
     };
   } catch (e) {
     peak.stop();
-    return { ...base, ok: false, error: e instanceof Error ? e.message : String(e), ms: performance.now() - t0, rssPeak: process.resourceUsage().maxRSS * 1024, wasmHeapAfter: wasmHeap().size ?? undefined };
+    return { ...base, ok: false, error: e instanceof Error ? e.message : String(e), ms: performance.now() - t0, rssPeak: peakRss(), wasmHeapAfter: wasmHeap().size ?? undefined };
   } finally {
     x.dispose();
     model.dispose?.();
@@ -137,6 +138,19 @@ export async function measureMemory(c: MemoryCase, backendName: string): Promise
 /** Child-process arguments of one case. */
 export function memoryCaseArgs(c: MemoryCase): string[] {
   return ['--model', c.model, '--method', c.method, ...(c.engine ? ['--engine', c.engine] : []), ...(c.steps ? ['--steps', String(c.steps)] : []), ...(c.n ? ['--n', String(c.n)] : [])];
+}
+
+/**
+ * The process's peak resident set since its exec: Linux's VmHWM (per address space). getrusage's maxRSS is not
+ * used on Linux: a child forked from a large parent inherits the parent's high-water mark (the bench parent's
+ * ~0.9 GB showed up as every child's peak, Lumen's and PyTorch's alike).
+ */
+export function peakRss(): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch { /* not Linux */ }
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 /** Runs one case in a fresh Node process (the parent side). */

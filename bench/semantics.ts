@@ -33,7 +33,7 @@ import { channelObjective } from '../src/featureviz/objective.js';
 import { scaledTransforms } from '../src/featureviz/transforms.js';
 import { loadModelSpec } from '../src/cli/load-model.js';
 import { recordLoad, type LoadRecord } from './interleaved.js';
-import { trackPeakBytes, wasmHeap } from './memory.js';
+import { peakRss, trackPeakBytes, wasmHeap } from './memory.js';
 import { torchVersion } from './torch.js';
 
 function flag(name: string, fallback: string): string {
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
       reps, steps, channel, runs, class: cls,
       valid: results.length > 0 && results.every((r) => (r.load as LoadRecord).valid),
       results,
-      memory: { lumenRssPeakBytes: process.resourceUsage().maxRSS * 1024, wasmHeapBytes: wasmHeap().size, torchRssPeakBytes: torchRss ?? null },
+      memory: { lumenRssPeakBytes: peakRss(), wasmHeapBytes: wasmHeap().size, torchRssPeakBytes: torchRss ?? null },
     }, null, 2)}\n`);
   }
 }
